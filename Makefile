@@ -1,0 +1,35 @@
+# The two commands of README.md. Both set everything up on a fresh machine.
+VENV   ?= .venv
+PYTHON ?= python3
+FLASK  := $(VENV)/bin/flask --app app
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run test bench chromium
+
+## run: install, migrate, seed the demo catalog (once) and serve on http://127.0.0.1:5000
+run: $(VENV)/.runtime
+	$(FLASK) seed-demo --if-empty
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## test: install what the tests need (Chromium included) and run the whole suite
+test: $(VENV)/.test chromium
+	$(VENV)/bin/pytest
+
+## bench: print the search benchmark's figures
+bench: $(VENV)/.test
+	$(VENV)/bin/python -m bench.search
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime: requirements.txt | $(VENV)/bin/python
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.test: requirements.txt requirements-test.txt | $(VENV)/bin/python
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	touch $@ $(VENV)/.runtime
+
+chromium:
+	@./scripts/ensure-chromium

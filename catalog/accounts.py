@@ -1,0 +1,106 @@
+"""User accounts and API tokens."""
+
+import hashlib
+import re
+import secrets
+from typing import Any
+
+import sqlalchemy as sa
+
+from catalog import audit
+from catalog.db import db
+from catalog.errors import Conflict, ValidationFailed
+from catalog.models import ApiToken, Team, User
+from catalog.models._time import utcnow
+from catalog.models.org import ROLES
+from catalog.validation import Errors
+
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
+PASSWORD_MIN = 8
+TOKEN_PREFIX = "cpt_"
+TOKEN_SCOPES = ("read", "write")
+
+
+def create_user(username: str, password: str, *, role: str = "viewer", team: str = "",
+                display_name: str = "", email: str = "") -> User:
+    """Validate and create a user account.
+
+    Raises
+    ------
+    ValidationFailed
+        Bad username, short password, unknown role or team.
+    Conflict
+        The username is taken.
+    """
+    errors = Errors()
+    username = (username or "").strip().lower()
+    if not USERNAME_RE.match(username):
+        errors.add("username", "Username must be 2-63 lowercase letters, digits, dots, "
+                               "hyphens or underscores.")
+    if len(password or "") < PASSWORD_MIN:
+        errors.add("password", f"Password must be at least {PASSWORD_MIN} characters.")
+    if role not in ROLES:
+        errors.add("role", f"Role must be one of: {', '.join(ROLES)}.")
+    team_row = None
+    if team:
+        team_row = db.session.scalar(sa.select(Team).where(Team.slug == team))
+        if team_row is None:
+            errors.add("team", f"Unknown team {team!r}.")
+    elif role == "contributor":
+        errors.add("team", "A contributor needs a team.")
+    errors.raise_if_any()
+    if db.session.scalar(sa.select(User.id).where(User.username == username)):
+        raise Conflict({"username": ["This username is taken."]}, "That user already exists.")
+    user = User(username=username, role=role, team=team_row,
+                display_name=display_name or username, email=email)
+    user.set_password(password)
+    db.session.add(user)
+    audit.record(None, "create", "user", username, {"role": role, "team": team or None})
+    db.session.commit()
+    return user
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """Return the active user with these credentials, or None."""
+    user = db.session.scalar(
+        sa.select(User).where(User.username == (username or "").strip().lower())
+    )
+    if user is None or not user.active or not user.check_password(password or ""):
+        return None
+    return user
+
+
+def issue_token(user: User, name: str, scopes: str = "read") -> str:
+    """Create an API token for ``user`` and return its secret (shown once)."""
+    name = (name or "").strip()
+    if not name or len(name) > 120:
+        raise ValidationFailed({"name": ["Token name is required (at most 120 characters)."]})
+    if scopes not in TOKEN_SCOPES:
+        raise ValidationFailed({"scopes": [f"Scopes must be one of: {', '.join(TOKEN_SCOPES)}."]})
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user=user, name=name, scopes=scopes, token_hash=_digest(secret)))
+    db.session.commit()
+    return secret
+
+
+def user_for_token(secret: str) -> tuple[User, ApiToken] | None:
+    """Return the active user and token for a bearer secret, recording its use."""
+    token = db.session.scalar(
+        sa.select(ApiToken).where(ApiToken.token_hash == _digest(secret),
+                                  ApiToken.revoked_at.is_(None))
+    )
+    if token is None or not token.user.active:
+        return None
+    token.last_used_at = utcnow()
+    db.session.commit()
+    return token.user, token
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def user_summary(user: User) -> dict[str, Any]:
+    """Return the public fields of a user."""
+    return {"username": user.username, "display_name": user.display_name, "role": user.role,
+            "team": user.team.slug if user.team else None}

@@ -1,0 +1,243 @@
+"""Finding capabilities: search text, facets, sort and pages.
+
+The browse page and ``GET /api/v1/capabilities`` both parse their
+parameters with :meth:`BrowseQuery.from_args` and run :func:`browse`.
+"""
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, selectinload
+
+from catalog.db import db
+from catalog.errors import ValidationFailed
+from catalog.models import Adoption, Capability, CapabilityTag, Dependency, Domain, Team
+from catalog.models.capability import LAYERS, LIFECYCLES
+
+SORTS = ("relevance", "name", "-updated", "tier", "-consumers")
+SORT_LABELS = {
+    "relevance": "Best match",
+    "name": "Name",
+    "-updated": "Recently updated",
+    "tier": "Tier (critical first)",
+    "-consumers": "Most consumers",
+}
+FACETS = ("domain", "layer", "team", "lifecycle", "tag")
+PER_PAGE = 20
+PER_PAGE_MAX = 100
+Q_MAX = 200
+TOP_TAGS = 40
+
+
+@dataclass(frozen=True)
+class BrowseQuery:
+    """What a user asked for on the browse page or the list endpoint."""
+
+    q: str = ""
+    domain: str = ""
+    layer: str = ""
+    team: str = ""
+    lifecycle: str = ""
+    tag: str = ""
+    sort: str = ""
+    page: int = 1
+    per_page: int = PER_PAGE
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, Any]) -> "BrowseQuery":
+        """Parse request arguments; raise ValidationFailed naming any bad one."""
+        errors: dict[str, list[str]] = {}
+        values: dict[str, Any] = {}
+        values["q"] = " ".join(str(args.get("q") or "").split())
+        if len(values["q"]) > Q_MAX:
+            errors["q"] = [f"Search text must be at most {Q_MAX} characters."]
+        for name in FACETS:
+            values[name] = str(args.get(name) or "").strip()
+        if values["layer"] and values["layer"] not in LAYERS:
+            errors["layer"] = [f"Layer must be one of: {', '.join(LAYERS)}."]
+        if values["lifecycle"] and values["lifecycle"] not in LIFECYCLES:
+            errors["lifecycle"] = [f"Lifecycle must be one of: {', '.join(LIFECYCLES)}."]
+        values["sort"] = str(args.get("sort") or "").strip()
+        if values["sort"] and values["sort"] not in SORTS:
+            errors["sort"] = [f"Sort must be one of: {', '.join(SORTS)}."]
+        for name, low, high, default in (("page", 1, 100_000, 1),
+                                          ("per_page", 1, PER_PAGE_MAX, PER_PAGE)):
+            raw = args.get(name)
+            try:
+                values[name] = int(raw) if raw not in (None, "") else default
+            except (TypeError, ValueError):
+                values[name] = default
+                errors[name] = [f"{name} must be a whole number."]
+                continue
+            if not low <= values[name] <= high:
+                errors[name] = [f"{name} must be between {low} and {high:,}."]
+        if errors:
+            raise ValidationFailed(errors)
+        return cls(**values)
+
+    @property
+    def effective_sort(self) -> str:
+        return self.sort or ("relevance" if self.q else "name")
+
+    def filters(self) -> dict[str, str]:
+        """Return the facet filters that are set."""
+        return {name: getattr(self, name) for name in FACETS if getattr(self, name)}
+
+    def args(self, **changes: Any) -> dict[str, Any]:
+        """Return the non-default parameters, with ``changes``, for building URLs."""
+        query = replace(self, **changes)
+        out = {"q": query.q, **query.filters(), "sort": query.sort}
+        if query.page != 1:
+            out["page"] = query.page
+        if query.per_page != PER_PAGE:
+            out["per_page"] = query.per_page
+        return {key: value for key, value in out.items() if value}
+
+
+@dataclass
+class BrowseResult:
+    query: BrowseQuery
+    items: list[Capability]
+    total: int
+    consumers: dict[int, int]
+    facets: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.query.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.query.page < self.pages
+
+
+def browse(query: BrowseQuery, *, with_facets: bool = True) -> BrowseResult:
+    """Run a browse query: one page of capabilities, the total and facet counts.
+
+    The number of SQL statements is fixed whatever the page size: the page,
+    its tags, the consumer counts, the total and one per facet.
+    """
+    total = db.session.scalar(_filtered(_select(sa.func.count(Capability.id)), query)) or 0
+    page_query = (
+        _filtered(_select(Capability), query)
+        .options(contains_eager(Capability.domain), selectinload(Capability.team),
+                 selectinload(Capability.tag_links))
+        .order_by(*_ordering(query))
+        .limit(query.per_page)
+        .offset((query.page - 1) * query.per_page)
+    )
+    items = list(db.session.scalars(page_query))
+    result = BrowseResult(query, items, total, consumer_counts([c.id for c in items]))
+    if with_facets:
+        result.facets = {name: _facet(query, name) for name in FACETS}
+    return result
+
+
+def consumer_counts(ids: list[int]) -> dict[int, int]:
+    """Return ``{capability id: direct consumers}`` for ``ids`` in one statement.
+
+    Direct consumers are the distinct businesses with an active adoption plus
+    the capabilities that depend on it.
+    """
+    if not ids:
+        return {}
+    deps = sa.select(Dependency.provider_id.label("cid"),
+                     sa.literal("c").label("kind"),
+                     Dependency.consumer_id.label("who")).where(Dependency.provider_id.in_(ids))
+    adoptions = sa.select(Adoption.capability_id.label("cid"),
+                          sa.literal("b").label("kind"),
+                          Adoption.business_id.label("who")).where(
+        Adoption.capability_id.in_(ids), Adoption.until.is_(None))
+    union = sa.union(deps, adoptions).subquery()
+    rows = db.session.execute(
+        sa.select(union.c.cid, sa.func.count()).group_by(union.c.cid)
+    )
+    return {cid: count for cid, count in rows}
+
+
+# -- query building ------------------------------------------------------------
+
+
+def _select(*columns: Any) -> sa.Select:
+    """Select ``columns`` from capabilities joined with their domain."""
+    return sa.select(*columns).select_from(Capability).join(Capability.domain)
+
+
+def _filtered(select: sa.Select, query: BrowseQuery, *, skip: str = "") -> sa.Select:
+    """Apply every filter of ``query`` except the one named ``skip``."""
+    for token in query.q.lower().split():
+        select = select.where(Capability.search_text.contains(token, autoescape=True))
+    if query.domain and skip != "domain":
+        select = select.where(Domain.slug == query.domain)
+    if query.layer and skip != "layer":
+        select = select.where(Domain.layer == query.layer)
+    if query.lifecycle and skip != "lifecycle":
+        select = select.where(Capability.lifecycle == query.lifecycle)
+    if query.team and skip != "team":
+        select = select.where(Capability.team_id.in_(
+            sa.select(Team.id).where(Team.slug == query.team).scalar_subquery()))
+    if query.tag and skip != "tag":
+        select = select.where(Capability.id.in_(
+            sa.select(CapabilityTag.capability_id).where(CapabilityTag.tag == query.tag)))
+    return select
+
+
+def _ordering(query: BrowseQuery) -> list[Any]:
+    sort = query.effective_sort
+    name = sa.func.lower(Capability.name)
+    if sort == "relevance" and query.q:
+        q = query.q.lower()
+        rank = sa.case(
+            (Capability.slug == q, 0),
+            (sa.func.lower(Capability.name) == q, 1),
+            (sa.func.lower(Capability.name).startswith(q, autoescape=True), 2),
+            (Capability.slug.startswith(q, autoescape=True), 3),
+            (sa.func.lower(Capability.name).contains(q, autoescape=True), 4),
+            else_=5,
+        )
+        return [rank, Capability.tier, name, Capability.id]
+    if sort == "-updated":
+        return [Capability.updated_at.desc(), Capability.id.desc()]
+    if sort == "tier":
+        return [Capability.tier, name, Capability.id]
+    if sort == "-consumers":
+        deps = (sa.select(sa.func.count()).where(Dependency.provider_id == Capability.id)
+                .correlate(Capability).scalar_subquery())
+        adoptions = (sa.select(sa.func.count()).where(
+            Adoption.capability_id == Capability.id, Adoption.until.is_(None))
+            .correlate(Capability).scalar_subquery())
+        return [(deps + adoptions).desc(), name, Capability.id]
+    return [name, Capability.id]
+
+
+def _facet(query: BrowseQuery, name: str) -> list[tuple[str, str, int]]:
+    """Return ``(value, label, count)`` for one facet, ignoring its own filter."""
+    count = sa.func.count(sa.distinct(Capability.id)).label("n")
+    if name == "domain":
+        select = _select(Domain.slug, Domain.name, count).group_by(Domain.slug, Domain.name)
+    elif name == "layer":
+        select = _select(Domain.layer, Domain.layer, count).group_by(Domain.layer)
+    elif name == "lifecycle":
+        select = _select(Capability.lifecycle, Capability.lifecycle, count).group_by(
+            Capability.lifecycle)
+    elif name == "team":
+        select = (_select(Team.slug, Team.name, count).join(Team, Capability.team_id == Team.id)
+                  .group_by(Team.slug, Team.name))
+    else:
+        select = (_select(CapabilityTag.tag, CapabilityTag.tag, count)
+                  .join(CapabilityTag, CapabilityTag.capability_id == Capability.id)
+                  .group_by(CapabilityTag.tag))
+    select = _filtered(select, query, skip=name)
+    if name == "tag":
+        select = select.order_by(sa.desc("n"), CapabilityTag.tag).limit(TOP_TAGS)
+    rows = [tuple(row) for row in db.session.execute(select)]
+    if name == "layer":
+        return sorted(rows, key=lambda row: LAYERS.index(row[0]) if row[0] in LAYERS else 99)
+    if name == "lifecycle":
+        return sorted(rows, key=lambda row: LIFECYCLES.index(row[0]) if row[0] in LIFECYCLES else 99)
+    if name == "tag":
+        return rows
+    return sorted(rows, key=lambda row: row[1].lower())

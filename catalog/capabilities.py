@@ -1,0 +1,291 @@
+"""Registering, changing and reading capabilities.
+
+Every write goes through :func:`register_capability` or
+:func:`update_capability`: the HTML forms, the JSON API and the command line
+call the same functions and get the same :class:`ValidationFailed` errors.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from catalog import audit
+from catalog.db import db
+from catalog.errors import Conflict, NotFound, StaleVersion, ValidationFailed
+from catalog.models import (
+    Adoption,
+    Api,
+    Capability,
+    CapabilityTag,
+    Dependency,
+    Domain,
+    Team,
+    User,
+)
+from catalog.permissions import ensure_can_edit, ensure_can_register
+from catalog.validation import Errors, check_capability
+
+SLUG_TAKEN = "This slug is already taken; pick another."
+PLAIN_FIELDS = (
+    "slug", "name", "summary", "description", "lifecycle", "tier", "docs_url",
+    "repo_url", "sla_availability", "sla_p99_ms",
+)
+
+
+def get_capability(slug: str) -> Capability:
+    """Return the capability with ``slug`` and everything its page shows.
+
+    Raises
+    ------
+    NotFound
+        When no capability has that slug.
+    """
+    capability = db.session.scalar(
+        sa.select(Capability)
+        .where(Capability.slug == slug)
+        .options(
+            joinedload(Capability.domain),
+            joinedload(Capability.team),
+            selectinload(Capability.tag_links),
+            selectinload(Capability.apis),
+            selectinload(Capability.dependencies).joinedload(Dependency.provider)
+            .joinedload(Capability.domain),
+            selectinload(Capability.dependents).joinedload(Dependency.consumer)
+            .joinedload(Capability.domain),
+            selectinload(Capability.adoptions).joinedload(Adoption.business),
+        )
+    )
+    if capability is None:
+        raise NotFound(f"No capability has the slug {slug!r}.")
+    return capability
+
+
+def field_problems(field: str, value: str, *, current: Capability | None = None) -> list[str]:
+    """Return what is wrong with one field's value, for inline validation.
+
+    The same rules as :func:`register_capability`, applied to one field.
+    """
+    cleaned, errors = _clean({field: value}, partial=True, current=current)
+    if field in ("domain", "team"):
+        _resolve(cleaned, errors, current=current)
+    return errors.get(field, [])
+
+
+def register_capability(data: Mapping[str, Any], actor: User | None) -> Capability:
+    """Validate ``data`` and create a capability with its APIs and dependencies.
+
+    Parameters
+    ----------
+    data : mapping
+        Fields as :func:`catalog.validation.clean_capability` takes them.
+    actor : User or None
+        Who registers it (None: the system).
+
+    Returns
+    -------
+    Capability
+        The new, committed capability.
+
+    Raises
+    ------
+    ValidationFailed
+        Any field is wrong; nothing is written.
+    Conflict
+        The slug is taken (and nothing else is wrong).
+    Forbidden
+        ``actor`` may not register capabilities for that team.
+    """
+    cleaned, errors = _clean(data, partial=False, current=None)
+    refs = _resolve(cleaned, errors, current=None)
+    _raise(errors)
+    ensure_can_register(actor, refs["team"])
+    capability = Capability(domain=refs["domain"], team=refs["team"])
+    _apply(capability, cleaned, refs)
+    db.session.add(capability)
+    audit.record(actor, "create", "capability", capability.slug, {
+        "after": _snapshot(capability)})
+    _commit()
+    return capability
+
+
+def update_capability(capability: Capability, data: Mapping[str, Any], actor: User | None,
+                      *, expected_version: int | None = None) -> Capability:
+    """Change the fields present in ``data``; a list given replaces the old one.
+
+    Raises
+    ------
+    StaleVersion
+        ``expected_version`` is not the stored version (someone else saved first).
+    ValidationFailed, Conflict, Forbidden
+        As :func:`register_capability`; nothing is written.
+    """
+    ensure_can_edit(actor, capability)
+    if "slug" in data and data["slug"] != capability.slug:
+        raise ValidationFailed({"slug": ["A capability's slug cannot change; it is part of every link to it."]})
+    if expected_version is not None and expected_version != capability.version:
+        raise StaleVersion(
+            f"{capability.slug!r} was changed by someone else (version "
+            f"{capability.version}, yours {expected_version}). Reload and apply your change again."
+        )
+    cleaned, errors = _clean(data, partial=True, current=capability)
+    refs = _resolve(cleaned, errors, current=capability)
+    _raise(errors)
+    if refs.get("team") is not None and refs["team"].id != capability.team_id:
+        ensure_can_register(actor, refs["team"])
+    before = _snapshot(capability)
+    _apply(capability, cleaned, refs)
+    after = _snapshot(capability)
+    changes = audit.diff(before, after)
+    if changes:
+        old_slug = before["slug"]
+        audit.record(actor, "update", "capability", old_slug, changes)
+        _commit()
+    return capability
+
+
+# -- steps -------------------------------------------------------------------
+
+
+def _clean(data, *, partial, current):
+    errors = Errors()
+    cleaned = check_capability(data, errors, partial=partial)
+    if "slug" in cleaned and "slug" not in errors and _slug_taken(cleaned["slug"], current):
+        errors.add("slug", SLUG_TAKEN)
+    return cleaned, errors
+
+
+def _slug_taken(slug: str, current: Capability | None) -> bool:
+    query = sa.select(Capability.id).where(Capability.slug == slug)
+    if current is not None:
+        query = query.where(Capability.id != current.id)
+    return db.session.scalar(query) is not None
+
+
+def _resolve(cleaned: dict[str, Any], errors: Errors, *, current: Capability | None) -> dict[str, Any]:
+    """Look up the domain, team and dependency providers named by slug."""
+    refs: dict[str, Any] = {}
+    if cleaned.get("domain"):
+        refs["domain"] = db.session.scalar(sa.select(Domain).where(Domain.slug == cleaned["domain"]))
+        if refs["domain"] is None:
+            errors.add("domain", f"Unknown domain {cleaned['domain']!r}.")
+    if cleaned.get("team"):
+        refs["team"] = db.session.scalar(sa.select(Team).where(Team.slug == cleaned["team"]))
+        if refs["team"] is None:
+            errors.add("team", f"Unknown team {cleaned['team']!r}.")
+    if "dependencies" in cleaned:
+        refs["providers"] = _resolve_providers(cleaned, errors, current)
+    return refs
+
+
+def _resolve_providers(cleaned, errors, current) -> dict[str, Capability]:
+    wanted = [dep["provider"] for dep in cleaned["dependencies"]]
+    providers = {
+        cap.slug: cap
+        for cap in db.session.scalars(
+            sa.select(Capability).where(Capability.slug.in_(wanted))
+            .options(selectinload(Capability.apis))
+        )
+    } if wanted else {}
+    own_slugs = {cleaned.get("slug")} | ({current.slug} if current is not None else set())
+    existing = {dep.provider_id for dep in current.dependencies} if current is not None else set()
+    for i, dep in enumerate(cleaned["dependencies"]):
+        field = f"dependencies.{i}"
+        provider = providers.get(dep["provider"])
+        if dep["provider"] in own_slugs:
+            errors.add(field, "A capability cannot depend on itself.")
+        elif provider is None:
+            errors.add(field, f"Unknown capability {dep['provider']!r}.")
+        elif provider.lifecycle == "retired" and provider.id not in existing:
+            errors.add(field, f"{provider.slug!r} is retired; depend on its successor instead.")
+        elif dep["api"] and dep["api"] not in {api.name for api in provider.apis}:
+            errors.add(field, f"{provider.slug!r} has no API named {dep['api']!r}.")
+    return providers
+
+
+def _raise(errors: Errors) -> None:
+    if not errors:
+        return
+    if set(errors) == {"slug"} and errors["slug"] == [SLUG_TAKEN]:
+        raise Conflict(dict(errors), "A capability with this slug already exists.")
+    raise ValidationFailed(dict(errors))
+
+
+def _apply(capability: Capability, cleaned: dict[str, Any], refs: dict[str, Any]) -> None:
+    for field in PLAIN_FIELDS:
+        if field in cleaned:
+            setattr(capability, field, cleaned[field])
+    if "domain" in refs:
+        capability.domain = refs["domain"]
+    if "team" in refs:
+        capability.team = refs["team"]
+    if "tags" in cleaned:
+        _replace_tags(capability, cleaned["tags"])
+    if "apis" in cleaned:
+        _replace_apis(capability, cleaned["apis"])
+    if "dependencies" in cleaned:
+        _replace_dependencies(capability, cleaned["dependencies"], refs["providers"])
+    capability.search_text = search_text(capability)
+
+
+def _replace_tags(capability: Capability, tags: list[str]) -> None:
+    kept = {link.tag: link for link in capability.tag_links}
+    capability.tag_links = [kept.get(tag) or CapabilityTag(tag=tag) for tag in tags]
+
+
+def _replace_apis(capability: Capability, rows: list[dict[str, Any]]) -> None:
+    """Replace the APIs, keeping the row (and its id) of each name that stays."""
+    kept = {api.name.lower(): api for api in capability.apis}
+    apis = []
+    for row in rows:
+        api = kept.get(row["name"].lower()) or Api()
+        for field, value in row.items():
+            setattr(api, field, value)
+        apis.append(api)
+    capability.apis = apis
+
+
+def _replace_dependencies(capability, rows, providers) -> None:
+    kept = {dep.provider_id: dep for dep in capability.dependencies}
+    deps = []
+    for row in rows:
+        provider = providers[row["provider"]]
+        dep = kept.get(provider.id) or Dependency(provider=provider)
+        dep.kind = row["kind"]
+        dep.api = next((api for api in provider.apis if api.name == row["api"]), None)
+        deps.append(dep)
+    capability.dependencies = deps
+
+
+def search_text(capability: Capability) -> str:
+    """Return the lower-cased text that browse search matches against."""
+    parts = [capability.slug, capability.name, capability.summary, *capability.tags]
+    return " ".join(part for part in parts if part).lower()
+
+
+def _snapshot(capability: Capability) -> dict[str, Any]:
+    data = {field: getattr(capability, field) for field in PLAIN_FIELDS}
+    data["domain"] = capability.domain.slug if capability.domain else None
+    data["team"] = capability.team.slug if capability.team else None
+    data["tags"] = capability.tags
+    data["apis"] = [api.name for api in capability.apis]
+    data["dependencies"] = sorted(dep.provider.slug for dep in capability.dependencies)
+    return data
+
+
+def _commit() -> None:
+    """Commit, turning a lost race on a unique slug or version into our errors."""
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise Conflict({"slug": [SLUG_TAKEN]}, "That already exists.") from exc
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise StaleVersion() from exc
+    except Exception:
+        db.session.rollback()
+        raise

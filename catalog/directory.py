@@ -1,0 +1,119 @@
+"""Teams, businesses and domains: the pages around capabilities."""
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from catalog.db import db
+from catalog.errors import NotFound
+from catalog.models import Adoption, Business, Capability, Domain, Team
+from catalog.models.capability import LAYERS
+
+
+def all_domains() -> list[Domain]:
+    """Return every domain, ordered by layer then name."""
+    domains = db.session.scalars(sa.select(Domain).order_by(Domain.name))
+    return sorted(domains, key=lambda d: (LAYERS.index(d.layer) if d.layer in LAYERS else 99, d.name))
+
+
+def all_teams() -> list[Team]:
+    """Return every team ordered by name."""
+    return list(db.session.scalars(sa.select(Team).order_by(Team.name)))
+
+
+def all_businesses() -> list[Business]:
+    """Return every business ordered by name."""
+    return list(db.session.scalars(sa.select(Business).order_by(Business.name)))
+
+
+def get_team(slug: str) -> Team:
+    """Return the team with ``slug`` and its members; raise NotFound."""
+    team = db.session.scalar(
+        sa.select(Team).where(Team.slug == slug).options(selectinload(Team.members))
+    )
+    if team is None:
+        raise NotFound(f"No team has the slug {slug!r}.")
+    return team
+
+
+def get_domain(slug: str) -> Domain:
+    """Return the domain with ``slug``; raise NotFound."""
+    domain = db.session.scalar(sa.select(Domain).where(Domain.slug == slug))
+    if domain is None:
+        raise NotFound(f"No domain has the slug {slug!r}.")
+    return domain
+
+
+def get_business(slug: str) -> Business:
+    """Return the business with ``slug``, its adoptions and their capabilities."""
+    business = db.session.scalar(
+        sa.select(Business).where(Business.slug == slug).options(
+            joinedload(Business.team),
+            selectinload(Business.adoptions).joinedload(Adoption.capability)
+            .options(joinedload(Capability.domain), joinedload(Capability.team)),
+            selectinload(Business.adoptions).joinedload(Adoption.api),
+        )
+    )
+    if business is None:
+        raise NotFound(f"No business has the slug {slug!r}.")
+    return business
+
+
+def capabilities_where(*conditions) -> list[Capability]:
+    """Return the capabilities matching ``conditions`` with domain, team and tags."""
+    return list(db.session.scalars(
+        sa.select(Capability).where(*conditions)
+        .options(joinedload(Capability.domain), joinedload(Capability.team),
+                 selectinload(Capability.tag_links))
+        .order_by(Capability.name)
+    ))
+
+
+def team_capabilities(team: Team) -> list[Capability]:
+    """Return the capabilities ``team`` owns."""
+    return capabilities_where(Capability.team_id == team.id)
+
+
+def domain_capabilities(domain: Domain) -> list[Capability]:
+    """Return the capabilities in ``domain``."""
+    return capabilities_where(Capability.domain_id == domain.id)
+
+
+def pick_capabilities(q: str, *, exclude: str = "", limit: int = 10) -> list[Capability]:
+    """Return up to ``limit`` capabilities matching ``q`` for a picker.
+
+    Retired capabilities are left out: nothing new may depend on them.
+    """
+    select = (sa.select(Capability).options(joinedload(Capability.domain))
+              .where(Capability.lifecycle != "retired"))
+    for token in " ".join((q or "").split()).lower().split()[:5]:
+        select = select.where(Capability.search_text.contains(token, autoescape=True))
+    if exclude:
+        select = select.where(Capability.slug != exclude)
+    return list(db.session.scalars(select.order_by(sa.func.lower(Capability.name)).limit(limit)))
+
+
+
+def capabilities_by_slug(slugs: list[str]) -> list[Capability]:
+    """Return the capabilities whose slugs are in ``slugs`` (unknown ones skipped)."""
+    if not slugs:
+        return []
+    return list(db.session.scalars(
+        sa.select(Capability).where(Capability.slug.in_(slugs))
+        .options(joinedload(Capability.domain))
+    ))
+
+
+def capability_counts_by(column: str) -> dict[int, int]:
+    """Return ``{team or domain id: number of capabilities}``."""
+    key = {"team": Capability.team_id, "domain": Capability.domain_id}[column]
+    rows = db.session.execute(sa.select(key, sa.func.count()).group_by(key))
+    return {owner: count for owner, count in rows if owner is not None}
+
+
+def adoption_counts() -> dict[int, int]:
+    """Return ``{business id: capabilities it actively adopts}``."""
+    rows = db.session.execute(
+        sa.select(Adoption.business_id, sa.func.count(sa.distinct(Adoption.capability_id)))
+        .where(Adoption.until.is_(None)).group_by(Adoption.business_id)
+    )
+    return dict(rows.all())

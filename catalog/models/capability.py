@@ -1,0 +1,206 @@
+"""Domains, businesses, capabilities and the links between them."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from catalog.db import db
+from catalog.models._time import today, utcnow
+from catalog.models.org import Team
+
+LAYERS = ("frontend", "business-platform", "data-platform", "infrastructure")
+LIFECYCLES = ("proposed", "approved", "production", "deprecated", "retired")
+TIERS = (1, 2, 3)
+API_STATUSES = ("beta", "stable", "deprecated")
+API_KINDS = ("openapi", "grpc", "asyncapi", "graphql")
+DEPENDENCY_KINDS = ("sync", "async", "data")
+
+
+class Domain(db.Model):
+    __tablename__ = "domain"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(63), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    layer: Mapped[str] = mapped_column(sa.String(32), index=True)
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+
+    capabilities: Mapped[list["Capability"]] = relationship(back_populates="domain")
+
+    def __repr__(self) -> str:
+        return f"<Domain {self.slug} ({self.layer})>"
+
+
+class Business(db.Model):
+    """A frontend business that consumes platform capabilities."""
+
+    __tablename__ = "business"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(63), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[str] = mapped_column(sa.String(20), default="live")
+    team_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("team.id"))
+
+    team: Mapped[Optional[Team]] = relationship()
+    adoptions: Mapped[list["Adoption"]] = relationship(back_populates="business")
+
+    def __repr__(self) -> str:
+        return f"<Business {self.slug}>"
+
+
+class Capability(db.Model):
+    __tablename__ = "capability"
+    __table_args__ = (
+        sa.CheckConstraint("tier BETWEEN 1 AND 3", name="tier_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(63), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    summary: Mapped[str] = mapped_column(sa.String(280), default="")
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    domain_id: Mapped[int] = mapped_column(sa.ForeignKey("domain.id"), index=True)
+    team_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("team.id"), index=True)
+    lifecycle: Mapped[str] = mapped_column(sa.String(20), default="proposed", index=True)
+    tier: Mapped[int] = mapped_column(default=3)
+    docs_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    repo_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    sla_availability: Mapped[Optional[Decimal]] = mapped_column(sa.Numeric(6, 3))
+    sla_p99_ms: Mapped[Optional[int]]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    launched_on: Mapped[Optional[dt.date]]
+    deprecated_on: Mapped[Optional[dt.date]]
+    # Lower-cased slug, name, summary and tags: what browse search matches.
+    search_text: Mapped[str] = mapped_column(sa.Text, default="")
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    domain: Mapped[Domain] = relationship(back_populates="capabilities")
+    team: Mapped[Optional[Team]] = relationship()
+    tag_links: Mapped[list["CapabilityTag"]] = relationship(
+        cascade="all, delete-orphan", order_by="CapabilityTag.tag"
+    )
+    apis: Mapped[list["Api"]] = relationship(
+        back_populates="capability", cascade="all, delete-orphan", order_by="Api.name"
+    )
+    dependencies: Mapped[list["Dependency"]] = relationship(
+        foreign_keys="Dependency.consumer_id",
+        back_populates="consumer",
+        cascade="all, delete-orphan",
+    )
+    dependents: Mapped[list["Dependency"]] = relationship(
+        foreign_keys="Dependency.provider_id", back_populates="provider"
+    )
+    adoptions: Mapped[list["Adoption"]] = relationship(back_populates="capability")
+
+    @property
+    def layer(self) -> str:
+        return self.domain.layer
+
+    @property
+    def tags(self) -> list[str]:
+        return [link.tag for link in self.tag_links]
+
+    def __repr__(self) -> str:
+        return f"<Capability {self.slug}>"
+
+
+class CapabilityTag(db.Model):
+    __tablename__ = "capability_tag"
+
+    capability_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("capability.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(sa.String(40), primary_key=True, index=True)
+
+    def __repr__(self) -> str:
+        return f"<CapabilityTag {self.capability_id}:{self.tag}>"
+
+
+class Api(db.Model):
+    __tablename__ = "api"
+    __table_args__ = (sa.UniqueConstraint("capability_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    capability_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("capability.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(120))
+    kind: Mapped[str] = mapped_column(sa.String(40), default="openapi")
+    version: Mapped[str] = mapped_column(sa.String(40), default="")
+    status: Mapped[str] = mapped_column(sa.String(20), default="beta")
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    spec: Mapped[str] = mapped_column(sa.Text, default="")
+
+    capability: Mapped[Capability] = relationship(back_populates="apis")
+
+    def __repr__(self) -> str:
+        return f"<Api {self.name} of {self.capability_id}>"
+
+
+class Dependency(db.Model):
+    """Consumer capability -> provider capability."""
+
+    __tablename__ = "dependency"
+    __table_args__ = (
+        sa.UniqueConstraint("consumer_id", "provider_id"),
+        sa.CheckConstraint("consumer_id <> provider_id", name="not_self"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consumer_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("capability.id", ondelete="CASCADE"), index=True
+    )
+    provider_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("capability.id", ondelete="CASCADE"), index=True
+    )
+    api_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("api.id", ondelete="SET NULL")
+    )
+    kind: Mapped[str] = mapped_column(sa.String(20), default="sync")
+    since: Mapped[dt.date] = mapped_column(default=today)
+
+    consumer: Mapped[Capability] = relationship(
+        foreign_keys=[consumer_id], back_populates="dependencies"
+    )
+    provider: Mapped[Capability] = relationship(
+        foreign_keys=[provider_id], back_populates="dependents"
+    )
+    api: Mapped[Optional[Api]] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Dependency {self.consumer_id} -> {self.provider_id}>"
+
+
+class Adoption(db.Model):
+    """A business using a capability (optionally one API of it)."""
+
+    __tablename__ = "adoption"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("business.id", ondelete="CASCADE"), index=True
+    )
+    capability_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("capability.id", ondelete="CASCADE"), index=True
+    )
+    api_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("api.id", ondelete="SET NULL")
+    )
+    since: Mapped[dt.date] = mapped_column(default=today)
+    until: Mapped[Optional[dt.date]]
+    purpose: Mapped[str] = mapped_column(sa.String(280), default="")
+
+    business: Mapped[Business] = relationship(back_populates="adoptions")
+    capability: Mapped[Capability] = relationship(back_populates="adoptions")
+    api: Mapped[Optional[Api]] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Adoption {self.business_id} -> {self.capability_id}>"

@@ -1,0 +1,50 @@
+"""Business features delivered, with the capabilities they reused."""
+
+import datetime as dt
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from catalog.db import db
+from catalog.models.capability import Business, Capability
+
+delivery_capability = sa.Table(
+    "delivery_capability",
+    db.metadata,
+    sa.Column(
+        "delivery_id", sa.ForeignKey("delivery.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column(
+        "capability_id",
+        sa.ForeignKey("capability.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+
+class Delivery(db.Model):
+    __tablename__ = "delivery"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("business.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(sa.String(200))
+    requested_on: Mapped[dt.date]
+    delivered_on: Mapped[Optional[dt.date]] = mapped_column(index=True)
+    source: Mapped[str] = mapped_column(sa.String(20), default="form")
+    external_ref: Mapped[str] = mapped_column(sa.String(120), default="")
+
+    business: Mapped[Business] = relationship()
+    capabilities: Mapped[list[Capability]] = relationship(secondary=delivery_capability)
+
+    @property
+    def lead_time_days(self) -> Optional[int]:
+        if self.delivered_on is None:
+            return None
+        return (self.delivered_on - self.requested_on).days
+
+    def __repr__(self) -> str:
+        return f"<Delivery {self.title!r}>"

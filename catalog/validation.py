@@ -1,0 +1,361 @@
+"""Field rules for everything a user can submit, written once.
+
+Each ``clean_*`` function takes raw input (a form or a JSON body, as a
+mapping of plain values), returns cleaned values and raises
+:class:`~catalog.errors.ValidationFailed` listing every bad field at once.
+Rules that need the database (does this domain exist?) live in the
+services, which add their findings to the same error mapping.
+"""
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import urlparse
+
+import yaml
+
+from catalog.errors import ValidationFailed
+from catalog.models.capability import (
+    API_STATUSES,
+    DEPENDENCY_KINDS,
+    LIFECYCLES,
+    TIERS,
+)
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+TAG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+KIND_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/+-]*$")
+
+SLUG_MAX = 63
+NAME_MAX = 120
+SUMMARY_MAX = 280
+DESCRIPTION_MAX = 20_000
+URL_MAX = 500
+TAG_MAX = 40
+TAGS_MAX = 20
+APIS_MAX = 50
+DEPENDENCIES_MAX = 200
+SPEC_MAX = 1_000_000
+P99_MAX_MS = 600_000
+
+
+class Errors(defaultdict):
+    """Collects messages per field; ``raise_if_any()`` raises them together."""
+
+    def __init__(self) -> None:
+        super().__init__(list)
+
+    def add(self, field: str, message: str) -> None:
+        self[field].append(message)
+
+    def raise_if_any(self) -> None:
+        if self:
+            raise ValidationFailed(dict(self))
+
+
+def check_slug(value: Any, errors: Errors, field: str = "slug") -> str:
+    """Return ``value`` as a clean slug, recording why it is not one."""
+    slug = _text(value)
+    if not slug:
+        errors.add(field, "Slug is required.")
+    elif len(slug) > SLUG_MAX:
+        errors.add(field, f"Slug must be at most {SLUG_MAX} characters.")
+    elif not SLUG_RE.match(slug):
+        errors.add(
+            field,
+            "Slug must be kebab-case: lowercase letters and digits separated by "
+            "single hyphens, e.g. order-service.",
+        )
+    return slug
+
+
+def clean_capability(data: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
+    """Check the fields of a capability; raise when any is bad.
+
+    Parameters
+    ----------
+    data : mapping
+        Raw values keyed by field name (``slug``, ``name``, ``summary``,
+        ``description``, ``domain``, ``team``, ``lifecycle``, ``tier``,
+        ``tags``, ``docs_url``, ``repo_url``, ``sla_availability``,
+        ``sla_p99_ms``, ``apis``, ``dependencies``).
+    partial : bool
+        When True (a PATCH) only the keys present are checked and returned,
+        and required fields may be absent.
+
+    Returns
+    -------
+    dict
+        Cleaned values; ``domain``, ``team`` and dependency providers are
+        still slugs for the service to resolve.
+
+    Raises
+    ------
+    ValidationFailed
+        With every bad field and its messages.
+
+    Examples
+    --------
+    >>> clean_capability({"slug": "order-service", "name": " Orders ",
+    ...     "domain": "transaction", "team": "trade"})["name"]
+    'Orders'
+    >>> clean_capability({"slug": "Bad Slug", "name": ""}, partial=True)
+    Traceback (most recent call last):
+    ...
+    catalog.errors.ValidationFailed: Some fields are not valid.
+    """
+    errors = Errors()
+    cleaned = check_capability(data, errors, partial=partial)
+    errors.raise_if_any()
+    return cleaned
+
+
+def check_capability(data: Mapping[str, Any], errors: Errors, *,
+                     partial: bool = False) -> dict[str, Any]:
+    """Check the fields of a capability, adding problems to ``errors``.
+
+    Returns what could be cleaned, so a service can go on checking against
+    the database and report every problem at once.
+    """
+    out: dict[str, Any] = {}
+
+    def given(field: str) -> bool:
+        return not partial or field in data
+
+    if given("slug"):
+        out["slug"] = check_slug(data.get("slug"), errors)
+    if given("name"):
+        out["name"] = _required_text(data.get("name"), "name", "Name", NAME_MAX, errors)
+    if given("summary"):
+        out["summary"] = _optional_text(
+            data.get("summary"), "summary", "Summary", SUMMARY_MAX, errors
+        )
+    if given("description"):
+        out["description"] = _optional_text(
+            data.get("description"), "description", "Description", DESCRIPTION_MAX,
+            errors, multiline=True,
+        )
+    for field, label in (("domain", "Domain"), ("team", "Owner team")):
+        if given(field):
+            value = _text(data.get(field))
+            if not value:
+                errors.add(field, f"{label} is required.")
+            out[field] = value
+    if given("lifecycle"):
+        lifecycle = _text(data.get("lifecycle")) or "proposed"
+        if lifecycle not in LIFECYCLES:
+            errors.add("lifecycle", f"Lifecycle must be one of: {', '.join(LIFECYCLES)}.")
+        out["lifecycle"] = lifecycle
+    if given("tier"):
+        out["tier"] = _tier(data.get("tier"), errors)
+    if given("tags"):
+        out["tags"] = _tags(data.get("tags"), errors)
+    for field, label in (("docs_url", "Docs link"), ("repo_url", "Repository link")):
+        if given(field):
+            out[field] = _url(data.get(field), field, label, errors)
+    if given("sla_availability"):
+        out["sla_availability"] = _availability(data.get("sla_availability"), errors)
+    if given("sla_p99_ms"):
+        out["sla_p99_ms"] = _p99(data.get("sla_p99_ms"), errors)
+    if "apis" in data or not partial:
+        out["apis"] = _apis(data.get("apis") or [], errors)
+    if "dependencies" in data or not partial:
+        out["dependencies"] = _dependencies(data.get("dependencies") or [], errors)
+    return out
+
+
+def parse_spec(text: str) -> dict[str, Any] | None:
+    """Parse an API spec written in JSON or YAML; None when it is not a mapping."""
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError:
+        try:
+            doc = json.loads(text)
+        except ValueError:
+            return None
+    return doc if isinstance(doc, dict) else None
+
+
+# -- helpers -----------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return str(value).strip()
+    if not isinstance(value, str):
+        return ""
+    return value.strip()
+
+
+def _required_text(value, field, label, limit, errors, *, multiline=False) -> str:
+    text = _optional_text(value, field, label, limit, errors, multiline=multiline)
+    if not text and field not in errors:
+        errors.add(field, f"{label} is required.")
+    return text
+
+
+def _optional_text(value, field, label, limit, errors, *, multiline=False) -> str:
+    if value is not None and not isinstance(value, (str, int, float)):
+        errors.add(field, f"{label} must be text.")
+        return ""
+    text = _text(value)
+    if len(text) > limit:
+        errors.add(field, f"{label} must be at most {limit:,} characters (got {len(text):,}).")
+    if not multiline and ("\n" in text or "\r" in text):
+        errors.add(field, f"{label} must be a single line.")
+    return text
+
+
+def _tier(value: Any, errors: Errors) -> int:
+    if value in (None, ""):
+        return 3
+    try:
+        tier = int(value)
+    except (TypeError, ValueError):
+        tier = 0
+    if isinstance(value, bool) or tier not in TIERS or str(value).strip() != str(tier):
+        errors.add("tier", "Tier must be 1 (critical), 2 or 3.")
+        return 3
+    return tier
+
+
+def _tags(value: Any, errors: Errors) -> list[str]:
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        raw = value.split(",")
+    elif isinstance(value, (list, tuple)):
+        raw = value
+    else:
+        errors.add("tags", "Tags must be a list or a comma-separated string.")
+        return []
+    tags: list[str] = []
+    for item in raw:
+        if not isinstance(item, str):
+            errors.add("tags", "Each tag must be text.")
+            continue
+        tag = item.strip().lower()
+        if not tag:
+            continue
+        if len(tag) > TAG_MAX or not TAG_RE.match(tag):
+            errors.add(
+                "tags",
+                f"Tag {tag[:TAG_MAX]!r} must be lowercase letters, digits and hyphens "
+                f"(at most {TAG_MAX} characters).",
+            )
+        elif tag not in tags:
+            tags.append(tag)
+    if len(tags) > TAGS_MAX:
+        errors.add("tags", f"At most {TAGS_MAX} tags.")
+    return tags
+
+
+def _url(value: Any, field: str, label: str, errors: Errors) -> str:
+    url = _text(value)
+    if not url:
+        return ""
+    parsed = urlparse(url)
+    if len(url) > URL_MAX:
+        errors.add(field, f"{label} must be at most {URL_MAX} characters.")
+    elif parsed.scheme not in ("http", "https") or not parsed.netloc:
+        errors.add(field, f"{label} must be an http(s) URL, e.g. https://wiki.example.com/x.")
+    return url
+
+
+def _availability(value: Any, errors: Errors) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value).strip().rstrip("%"))
+    except InvalidOperation:
+        number = None
+    if isinstance(value, bool) or number is None or not number.is_finite() or not (
+        0 < number <= 100
+    ):
+        errors.add("sla_availability", "Availability must be a percentage above 0 and at most 100, e.g. 99.95.")
+        return None
+    return number.quantize(Decimal("0.001"))
+
+
+def _p99(value: Any, errors: Errors) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = 0
+    if isinstance(value, bool) or not 0 < number <= P99_MAX_MS:
+        errors.add("sla_p99_ms", f"p99 latency must be a whole number of milliseconds from 1 to {P99_MAX_MS:,}.")
+        return None
+    return number
+
+
+def _rows(value: Any, field: str, limit: int, errors: Errors) -> list[Any]:
+    if not isinstance(value, (list, tuple)):
+        errors.add(field, "Must be a list.")
+        return []
+    if len(value) > limit:
+        errors.add(field, f"At most {limit} entries.")
+        return []
+    return list(value)
+
+
+def _apis(value: Any, errors: Errors) -> list[dict[str, Any]]:
+    apis = []
+    seen: set[str] = set()
+    for i, row in enumerate(_rows(value, "apis", APIS_MAX, errors)):
+        prefix = f"apis.{i}"
+        if not isinstance(row, Mapping):
+            errors.add(prefix, "Each API must be an object with a name.")
+            continue
+        name = _required_text(row.get("name"), f"{prefix}.name", "API name", NAME_MAX, errors)
+        if name.lower() in seen:
+            errors.add(f"{prefix}.name", f"API name {name!r} is listed twice.")
+        seen.add(name.lower())
+        kind = _text(row.get("kind")) or "openapi"
+        if len(kind) > 40 or not KIND_RE.match(kind):
+            errors.add(f"{prefix}.kind", "API kind must be a short word such as openapi, grpc, asyncapi, graphql or thrift.")
+        status = _text(row.get("status")) or "beta"
+        if status not in API_STATUSES:
+            errors.add(f"{prefix}.status", f"API status must be one of: {', '.join(API_STATUSES)}.")
+        version = _optional_text(row.get("version"), f"{prefix}.version", "API version", 40, errors)
+        description = _optional_text(
+            row.get("description"), f"{prefix}.description", "API description",
+            DESCRIPTION_MAX, errors, multiline=True,
+        )
+        spec = _optional_text(row.get("spec"), f"{prefix}.spec", "API spec", SPEC_MAX, errors, multiline=True)
+        if spec and kind.lower() in ("openapi", "rest", "asyncapi") and parse_spec(spec) is None:
+            errors.add(f"{prefix}.spec", "API spec must be a JSON or YAML document (a mapping at the top).")
+        apis.append(dict(name=name, kind=kind, status=status, version=version,
+                         description=description, spec=spec))
+    return apis
+
+
+def _dependencies(value: Any, errors: Errors) -> list[dict[str, Any]]:
+    deps = []
+    seen: set[str] = set()
+    for i, row in enumerate(_rows(value, "dependencies", DEPENDENCIES_MAX, errors)):
+        field = f"dependencies.{i}"
+        if isinstance(row, str):
+            row = {"provider": row}
+        if not isinstance(row, Mapping):
+            errors.add(field, "Each dependency must be a provider slug or an object with one.")
+            continue
+        provider = _text(row.get("provider"))
+        if not provider:
+            errors.add(field, "Dependency needs a provider capability.")
+            continue
+        if provider in seen:
+            errors.add(field, f"Dependency on {provider!r} is listed twice.")
+            continue
+        seen.add(provider)
+        kind = _text(row.get("kind")) or "sync"
+        if kind not in DEPENDENCY_KINDS:
+            errors.add(field, f"Dependency kind must be one of: {', '.join(DEPENDENCY_KINDS)}.")
+        deps.append({"provider": provider, "kind": kind, "api": _text(row.get("api"))})
+    return deps

@@ -1,0 +1,55 @@
+"""The Flask web app: factory, blueprints, API and command line."""
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from portal import api, auth, capabilities, cli, directory, errors, markup, pages
+from portal.config import load_config
+from portal.extensions import csrf, db, htmx, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Create the portal: settings, extensions, blueprints, commands, errors."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    load_config(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    register_error_handlers(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    auth.init_login(app)
+    markup.init_templates(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(auth.bp, url_prefix="/auth")
+    app.register_blueprint(capabilities.bp, url_prefix="/capabilities")
+    app.register_blueprint(directory.bp)
+    app.register_blueprint(api.bp, url_prefix="/api/v1")
+    csrf.exempt(api.bp)
+
+
+def register_cli(app: Flask) -> None:
+    cli.init_cli(app)
+
+
+def register_error_handlers(app: Flask) -> None:
+    errors.init_errors(app)

@@ -1,0 +1,115 @@
+"""Signing in and out, the current user, and the optional login wall."""
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import InputRequired
+
+from catalog import accounts
+from catalog.db import db
+from catalog.models import User
+from portal.extensions import login_manager
+from portal.http import is_api_request
+
+bp = Blueprint("auth", __name__)
+
+OPEN_ENDPOINTS = {"auth.login", "static", "pages.healthz"}
+
+
+class LoginForm(FlaskForm):
+    username = StringField("Username", validators=[InputRequired()])
+    password = PasswordField("Password", validators=[InputRequired()])
+
+
+def init_login(app: Flask) -> None:
+    """Wire Flask-Login: session users, bearer tokens and the login wall."""
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    app.before_request(_login_wall)
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active else None
+
+
+@login_manager.request_loader
+def _load_user_from_token(req) -> User | None:
+    header = req.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return None
+    found = accounts.user_for_token(secret.strip())
+    if found is None:
+        return None
+    g.api_token = found[1]
+    return found[0]
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    if is_api_request():
+        response = jsonify(error="Authentication required: send an API token as "
+                                 "'Authorization: Bearer <token>'.", status=401)
+        response.status_code = 401
+        response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+    flash("Please sign in to continue.", "info")
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def current_actor() -> User | None:
+    """Return the signed-in user, or None for an anonymous visitor."""
+    return current_user if current_user.is_authenticated else None
+
+
+def _login_wall():
+    if not current_app.config["REQUIRE_LOGIN"] or current_user.is_authenticated:
+        return None
+    if request.endpoint in OPEN_ENDPOINTS:
+        return None
+    return login_manager.unauthorized()
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.username.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=True)
+            flash(f"Signed in as {user.display_name}.", "success")
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors.append("Unknown username or wrong password.")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash("Signed out.", "info")
+    return redirect(url_for("pages.home"))
+
+
+def _safe_next(target: str | None) -> str:
+    """Return ``target`` when it is a path on this site, else the home page."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("pages.home")

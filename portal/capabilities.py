@@ -1,0 +1,153 @@
+"""Browse, read, register and edit capabilities."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from catalog import capabilities as service
+from catalog import directory
+from catalog.browse import SORT_LABELS, BrowseQuery, browse
+from catalog.errors import StaleVersion, ValidationFailed
+from catalog.openapi import operations
+from catalog.permissions import ensure_can_edit, ensure_can_register
+from portal.auth import current_actor
+from portal.forms import ApiForm, CapabilityForm, capability_form_data
+from portal.http import is_fragment_request
+
+bp = Blueprint("capabilities", __name__)
+
+CHECKED_FIELDS = ("slug", "name", "summary", "tags", "docs_url", "repo_url",
+                  "sla_availability", "sla_p99_ms")
+
+
+@bp.get("")
+def index():
+    """The browse page; htmx gets the results fragment alone."""
+    try:
+        query = BrowseQuery.from_args(request.args)
+        problems = {}
+    except ValidationFailed as exc:
+        query, problems = BrowseQuery(), exc.errors
+    result = browse(query)
+    fragment = is_fragment_request()
+    template = "capabilities/_results.html" if fragment else "capabilities/index.html"
+    return render_template(template, result=result, query=query, problems=problems,
+                           sort_labels=SORT_LABELS, fragment=fragment)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    actor = current_actor()
+    ensure_can_register(actor)
+    form = _form(actor)
+    if request.method == "GET" and actor.team is not None:
+        form.team.data = actor.team.slug
+    if request.method == "POST":
+        try:
+            capability = service.register_capability(form.to_data(request.form), actor)
+        except ValidationFailed as exc:
+            return _form_page(form, exc.errors, None, status=exc.status)
+        flash(f"Registered {capability.name}.", "success")
+        return redirect(url_for(".detail", slug=capability.slug))
+    return _form_page(form, {}, None)
+
+
+@bp.get("/<slug>")
+def detail(slug: str):
+    capability = service.get_capability(slug)
+    specs = {api.id: operations(api.spec) for api in capability.apis if api.spec}
+    return render_template("capabilities/detail.html", capability=capability, specs=specs)
+
+
+@bp.route("/<slug>/edit", methods=["GET", "POST"])
+@login_required
+def edit(slug: str):
+    actor = current_actor()
+    capability = service.get_capability(slug)
+    ensure_can_edit(actor, capability)
+    if request.method == "GET":
+        form = _form(actor, data=capability_form_data(capability))
+        return _form_page(form, {}, capability)
+    form = _form(actor)
+    data = form.to_data(request.form)
+    data.pop("slug", None)
+    try:
+        version = int(form.version.data) if (form.version.data or "").isdigit() else None
+        service.update_capability(capability, data, actor, expected_version=version)
+    except StaleVersion as exc:
+        return _form_page(form, {"version": [exc.message]}, capability, status=exc.status)
+    except ValidationFailed as exc:
+        return _form_page(form, exc.errors, capability, status=exc.status)
+    flash(f"Saved {capability.name}.", "success")
+    return redirect(url_for(".detail", slug=capability.slug))
+
+
+@bp.get("/check/<field>")
+def check_field(field: str):
+    """Inline validation: the messages for one field, empty when it is fine."""
+    if field not in CHECKED_FIELDS:
+        abort(404)
+    messages = service.field_problems(field, request.args.get(field, ""))
+    return render_template("capabilities/_field_errors.html", messages=messages)
+
+
+@bp.get("/picker")
+def picker():
+    """Dependency picker results for the search text ``q``."""
+    found = directory.pick_capabilities(request.args.get("q", ""),
+                                        exclude=request.args.get("exclude", ""))
+    return render_template("capabilities/_picker_results.html", found=found,
+                           q=request.args.get("q", ""))
+
+
+@bp.get("/picker/<slug>")
+def dependency_row(slug: str):
+    """One chosen dependency, as a row of the form."""
+    provider = service.get_capability(slug)
+    return render_template("capabilities/_dependency_row.html", provider=provider,
+                           kind="sync", errors=[])
+
+
+@bp.get("/api-row")
+def api_row():
+    """An empty API row with the next index, for the 'Add an API' button."""
+    index = request.args.get("index", "0")
+    if not index.isdigit() or int(index) > 100:
+        abort(400, "index must be a number from 0 to 100")
+    form = ApiForm(prefix=f"apis-{index}")
+    return render_template("capabilities/_api_row.html", api=form, index=int(index))
+
+
+def _form(actor, data=None) -> CapabilityForm:
+    form = CapabilityForm(data=data) if data is not None else CapabilityForm()
+    teams = directory.all_teams()
+    if actor.role == "contributor":
+        teams = [team for team in teams if team.id == actor.team_id]
+    form.set_choices(directory.all_domains(), teams)
+    return form
+
+
+def _form_page(form: CapabilityForm, errors, capability, *, status: int = 200):
+    other_errors = form.show_errors(errors)
+    dependencies = _chosen_dependencies(capability, errors)
+    return render_template("capabilities/form.html", form=form, capability=capability,
+                           other_errors=other_errors, dependencies=dependencies), status
+
+
+def _chosen_dependencies(capability, errors):
+    """Rows for the dependency list: the submitted ones, else the stored ones."""
+    if request.method == "POST":
+        slugs = request.form.getlist("dep_provider")
+        kinds = request.form.getlist("dep_kind")
+    elif capability is not None:
+        chosen = sorted(capability.dependencies, key=lambda d: d.provider.name.lower())
+        slugs = [dep.provider.slug for dep in chosen]
+        kinds = [dep.kind for dep in chosen]
+    else:
+        return []
+    providers = {c.slug: c for c in directory.capabilities_by_slug(slugs)}
+    return [
+        {"slug": slug, "kind": kind, "provider": providers.get(slug),
+         "errors": errors.get(f"dependencies.{i}", [])}
+        for i, (slug, kind) in enumerate(zip(slugs, kinds))
+    ]

@@ -1,0 +1,72 @@
+"""Command-line commands: thin wrappers over catalog services."""
+
+import sys
+
+import click
+from flask import Flask
+from flask_migrate import upgrade
+
+from catalog import accounts, seed
+from catalog.errors import CatalogError, ValidationFailed
+from catalog.models.org import ROLES
+
+
+def init_cli(app: Flask) -> None:
+    """Register the portal's commands on ``app``."""
+    for command in (init_db, seed_demo, create_user):
+        app.cli.add_command(command)
+
+
+def fail(exc: CatalogError) -> None:
+    """Print a catalog error (with its fields) on stderr and exit 1."""
+    click.echo(f"Error: {exc.message}", err=True)
+    if isinstance(exc, ValidationFailed):
+        for field, messages in exc.errors.items():
+            for message in messages:
+                click.echo(f"  {field}: {message}", err=True)
+    sys.exit(1)
+
+
+@click.command("init-db")
+def init_db():
+    """Create or upgrade the database schema to the latest migration."""
+    upgrade()
+    click.echo("Database is at the latest schema.")
+
+
+@click.command("seed-demo")
+@click.option("--scale", type=click.IntRange(1, 200_000), default=None,
+              help="Generate N capabilities for benchmarks instead of the demo catalog.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the catalog has capabilities.")
+def seed_demo(scale, if_empty):
+    """Fill the catalog with the demo organisation (or N generated capabilities)."""
+    upgrade()
+    if if_empty and not seed.catalog_is_empty():
+        click.echo("The catalog already has data; left as it is.")
+    else:
+        try:
+            report = seed.seed_scale(scale) if scale else seed.seed_demo()
+        except CatalogError as exc:
+            fail(exc)
+        click.echo(report)
+    if not scale:
+        click.echo("Demo logins (username / password):")
+        for username, password, role, team in seed.DEMO_LOGINS:
+            click.echo(f"  {username:<10} {password:<14} {role}{' of ' + team if team else ''}")
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), default="viewer", show_default=True)
+@click.option("--team", default="", help="Team slug (required for contributors).")
+@click.option("--email", default="")
+@click.option("--display-name", default="")
+@click.password_option(help="Asked for when not given.")
+def create_user(username, role, team, email, display_name, password):
+    """Create a user account."""
+    try:
+        user = accounts.create_user(username, password, role=role, team=team, email=email,
+                                    display_name=display_name)
+    except CatalogError as exc:
+        fail(exc)
+    click.echo(f"Created {user.username} ({user.role}).")

@@ -1,0 +1,47 @@
+// Small behaviours the markup cannot declare. Everything else is htmx.
+(function () {
+  "use strict";
+
+  // The next free index for an API row of the capability form.
+  window.nextApiIndex = function () {
+    var max = -1;
+    document.querySelectorAll("#api-rows [name$='-name']").forEach(function (input) {
+      var match = /^apis-(\d+)-name$/.exec(input.name);
+      if (match) { max = Math.max(max, parseInt(match[1], 10)); }
+    });
+    return max + 1;
+  };
+
+  // Buttons with data-remove-closest="<selector>" remove that ancestor.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-remove-closest]");
+    if (button) {
+      var row = button.closest(button.dataset.removeClosest);
+      if (row) { row.remove(); }
+    }
+  });
+
+  // Picking a dependency twice does nothing; a pick clears the picker.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    if (elt.classList && elt.classList.contains("picker-choice")) {
+      var list = document.getElementById("dependency-list");
+      if (list.querySelector('[data-slug="' + CSS.escape(elt.dataset.slug) + '"]')) {
+        event.preventDefault();
+        clearPicker();
+      }
+    }
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "dependency-list") {
+      clearPicker();
+    }
+  });
+
+  function clearPicker() {
+    var results = document.getElementById("picker-results");
+    var search = document.getElementById("dependency-search");
+    if (results) { results.innerHTML = ""; }
+    if (search) { search.value = ""; search.focus(); }
+  }
+})();

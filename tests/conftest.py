@@ -1,0 +1,165 @@
+"""Fixtures in layers: app -> db -> client / runner / login, plus factories.
+
+The suite runs on SQLite by default and on PostgreSQL when DATABASE_URL is
+set (``.ci/run`` does both). The schema is built once per session by the
+real migrations; each test starts from empty tables.
+"""
+
+import re
+import threading
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
+
+from catalog import accounts
+from catalog.capabilities import register_capability
+from catalog.db import db as _db
+from catalog.models import Business, Domain, Team
+from portal import create_app
+from portal.config import database_url
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(scope="session")
+def database_uri(tmp_path_factory):
+    import os
+
+    if os.environ.get("DATABASE_URL"):
+        return database_url(os.environ["DATABASE_URL"])
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_uri):
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_uri,
+        "SECRET_KEY": "test-secret-key",
+        "SERVER_NAME": None,
+    })
+    with app.app_context():
+        upgrade()
+    return app
+
+
+@pytest.fixture
+def db(app):
+    """An app context over empty tables; everything is wiped afterwards."""
+    with app.app_context():
+        yield _db
+        _db.session.rollback()
+        _db.session.remove()
+        wipe(_db)
+
+
+def wipe(db) -> None:
+    tables = [t for t in reversed(db.metadata.sorted_tables) if t.name != "catalog_revision"]
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.execute(sa.text("UPDATE catalog_revision SET revision = 0"))
+    db.session.commit()
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app, db):
+    return app.test_cli_runner()
+
+
+def csrf_token(client, path: str = "/") -> str:
+    """Return the CSRF token a page hands to the browser."""
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf-token" content="([^"]+)"', html)
+    assert match, f"no csrf-token meta tag on {path}"
+    return match.group(1)
+
+
+class Factory:
+    """Small builders for test data; each commits what it makes."""
+
+    def __init__(self, db):
+        self.db = db
+
+    def team(self, slug="trade", name=None, kind="platform", contact=None):
+        team = Team(slug=slug, name=name or slug.replace("-", " ").title(), kind=kind,
+                    contact=contact or f"{slug}@example.com")
+        self.db.session.add(team)
+        self.db.session.commit()
+        return team
+
+    def domain(self, slug="transaction", layer="business-platform", name=None):
+        domain = Domain(slug=slug, name=name or slug.replace("-", " ").title(), layer=layer)
+        self.db.session.add(domain)
+        self.db.session.commit()
+        return domain
+
+    def business(self, slug="taobao", name=None):
+        business = Business(slug=slug, name=name or slug.title())
+        self.db.session.add(business)
+        self.db.session.commit()
+        return business
+
+    def capability(self, slug, *, domain="transaction", team="trade", **fields):
+        data = {"slug": slug, "name": fields.pop("name", slug.replace("-", " ").title()),
+                "summary": fields.pop("summary", f"The {slug} capability."),
+                "domain": domain, "team": team, **fields}
+        return register_capability(data, None)
+
+    def user(self, username, role="contributor", team="trade"):
+        return accounts.create_user(username, PASSWORD, role=role,
+                                    team=team if role != "viewer" else "")
+
+
+@pytest.fixture
+def make(db):
+    return Factory(db)
+
+
+@pytest.fixture
+def login(client, make):
+    """Sign the test client in: ``login("architect")`` or ``login("contributor", team=...)``."""
+
+    def sign_in(role="contributor", team="trade", username=None):
+        username = username or f"{role}-{team}"
+        make.user(username, role=role, team=team)
+        response = client.post("/auth/login", data={
+            "username": username, "password": PASSWORD,
+            "csrf_token": csrf_token(client, "/auth/login"),
+        })
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return username
+
+    return sign_in
+
+
+@pytest.fixture
+def live_server(app, db):
+    """Serve the app on a free local port in a thread, for browser tests."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium",
+            "args": CHROMIUM_ARGS}
