@@ -55,7 +55,7 @@ def create_user(username: str, password: str, *, role: str = "viewer", team: str
                 display_name=display_name or username, email=email)
     user.set_password(password)
     db.session.add(user)
-    audit.record(None, "create", "user", username, {"role": role, "team": team or None})
+    audit.log(None, "create", "user", username, {"role": role, "team": team or None})
     db.session.commit()
     return user
 

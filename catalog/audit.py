@@ -14,7 +14,14 @@ from catalog.models import AuditEvent, CatalogRevision, User
 
 def record(actor: User | None, action: str, entity_type: str, key: str,
            changes: dict[str, Any] | None = None) -> None:
-    """Add an audit event and bump the catalog revision (not committed)."""
+    """Log a catalog change and bump the catalog revision (not committed)."""
+    log(actor, action, entity_type, key, changes)
+    bump_revision()
+
+
+def log(actor: User | None, action: str, entity_type: str, key: str,
+        changes: dict[str, Any] | None = None) -> None:
+    """Add an audit event without touching the catalog revision (not committed)."""
     db.session.add(AuditEvent(
         actor=actor.username if actor is not None else None,
         action=action,
@@ -22,7 +29,6 @@ def record(actor: User | None, action: str, entity_type: str, key: str,
         entity_key=key,
         changes=changes or {},
     ))
-    bump_revision()
 
 
 def bump_revision() -> None:

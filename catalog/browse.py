@@ -14,7 +14,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from catalog.db import db
 from catalog.errors import ValidationFailed
-from catalog.models import Adoption, Capability, CapabilityTag, Dependency, Domain, Team
+from catalog.models import Adoption, Api, Capability, CapabilityTag, Dependency, Domain, Team
 from catalog.models.capability import LAYERS, LIFECYCLES
 
 SORTS = ("relevance", "name", "-updated", "tier", "-consumers")
@@ -117,14 +117,16 @@ class BrowseResult:
 def browse(query: BrowseQuery, *, with_facets: bool = True) -> BrowseResult:
     """Run a browse query: one page of capabilities, the total and facet counts.
 
-    The number of SQL statements is fixed whatever the page size: the page,
-    its tags, the consumer counts, the total and one per facet.
+    The number of SQL statements is fixed whatever the page size: the total,
+    the page, its teams, tags and APIs, the consumer counts and one per facet.
     """
     total = db.session.scalar(_filtered(_select(sa.func.count(Capability.id)), query)) or 0
     page_query = (
         _filtered(_select(Capability), query)
         .options(contains_eager(Capability.domain), selectinload(Capability.team),
-                 selectinload(Capability.tag_links))
+                 selectinload(Capability.tag_links),
+                 selectinload(Capability.apis).load_only(Api.name, Api.kind, Api.version,
+                                                         Api.status))
         .order_by(*_ordering(query))
         .limit(query.per_page)
         .offset((query.page - 1) * query.per_page)

@@ -85,8 +85,9 @@ def _expected_version(body: dict[str, Any]) -> int | None:
 
 def _writer() -> User:
     """Return the user behind a write token; 401 without one, 403 when read-only."""
+    authenticated = current_user.is_authenticated  # runs the bearer-token loader
     token = g.get("api_token")
-    if not current_user.is_authenticated or token is None:
+    if not authenticated or token is None:
         raise Unauthorized(
             "Authentication required: send an API token with the write scope as "
             "'Authorization: Bearer <token>'.",

@@ -131,7 +131,8 @@ def _form_page(form: CapabilityForm, errors, capability, *, status: int = 200):
     other_errors = form.show_errors(errors)
     dependencies = _chosen_dependencies(capability, errors)
     return render_template("capabilities/form.html", form=form, capability=capability,
-                           other_errors=other_errors, dependencies=dependencies), status
+                           failed=bool(errors), other_errors=other_errors,
+                           dependencies=dependencies), status
 
 
 def _chosen_dependencies(capability, errors):

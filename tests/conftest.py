@@ -163,3 +163,29 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium",
             "args": CHROMIUM_ARGS}
+
+
+def table_counts(db) -> dict[str, int]:
+    """Row count of every table, and the catalog revision: 'nothing written' checks."""
+    counts = {t.name: db.session.scalar(sa.select(sa.func.count()).select_from(t))
+              for t in db.metadata.sorted_tables}
+    counts["revision"] = db.session.scalar(sa.text("SELECT revision FROM catalog_revision"))
+    return counts
+
+
+@pytest.fixture
+def unchanged(db):
+    """Call ``unchanged()`` once to snapshot, then ``unchanged.check()`` to compare."""
+
+    class Snapshot:
+        before = None
+
+        def __call__(self):
+            db.session.expire_all()
+            self.before = table_counts(db)
+
+        def check(self):
+            db.session.expire_all()
+            assert table_counts(db) == self.before
+
+    return Snapshot()
