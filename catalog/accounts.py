@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from catalog import audit
 from catalog.db import db
-from catalog.errors import Conflict, ValidationFailed
+from catalog.errors import Conflict, NotFound, ValidationFailed
 from catalog.models import ApiToken, Team, User
 from catalog.models._time import utcnow
 from catalog.models.org import ROLES
@@ -81,6 +81,14 @@ def issue_token(user: User, name: str, scopes: str = "read") -> str:
     db.session.add(ApiToken(user=user, name=name, scopes=scopes, token_hash=_digest(secret)))
     db.session.commit()
     return secret
+
+
+def issue_token_for(username: str, name: str, scopes: str = "read") -> str:
+    """Create an API token for the user called ``username``; raise NotFound if none."""
+    user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
+    if user is None:
+        raise NotFound(f"No user is called {username!r}.")
+    return issue_token(user, name, scopes)
 
 
 def user_for_token(secret: str) -> tuple[User, ApiToken] | None:

@@ -106,8 +106,8 @@ def register_capability(data: Mapping[str, Any], actor: User | None) -> Capabili
     capability = Capability(domain=refs["domain"], team=refs["team"])
     _apply(capability, cleaned, refs)
     db.session.add(capability)
-    audit.record(actor, "create", "capability", capability.slug, {
-        "after": _snapshot(capability)})
+    audit.record(actor, "create", "capability", capability.slug,
+                 audit.diff({}, _snapshot(capability)))
     _commit()
     return capability
 

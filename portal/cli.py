@@ -13,7 +13,7 @@ from catalog.models.org import ROLES
 
 def init_cli(app: Flask) -> None:
     """Register the portal's commands on ``app``."""
-    for command in (init_db, seed_demo, create_user):
+    for command in (init_db, seed_demo, create_user, create_token):
         app.cli.add_command(command)
 
 
@@ -70,3 +70,17 @@ def create_user(username, role, team, email, display_name, password):
     except CatalogError as exc:
         fail(exc)
     click.echo(f"Created {user.username} ({user.role}).")
+
+
+@click.command("create-token")
+@click.argument("username")
+@click.option("--name", default="cli", show_default=True, help="What the token is for.")
+@click.option("--scope", type=click.Choice(accounts.TOKEN_SCOPES), default="read",
+              show_default=True)
+def create_token(username, name, scope):
+    """Create a personal API token and print it (it is shown only once)."""
+    try:
+        secret = accounts.issue_token_for(username, name, scope)
+    except CatalogError as exc:
+        fail(exc)
+    click.echo(secret)
