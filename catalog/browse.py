@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from catalog.db import db
 from catalog.errors import ValidationFailed
@@ -30,6 +30,7 @@ PER_PAGE = 20
 PER_PAGE_MAX = 100
 Q_MAX = 200
 TOP_TAGS = 40
+FTS_MIN_WORD = 3  # the trigram tokenizer indexes runs of three characters
 
 
 @dataclass(frozen=True)
@@ -118,12 +119,14 @@ def browse(query: BrowseQuery, *, with_facets: bool = True) -> BrowseResult:
     """Run a browse query: one page of capabilities, the total and facet counts.
 
     The number of SQL statements is fixed whatever the page size: the total,
-    the page, its teams, tags and APIs, the consumer counts and one per facet.
+    the page, its domains, teams, tags and APIs, the consumer counts and one
+    per facet.
     """
-    total = db.session.scalar(_filtered(_select(sa.func.count(Capability.id)), query)) or 0
+    total = db.session.scalar(_filtered(sa.select(sa.func.count(Capability.id)), query)) or 0
     page_query = (
-        _filtered(_select(Capability), query)
-        .options(contains_eager(Capability.domain), selectinload(Capability.team),
+        _filtered(sa.select(Capability), query)
+        .options(defer(Capability.description), defer(Capability.search_text),
+                 selectinload(Capability.domain), selectinload(Capability.team),
                  selectinload(Capability.tag_links),
                  selectinload(Capability.apis).load_only(Api.name, Api.kind, Api.version,
                                                          Api.status))
@@ -163,24 +166,44 @@ def consumer_counts(ids: list[int]) -> dict[int, int]:
 # -- query building ------------------------------------------------------------
 
 
-def _select(*columns: Any) -> sa.Select:
-    """Select ``columns`` from capabilities joined with their domain."""
-    return sa.select(*columns).select_from(Capability).join(Capability.domain)
+def text_matches(q: str) -> list[sa.ColumnElement[bool]]:
+    """Return one condition per word of ``q``: the word occurs in the search text.
+
+    On SQLite a word of three or more characters is looked up in the FTS5
+    trigram index (migration 0002); PostgreSQL's trigram index serves the
+    LIKE directly. Shorter words are matched with LIKE everywhere.
+    """
+    sqlite = db.engine.dialect.name == "sqlite"
+    conditions = []
+    for word in q.lower().split():
+        if sqlite and len(word) >= FTS_MIN_WORD:
+            phrase = '"' + word.replace('"', '""') + '"'
+            conditions.append(Capability.id.in_(
+                sa.select(sa.literal_column("rowid")).select_from(sa.table("capability_fts"))
+                .where(sa.literal_column("capability_fts").op("MATCH")(phrase))))
+        else:
+            conditions.append(Capability.search_text.contains(word, autoescape=True))
+    return conditions
 
 
 def _filtered(select: sa.Select, query: BrowseQuery, *, skip: str = "") -> sa.Select:
-    """Apply every filter of ``query`` except the one named ``skip``."""
-    for token in query.q.lower().split():
-        select = select.where(Capability.search_text.contains(token, autoescape=True))
+    """Apply every filter of ``query`` except the one named ``skip``.
+
+    Filters are conditions on the capability row alone (no joins), so a
+    count or a GROUP BY over the result reads one table.
+    """
+    select = select.where(*text_matches(query.q))
     if query.domain and skip != "domain":
-        select = select.where(Domain.slug == query.domain)
+        select = select.where(Capability.domain_id.in_(
+            sa.select(Domain.id).where(Domain.slug == query.domain)))
     if query.layer and skip != "layer":
-        select = select.where(Domain.layer == query.layer)
+        select = select.where(Capability.domain_id.in_(
+            sa.select(Domain.id).where(Domain.layer == query.layer)))
     if query.lifecycle and skip != "lifecycle":
         select = select.where(Capability.lifecycle == query.lifecycle)
     if query.team and skip != "team":
         select = select.where(Capability.team_id.in_(
-            sa.select(Team.id).where(Team.slug == query.team).scalar_subquery()))
+            sa.select(Team.id).where(Team.slug == query.team)))
     if query.tag and skip != "tag":
         select = select.where(Capability.id.in_(
             sa.select(CapabilityTag.capability_id).where(CapabilityTag.tag == query.tag)))
@@ -217,29 +240,29 @@ def _ordering(query: BrowseQuery) -> list[Any]:
 
 def _facet(query: BrowseQuery, name: str) -> list[tuple[str, str, int]]:
     """Return ``(value, label, count)`` for one facet, ignoring its own filter."""
-    count = sa.func.count(sa.distinct(Capability.id)).label("n")
-    if name == "domain":
-        select = _select(Domain.slug, Domain.name, count).group_by(Domain.slug, Domain.name)
-    elif name == "layer":
-        select = _select(Domain.layer, Domain.layer, count).group_by(Domain.layer)
-    elif name == "lifecycle":
-        select = _select(Capability.lifecycle, Capability.lifecycle, count).group_by(
-            Capability.lifecycle)
-    elif name == "team":
-        select = (_select(Team.slug, Team.name, count).join(Team, Capability.team_id == Team.id)
-                  .group_by(Team.slug, Team.name))
-    else:
-        select = (_select(CapabilityTag.tag, CapabilityTag.tag, count)
-                  .join(CapabilityTag, CapabilityTag.capability_id == Capability.id)
-                  .group_by(CapabilityTag.tag))
-    select = _filtered(select, query, skip=name)
+    count = sa.func.count().label("n")
     if name == "tag":
-        select = select.order_by(sa.desc("n"), CapabilityTag.tag).limit(TOP_TAGS)
-    rows = [tuple(row) for row in db.session.execute(select)]
-    if name == "layer":
-        return sorted(rows, key=lambda row: LAYERS.index(row[0]) if row[0] in LAYERS else 99)
+        select = sa.select(CapabilityTag.tag, CapabilityTag.tag, count).group_by(CapabilityTag.tag)
+        if replace(query, tag="").filters() or query.q:
+            select = select.where(CapabilityTag.capability_id.in_(
+                _filtered(sa.select(Capability.id), query, skip="tag")))
+        rows = db.session.execute(select.order_by(sa.desc("n"), CapabilityTag.tag).limit(TOP_TAGS))
+        return [tuple(row) for row in rows]
     if name == "lifecycle":
+        select = _filtered(sa.select(Capability.lifecycle, Capability.lifecycle, count), query,
+                           skip=name).group_by(Capability.lifecycle)
+        rows = [tuple(row) for row in db.session.execute(select)]
         return sorted(rows, key=lambda row: LIFECYCLES.index(row[0]) if row[0] in LIFECYCLES else 99)
-    if name == "tag":
-        return rows
+    column, label_table = ((Capability.team_id, Team) if name == "team"
+                           else (Capability.domain_id, Domain))
+    counts = (_filtered(sa.select(column.label("key"), count), query, skip=name)
+              .group_by(column).subquery())
+    if name == "layer":
+        select = (sa.select(Domain.layer, Domain.layer, sa.func.sum(counts.c.n))
+                  .join(counts, Domain.id == counts.c.key).group_by(Domain.layer))
+        rows = [tuple(row) for row in db.session.execute(select)]
+        return sorted(rows, key=lambda row: LAYERS.index(row[0]) if row[0] in LAYERS else 99)
+    select = (sa.select(label_table.slug, label_table.name, counts.c.n)
+              .join(counts, label_table.id == counts.c.key))
+    rows = [tuple(row) for row in db.session.execute(select)]
     return sorted(rows, key=lambda row: row[1].lower())

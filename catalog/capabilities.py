@@ -228,7 +228,8 @@ def _apply(capability: Capability, cleaned: dict[str, Any], refs: dict[str, Any]
         _replace_apis(capability, cleaned["apis"])
     if "dependencies" in cleaned:
         _replace_dependencies(capability, cleaned["dependencies"], refs["providers"])
-    capability.search_text = search_text(capability)
+    capability.search_text = search_text(
+        capability.slug, capability.name, capability.summary, capability.tags)
 
 
 def _replace_tags(capability: Capability, tags: list[str]) -> None:
@@ -260,10 +261,13 @@ def _replace_dependencies(capability, rows, providers) -> None:
     capability.dependencies = deps
 
 
-def search_text(capability: Capability) -> str:
-    """Return the lower-cased text that browse search matches against."""
-    parts = [capability.slug, capability.name, capability.summary, *capability.tags]
-    return " ".join(part for part in parts if part).lower()
+def search_text(slug: str, name: str, summary: str, tags: list[str]) -> str:
+    """Return the lower-cased text that browse search matches against.
+
+    >>> search_text("order-service", "Order Service", "Takes orders.", ["checkout"])
+    'order-service order service takes orders. checkout'
+    """
+    return " ".join(part for part in (slug, name, summary, *tags) if part).lower()
 
 
 def _snapshot(capability: Capability) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from catalog.browse import text_matches
 from catalog.db import db
 from catalog.errors import NotFound
 from catalog.models import Adoption, Business, Capability, Domain, Team
@@ -85,8 +86,7 @@ def pick_capabilities(q: str, *, exclude: str = "", limit: int = 10) -> list[Cap
     """
     select = (sa.select(Capability).options(joinedload(Capability.domain))
               .where(Capability.lifecycle != "retired"))
-    for token in " ".join((q or "").split()).lower().split()[:5]:
-        select = select.where(Capability.search_text.contains(token, autoescape=True))
+    select = select.where(*text_matches(" ".join((q or "").split()[:5])))
     if exclude:
         select = select.where(Capability.slug != exclude)
     return list(db.session.scalars(select.order_by(sa.func.lower(Capability.name)).limit(limit)))

@@ -6,14 +6,14 @@ import click
 from flask import Flask
 from flask_migrate import upgrade
 
-from catalog import accounts, seed
+from catalog import accounts, backstage, seed
 from catalog.errors import CatalogError, ValidationFailed
 from catalog.models.org import ROLES
 
 
 def init_cli(app: Flask) -> None:
     """Register the portal's commands on ``app``."""
-    for command in (init_db, seed_demo, create_user, create_token):
+    for command in (init_db, seed_demo, create_user, create_token, import_backstage):
         app.cli.add_command(command)
 
 
@@ -52,7 +52,7 @@ def seed_demo(scale, if_empty):
     if not scale:
         click.echo("Demo logins (username / password):")
         for username, password, role, team in seed.DEMO_LOGINS:
-            click.echo(f"  {username:<10} {password:<14} {role}{' of ' + team if team else ''}")
+            click.echo(f"  {username:<11} {password:<20} {role}{' of ' + team if team else ''}")
 
 
 @click.command("create-user")
@@ -84,3 +84,16 @@ def create_token(username, name, scope):
     except CatalogError as exc:
         fail(exc)
     click.echo(secret)
+
+
+@click.command("import-backstage")
+@click.argument("path", type=click.Path(exists=True))
+@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+def import_backstage(path, dry_run):
+    """Import Backstage descriptors: a catalog-info.yaml or a folder of them."""
+    report = backstage.import_catalog(
+        path, dry_run=dry_run,
+        progress=lambda done, total: click.echo(f"  written {done}/{total}", err=True))
+    if not report.ok:
+        fail(report.as_error())
+    click.echo(report)

@@ -42,7 +42,9 @@ def app(database_uri):
     })
     with app.app_context():
         upgrade()
-    return app
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
 
 
 @pytest.fixture

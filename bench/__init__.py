@@ -1,0 +1,1 @@
+"""Benchmarks: each module seeds a large catalog and prints figures."""
