@@ -155,7 +155,7 @@ def consumer_counts(ids: list[int]) -> dict[int, int]:
     adoptions = sa.select(Adoption.capability_id.label("cid"),
                           sa.literal("b").label("kind"),
                           Adoption.business_id.label("who")).where(
-        Adoption.capability_id.in_(ids), Adoption.until.is_(None))
+        Adoption.capability_id.in_(ids), Adoption.active)
     union = sa.union(deps, adoptions).subquery()
     rows = db.session.execute(
         sa.select(union.c.cid, sa.func.count()).group_by(union.c.cid)
@@ -232,7 +232,7 @@ def _ordering(query: BrowseQuery) -> list[Any]:
         deps = (sa.select(sa.func.count()).where(Dependency.provider_id == Capability.id)
                 .correlate(Capability).scalar_subquery())
         adoptions = (sa.select(sa.func.count()).where(
-            Adoption.capability_id == Capability.id, Adoption.until.is_(None))
+            Adoption.capability_id == Capability.id, Adoption.active)
             .correlate(Capability).scalar_subquery())
         return [(deps + adoptions).desc(), name, Capability.id]
     return [name, Capability.id]

@@ -114,6 +114,6 @@ def adoption_counts() -> dict[int, int]:
     """Return ``{business id: capabilities it actively adopts}``."""
     rows = db.session.execute(
         sa.select(Adoption.business_id, sa.func.count(sa.distinct(Adoption.capability_id)))
-        .where(Adoption.until.is_(None)).group_by(Adoption.business_id)
+        .where(Adoption.active).group_by(Adoption.business_id)
     )
     return dict(rows.all())

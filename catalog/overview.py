@@ -21,7 +21,7 @@ def catalog_counts() -> dict[str, int]:
         "businesses": count(sa.select(sa.func.count(Business.id))),
         "teams": count(sa.select(sa.func.count(Team.id))),
         "dependencies": count(sa.select(sa.func.count(Dependency.id))),
-        "adoptions": count(sa.select(sa.func.count(Adoption.id)).where(Adoption.until.is_(None))),
+        "adoptions": count(sa.select(sa.func.count(Adoption.id)).where(Adoption.active)),
     }
 
 

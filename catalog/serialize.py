@@ -61,7 +61,7 @@ def capability_dict(capability: Capability, *, consumers: int | None = None,
             "consumers": {
                 "capabilities": sorted(dep.consumer.slug for dep in capability.dependents),
                 "businesses": sorted({a.business.slug for a in capability.adoptions
-                                      if a.until is None}),
+                                      if a.active}),
             },
         })
     return data

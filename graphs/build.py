@@ -34,7 +34,7 @@ def build_graph() -> nx.DiGraph:
         ``status``. Edges run consumer -> provider: one per dependency
         (``via="dependency"``, ``kind`` sync, async or data) and one per
         business adopting a capability (``via="adoption"``,
-        ``kind="adoption"``); ended adoptions (``until`` set) are left out.
+        ``kind="adoption"``); ended adoptions (not ``Adoption.active``) are left out.
         Nodes come in slug order, capabilities first. ``G.graph["revision"]``
         is the catalog revision read in the same transaction.
     """
@@ -83,7 +83,7 @@ def build_graph() -> nx.DiGraph:
 
     adoptions = conn.execute(
         sa.select(Adoption.business_id, Adoption.capability_id)
-        .where(Adoption.until.is_(None))
+        .where(Adoption.active)
         .order_by(Adoption.business_id, Adoption.capability_id)
     )
     G.add_edges_from(

@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Optional
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.db import db
@@ -201,6 +202,16 @@ class Adoption(db.Model):
     business: Mapped[Business] = relationship(back_populates="adoptions")
     capability: Mapped[Capability] = relationship(back_populates="adoptions")
     api: Mapped[Optional[Api]] = relationship()
+
+    @hybrid_property
+    def active(self) -> bool:
+        """In use today: not ended, or ending after today."""
+        return self.until is None or self.until > today()
+
+    @active.inplace.expression
+    @classmethod
+    def _active_expression(cls) -> sa.ColumnElement[bool]:
+        return sa.or_(cls.until.is_(None), cls.until > sa.func.current_date())
 
     def __repr__(self) -> str:
         return f"<Adoption {self.business_id} -> {self.capability_id}>"
