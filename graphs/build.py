@@ -28,7 +28,8 @@ def build_graph() -> nx.DiGraph:
     networkx.DiGraph
         Nodes ``capability:<slug>`` with attributes ``kind="capability"``,
         ``slug``, ``name``, ``layer`` (its domain's), ``domain`` (slug),
-        ``domain_name``, ``team`` (slug or None), ``team_name`` (or None),
+        ``domain_name``, ``team`` (slug or None), ``team_name`` and
+        ``team_contact`` (or None),
         ``lifecycle`` and ``tier``; nodes ``business:<slug>`` with
         ``kind="business"``, ``slug``, ``name``, ``layer="frontend"`` and
         ``status``. Edges run consumer -> provider: one per dependency
@@ -43,7 +44,8 @@ def build_graph() -> nx.DiGraph:
 
     capabilities = conn.execute(
         sa.select(Capability.id, Capability.slug, Capability.name, Capability.lifecycle,
-                  Capability.tier, Domain.slug, Domain.name, Domain.layer, Team.slug, Team.name)
+                  Capability.tier, Domain.slug, Domain.name, Domain.layer, Team.slug, Team.name,
+                  Team.contact)
         .join_from(Capability, Domain, Capability.domain_id == Domain.id)
         .outerjoin(Team, Capability.team_id == Team.id)
         .order_by(Capability.slug)
@@ -51,12 +53,14 @@ def build_graph() -> nx.DiGraph:
     cap_nodes = {}
     cap_attrs = []
     for row in capabilities:
-        id_, slug, name, lifecycle, tier, domain, domain_name, layer, team, team_name = row
+        (id_, slug, name, lifecycle, tier, domain, domain_name, layer, team, team_name,
+         team_contact) = row
         node = cap_nodes[id_] = capability_node(slug)
         cap_attrs.append((node, {
             "kind": "capability", "slug": slug, "name": name, "layer": layer,
             "domain": domain, "domain_name": domain_name, "team": team,
-            "team_name": team_name, "lifecycle": lifecycle, "tier": tier,
+            "team_name": team_name, "team_contact": team_contact, "lifecycle": lifecycle,
+            "tier": tier,
         }))
     G.add_nodes_from(cap_attrs)
 

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import networkx as nx
 from flask import Blueprint, g, jsonify, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import WWWAuthenticate
@@ -12,6 +13,9 @@ from catalog.browse import BrowseQuery, browse
 from catalog.errors import Forbidden, ValidationFailed
 from catalog.models import User
 from catalog.serialize import capability_dict
+from graphs.cache import catalog_graph, derived
+from graphs.params import parse_depth
+from graphs.reports import cycle_report, reach_report
 
 bp = Blueprint("api", __name__)
 
@@ -54,6 +58,36 @@ def patch_capability(slug: str):
     expected = _expected_version(body)
     service.update_capability(capability, body, actor, expected_version=expected)
     return _capability_response(service.get_capability(capability.slug))
+
+
+@bp.get("/capabilities/<slug>/impact")
+def capability_impact(slug: str):
+    """Transitive dependents of a capability (its blast radius), with distances."""
+    return jsonify(_reach(slug, "up"))
+
+
+@bp.get("/capabilities/<slug>/dependencies")
+def capability_dependencies(slug: str):
+    """Transitive providers of a capability, with distances."""
+    return jsonify(_reach(slug, "down"))
+
+
+@bp.get("/graph")
+def graph():
+    """The whole catalog graph as networkx node-link JSON (edges consumer -> provider)."""
+    return jsonify(nx.node_link_data(catalog_graph(), edges="edges"))
+
+
+@bp.get("/graph/cycles")
+def graph_cycles():
+    """Dependency cycles: strongly connected components and simple cycles, as slugs."""
+    return jsonify(derived("cycles", cycle_report))
+
+
+def _reach(slug: str, direction: str) -> dict:
+    depth = parse_depth(request.args.get("depth"))
+    service.get_capability(slug)  # 404 for an unknown slug
+    return reach_report(catalog_graph(), slug, direction=direction, depth=depth)
 
 
 def _capability_response(capability):

@@ -40,7 +40,7 @@ def test_capability_nodes_carry_their_attributes(small_catalog):
     assert G.nodes[capability_node("order")] == {
         "kind": "capability", "slug": "order", "name": "Order", "layer": "business-platform",
         "domain": "transaction", "domain_name": "Transaction", "team": "trade",
-        "team_name": "Trade", "lifecycle": "production", "tier": 2,
+        "team_name": "Trade", "team_contact": "trade@example.com", "lifecycle": "production", "tier": 2,
     }
     assert G.nodes[capability_node("queue")]["layer"] == "infrastructure"
 

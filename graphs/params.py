@@ -1,0 +1,93 @@
+"""Parsing what a user asks of the graph: one set of rules for pages and API."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from catalog.errors import ValidationFailed
+from catalog.models.capability import LIFECYCLES
+from catalog.validation import SLUG_RE
+
+__all__ = ["DIRECTIONS", "MAX_DEPTH", "GraphQuery", "parse_depth"]
+
+MAX_DEPTH = 10
+DIRECTIONS = ("up", "down", "both")
+
+
+def parse_depth(value: Any, *, default: int | None = None) -> int | None:
+    """Return ``value`` as a depth from 1 to MAX_DEPTH; blank gives ``default``.
+
+    Raises
+    ------
+    ValidationFailed
+        ``{"depth": [...]}`` for anything else.
+
+    Examples
+    --------
+    >>> parse_depth("3"), parse_depth("", default=2)
+    (3, 2)
+    """
+    if value in (None, ""):
+        return default
+    try:
+        depth = int(str(value).strip())
+    except ValueError:
+        depth = 0
+    if not 1 <= depth <= MAX_DEPTH or str(value).strip() != str(depth):
+        raise ValidationFailed({"depth": [f"Depth must be a whole number from 1 to {MAX_DEPTH}."]})
+    return depth
+
+
+@dataclass(frozen=True)
+class GraphQuery:
+    """The view of the graph asked for: focus, depth, direction and filters."""
+
+    focus: str = ""
+    depth: int = 2
+    direction: str = "both"
+    domain: str = ""
+    business: str = ""
+    lifecycle: str = ""
+    collapse_hubs: bool = False
+    by_domain: bool = False
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, Any]) -> "GraphQuery":
+        """Parse request arguments; raise ValidationFailed naming every bad one."""
+        errors: dict[str, list[str]] = {}
+        values: dict[str, Any] = {}
+        for name in ("focus", "domain", "business"):
+            value = str(args.get(name) or "").strip()
+            slug = value.split(":", 1)[1] if name == "focus" and ":" in value else value
+            if value and not SLUG_RE.match(slug):
+                errors[name] = [f"{name.capitalize()} must be a slug, e.g. order-center."]
+            values[name] = value
+        try:
+            values["depth"] = parse_depth(args.get("depth"), default=cls.depth)
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
+        values["direction"] = str(args.get("direction") or cls.direction)
+        if values["direction"] not in DIRECTIONS:
+            errors["direction"] = [f"Direction must be one of: {', '.join(DIRECTIONS)}."]
+        values["lifecycle"] = str(args.get("lifecycle") or "")
+        if values["lifecycle"] and values["lifecycle"] not in LIFECYCLES:
+            errors["lifecycle"] = [f"Lifecycle must be one of: {', '.join(LIFECYCLES)}."]
+        values["collapse_hubs"] = str(args.get("collapse") or "") in ("1", "true", "on", "hubs")
+        values["by_domain"] = str(args.get("aggregate") or "") == "domain"
+        if errors:
+            raise ValidationFailed(errors)
+        return cls(**values)
+
+    def args(self) -> dict[str, Any]:
+        """Return the non-default parameters, for shareable URLs."""
+        out = {"focus": self.focus, "domain": self.domain, "business": self.business,
+               "lifecycle": self.lifecycle}
+        if self.focus and self.depth != GraphQuery.depth:
+            out["depth"] = self.depth
+        if self.focus and self.direction != GraphQuery.direction:
+            out["direction"] = self.direction
+        if self.collapse_hubs:
+            out["collapse"] = "hubs"
+        if self.by_domain:
+            out["aggregate"] = "domain"
+        return {key: value for key, value in out.items() if value}
