@@ -586,11 +586,11 @@ class _Catalog:
         """Return the portal row matching a planned row's key, or None."""
         if kind in ("teams", "domains", "businesses", "capabilities"):
             return getattr(self, kind).get(key[0])
+        if kind == "apis":
+            return self.api(key[0], key[1])
         owner = (self.businesses if kind == "adoptions" else self.capabilities).get(key[0])
         if owner is None:
             return None
-        if kind == "apis":
-            return self.api(key[0], key[1])
         if kind == "dependencies":
             return next((dep for dep in owner.dependencies if dep.provider.slug == key[1]), None)
         return next((link for link in owner.adoptions if link.capability.slug == key[1]), None)
@@ -598,8 +598,9 @@ class _Catalog:
     def api(self, capability: str, name: str) -> Api | None:
         """Return the API ``name`` (any case) of a capability, or None."""
         owner = self.capability(capability)
-        return next((api for api in owner.apis if api.name.lower() == name.lower()), None) \
-            if owner is not None else None
+        if owner is None:
+            return None
+        return next((api for api in owner.apis if api.name.lower() == name.lower()), None)
 
     def remember(self, row: Row, obj: Any) -> None:
         """Make a created row findable by the rows written after it."""
@@ -689,17 +690,13 @@ class _Resolver:
     def _system(self, entity: Entity) -> None:
         value = entity.spec.get("domain")
         key = _parse_ref(value, "domain", entity.namespace)
-        slug = None
-        if value is None:
-            pass
-        elif key is not None and key[0] == "domain" and (key in self.index
-                                                         or key[2] in self.catalog.domains):
-            slug = key[2]
-        else:
+        known = key is not None and key[0] == "domain" and (key in self.index
+                                                            or key[2] in self.catalog.domains)
+        if value is not None and not known:
             self.problems.warn(entity, "spec.domain",
                                f"Domain {value!r} is neither in the import nor in the portal; "
                                "the system's entities get the default domain.")
-        self.system_domains[entity.key] = slug
+        self.system_domains[entity.key] = key[2] if known else None
 
     def _component_or_resource(self, entity: Entity) -> None:
         layer = self._layer_annotation(entity)
@@ -723,19 +720,18 @@ class _Resolver:
         name, name_field = _title(entity)
         description = _text(entity.metadata.get("description"))
         links = self._links(entity)
+        docs_url, docs_field = links.get("docs_url", ("", ""))
+        repo_url, repo_field = links.get("repo_url", ("", ""))
         values: dict[str, Any] = {
             "name": name, "summary": _first_line(description), "description": description,
-            "tags": self._tags(entity),
-            "docs_url": links.get("docs_url", ("", ""))[0],
-            "repo_url": links.get("repo_url", ("", ""))[0],
+            "tags": self._tags(entity), "docs_url": docs_url, "repo_url": repo_url,
         }
         if entity.kind == "component":
             values["lifecycle"] = self._lifecycle(entity)
         self._check(entity, values, {
             "name": name_field, "summary": "metadata.description",
             "description": "metadata.description", "tags": "metadata.tags",
-            "lifecycle": "spec.lifecycle", "docs_url": links.get("docs_url", ("", ""))[1],
-            "repo_url": links.get("repo_url", ("", ""))[1],
+            "lifecycle": "spec.lifecycle", "docs_url": docs_field, "repo_url": repo_field,
         })
         values.update(domain=domain, team=team)
         self._add(Row("capabilities", (entity.name,), values, defaults, entity))
@@ -1047,9 +1043,11 @@ class _Resolver:
     def _add(self, row: Row) -> None:
         first = self.rows[row.kind].setdefault(row.key, row)
         if first is not row:
+            what = (f"API {row.key[1]!r} of {row.key[0]!r}" if row.kind == "apis"
+                    else f"{ENTITY_TYPES[row.kind]} {row.key[0]!r}")
             self.problems.error(row.source, "metadata.name", (
                 f"{row.source.ref} and {first.source.ref} ({first.source.file}#"
-                f"{first.source.document}) would both be {ENTITY_TYPES[row.kind]} {row.key[0]!r}."
+                f"{first.source.document}) would both be {what}."
             ))
 
     def _count_unmapped(self) -> None:

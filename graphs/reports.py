@@ -4,10 +4,14 @@ from typing import Any
 
 import networkx as nx
 
-from graphs.analysis import cycles, dependencies_of, impact_of
+from graphs.analysis import business_reach, cycles, dependencies_of, impact_of, layering_breaks
+from graphs.layers import layer_rank
 from graphs.nodes import capability_node, parse_node
 
-__all__ = ["cycle_report", "reach_report"]
+__all__ = ["cycle_report", "governance_report", "reach_report"]
+
+#: Lifecycles in which a capability without consumers is worth a look.
+LIVE_LIFECYCLES = ("approved", "production", "deprecated")
 
 
 def reach_report(G: nx.DiGraph, slug: str, *, direction: str = "up",
@@ -61,7 +65,7 @@ def reach_report(G: nx.DiGraph, slug: str, *, direction: str = "up",
             continue
         capabilities.append({"slug": node_slug, "name": name, "distance": distance,
                              "tier": data.get("tier"), "team": data.get("team"),
-                             "lifecycle": data.get("lifecycle"), "layer": data.get("layer")})
+                             "team_name": data.get("team_name"), "lifecycle": data.get("lifecycle"), "layer": data.get("layer")})
         if data.get("team"):
             teams.setdefault(data["team"], {"slug": data["team"], "name": data.get("team_name"),
                                             "contact": data.get("team_contact") or "",
@@ -105,3 +109,60 @@ def _by_distance(item: dict[str, Any]) -> tuple:
 
 def _slugs(nodes: list[str]) -> list[str]:
     return [parse_node(node)[1] for node in nodes]
+
+
+def governance_report(G: nx.DiGraph, *, top: int = 10) -> dict[str, Any]:
+    """Return what an architect should look at: cycles, breaks, orphans, hot spots.
+
+    Returns
+    -------
+    dict
+        ``cycles`` (as :func:`cycle_report`), ``layering_breaks`` (consumer
+        and provider node data, worst first: the widest layer jump),
+        ``unowned`` and ``unused`` (capabilities without an owner team, and
+        live ones without any consumer), and ``blast_radius``: the ``top``
+        capabilities with the most transitive dependents, with their
+        business reach.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("capability:a", "capability:b")])
+    >>> G.add_nodes_from(["capability:a", "capability:b"], kind="capability",
+    ...                  lifecycle="production", team="t", layer="infrastructure")
+    >>> G.nodes["capability:b"]["layer"] = "business-platform"
+    >>> report = governance_report(G)
+    >>> [(b["consumer"]["slug"], b["provider"]["slug"]) for b in report["layering_breaks"]]
+    [('a', 'b')]
+    >>> [c["slug"] for c in report["unused"]], report["blast_radius"][0]["dependents"]
+    (['a'], 1)
+    """
+    capabilities = [n for n, kind in G.nodes(data="kind") if kind != "business"]
+    breaks = [
+        {"consumer": _node_summary(G, u), "provider": _node_summary(G, v),
+         "jump": (layer_rank(G.nodes[u]["layer"]) or 0) - (layer_rank(G.nodes[v]["layer"]) or 0)}
+        for u, v in layering_breaks(G)
+    ]
+    breaks.sort(key=lambda b: (-b["jump"], b["consumer"]["slug"], b["provider"]["slug"]))
+    reach = business_reach(G)
+    # The most transitive dependents are found among the most reused and most
+    # directly used capabilities; counting every node's dependents is quadratic.
+    candidates = sorted(capabilities, key=lambda n: (-reach.get(n, 0), -G.in_degree(n), n))[:top * 5]
+    hot = sorted(({**_node_summary(G, n), "dependents": len(impact_of(G, n)),
+                   "business_reach": reach.get(n, 0)} for n in candidates),
+                 key=lambda c: (-c["dependents"], -c["business_reach"], c["slug"]))[:top]
+    return {
+        "cycles": cycle_report(G),
+        "layering_breaks": breaks,
+        "unowned": [_node_summary(G, n) for n in capabilities if not G.nodes[n].get("team")],
+        "unused": [_node_summary(G, n) for n in capabilities
+                   if G.in_degree(n) == 0 and G.nodes[n].get("lifecycle") in LIVE_LIFECYCLES],
+        "blast_radius": hot,
+    }
+
+
+def _node_summary(G: nx.DiGraph, node: str) -> dict[str, Any]:
+    data = G.nodes[node]
+    return {"slug": parse_node(node)[1], "name": data.get("name") or parse_node(node)[1],
+            "layer": data.get("layer"), "team": data.get("team"),
+            "team_name": data.get("team_name"), "tier": data.get("tier"),
+            "lifecycle": data.get("lifecycle")}

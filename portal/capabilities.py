@@ -1,6 +1,9 @@
 """Browse, read, register and edit capabilities."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import csv
+import io
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from catalog import capabilities as service
@@ -9,6 +12,9 @@ from catalog.browse import SORT_LABELS, BrowseQuery, browse
 from catalog.errors import StaleVersion, ValidationFailed
 from catalog.openapi import operations
 from catalog.permissions import ensure_can_edit, ensure_can_register
+from graphs.cache import catalog_graph
+from graphs.params import MAX_DEPTH, parse_depth
+from graphs.reports import reach_report
 from portal.auth import current_actor
 from portal.forms import ApiForm, CapabilityForm, capability_form_data
 from portal.http import is_fragment_request
@@ -57,6 +63,35 @@ def detail(slug: str):
     capability = service.get_capability(slug)
     specs = {api.id: operations(api.spec) for api in capability.apis if api.spec}
     return render_template("capabilities/detail.html", capability=capability, specs=specs)
+
+
+@bp.get("/<slug>/impact")
+def impact(slug: str):
+    """Who is hit when this capability changes or goes down."""
+    capability = service.get_capability(slug)
+    depth = parse_depth(request.args.get("depth"))
+    report = reach_report(catalog_graph(), slug, direction="up", depth=depth)
+    return render_template("capabilities/impact.html", capability=capability, report=report,
+                           max_depth=MAX_DEPTH)
+
+
+@bp.get("/<slug>/impact.csv")
+def impact_csv(slug: str):
+    """The impact list as CSV: one row per capability or business hit."""
+    service.get_capability(slug)
+    depth = parse_depth(request.args.get("depth"))
+    report = reach_report(catalog_graph(), slug, direction="up", depth=depth)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["kind", "slug", "name", "distance", "tier", "owner_team", "team_contact"])
+    contacts = {team["slug"]: team["contact"] for team in report["summary"]["teams_to_notify"]}
+    for c in report["capabilities"]:
+        writer.writerow(["capability", c["slug"], c["name"], c["distance"], c["tier"],
+                         c["team"] or "", contacts.get(c["team"], "")])
+    for b in report["businesses"]:
+        writer.writerow(["business", b["slug"], b["name"], b["distance"], "", "", ""])
+    return Response(out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename={slug}-impact.csv"})
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])

@@ -32,7 +32,8 @@ def test_impact_lists_dependents_with_distance(client, chain):
     assert [(c["slug"], c["distance"]) for c in body["capabilities"]] == [
         ("order", 1), ("refund", 1), ("checkout", 2)]
     assert body["capabilities"][0] == {"slug": "order", "name": "Order", "distance": 1, "tier": 1,
-                                       "team": "trade", "lifecycle": "proposed",
+                                       "team": "trade", "team_name": "Trade",
+                                       "lifecycle": "proposed",
                                        "layer": "business-platform"}
     assert [(b["slug"], b["distance"]) for b in body["businesses"]] == [("tmall", 2), ("taobao", 3)]
     assert body["summary"]["tier1_capabilities"] == 1
