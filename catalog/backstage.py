@@ -52,6 +52,7 @@ from catalog.errors import ValidationFailed
 from catalog.models import (
     Adoption,
     Api,
+    AuditEvent,
     Business,
     Capability,
     CapabilityTag,
@@ -1235,3 +1236,15 @@ def _summary(report: ImportReport) -> dict[str, Any]:
     """Return what the audit event of an import keeps, warnings included."""
     return {"source": report.source, "created": report.created, "updated": report.updated,
             "unmapped": report.unmapped, "warnings": [str(problem) for problem in report.warnings]}
+
+
+def latest_import() -> AuditEvent | None:
+    """Return the audit event of the latest Backstage import that wrote something.
+
+    Its ``changes`` hold the source, the counts and the warnings as lines.
+    """
+    return db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "import",
+                                    AuditEvent.entity_type == "backstage")
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(1)
+    )

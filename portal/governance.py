@@ -2,6 +2,7 @@
 
 from flask import Blueprint, render_template
 
+from catalog.backstage import latest_import
 from graphs.cache import derived
 from graphs.reports import governance_report
 
@@ -10,4 +11,5 @@ bp = Blueprint("governance", __name__)
 
 @bp.get("/governance")
 def index():
-    return render_template("governance/index.html", report=derived("governance", governance_report))
+    return render_template("governance/index.html", report=derived("governance", governance_report),
+                           last_import=latest_import())

@@ -89,3 +89,16 @@ def test_impact_csv_matches_the_api(client, demo):
 def test_impact_of_unknown_capability_is_404(client, db):
     assert client.get("/capabilities/ghost/impact").status_code == 404
     assert client.get("/capabilities/ghost/impact.csv").status_code == 404
+
+
+def test_governance_lists_the_last_import_warnings(client, runner, db):
+    from tests.test_backstage_import import FIXTURE
+
+    if not FIXTURE.exists():
+        pytest.skip("shared/fixtures is not beside the repository")
+    result = runner.invoke(args=["import-backstage", str(FIXTURE / "catalog-info.yaml")])
+    assert result.exit_code == 0, result.output
+    html = client.get("/governance").get_data(as_text=True)
+    section = html[html.index('id="import"'):]
+    assert "component:default/playback-order" in section and "spec.owner" in section
+    assert "17 User" in section
