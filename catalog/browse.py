@@ -18,8 +18,9 @@ from catalog.models import Adoption, Api, Capability, CapabilityTag, Dependency,
 from catalog.models.capability import LAYERS, LIFECYCLES
 
 SORTS = ("relevance", "name", "-updated", "tier", "-consumers")
+#: The sort menu; no sort means the best match when searching, else by name.
 SORT_LABELS = {
-    "relevance": "Best match",
+    "": "Best match",
     "name": "Name",
     "-updated": "Recently updated",
     "tier": "Tier (critical first)",

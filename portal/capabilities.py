@@ -3,7 +3,17 @@
 import csv
 import io
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import login_required
 
 from catalog import capabilities as service
@@ -36,8 +46,12 @@ def index():
     result = browse(query)
     fragment = is_fragment_request()
     template = "capabilities/_results.html" if fragment else "capabilities/index.html"
-    return render_template(template, result=result, query=query, problems=problems,
-                           sort_labels=SORT_LABELS, fragment=fragment)
+    response = make_response(render_template(
+        template, result=result, query=query, problems=problems, sort_labels=SORT_LABELS,
+        fragment=fragment))
+    # The same URL answers with a fragment or a page: caches must tell them apart.
+    response.vary.add("HX-Request")
+    return response
 
 
 @bp.route("/new", methods=["GET", "POST"])

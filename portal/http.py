@@ -9,5 +9,11 @@ def is_api_request() -> bool:
 
 
 def is_fragment_request() -> bool:
-    """Return True when htmx asks for a fragment (not a boosted page load)."""
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+    """Return True when htmx asks for a fragment.
+
+    A boosted navigation and a history restore (htmx re-fetching a page for
+    the back button) want the whole page.
+    """
+    headers = request.headers
+    return (headers.get("HX-Request") == "true" and headers.get("HX-Boosted") != "true"
+            and headers.get("HX-History-Restore-Request") != "true")

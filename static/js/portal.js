@@ -21,6 +21,14 @@
     }
   });
 
+  // Enter in a search-within-a-form box searches; it must not submit the form.
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.matches("[data-enter-does-not-submit]")) {
+      event.preventDefault();
+      event.target.dispatchEvent(new Event("search", { bubbles: true }));
+    }
+  });
+
   // Picking a dependency twice does nothing; a pick clears the picker.
   document.addEventListener("htmx:beforeRequest", function (event) {
     var elt = event.detail.elt;
