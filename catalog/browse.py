@@ -125,13 +125,12 @@ def browse(query: BrowseQuery, *, with_facets: bool = True) -> BrowseResult:
     """
     total = db.session.scalar(_filtered(sa.select(sa.func.count(Capability.id)), query)) or 0
     page_query = (
-        _filtered(sa.select(Capability), query)
+        _ordered(_filtered(sa.select(Capability), query), query)
         .options(defer(Capability.description), defer(Capability.search_text),
                  selectinload(Capability.domain), selectinload(Capability.team),
                  selectinload(Capability.tag_links),
                  selectinload(Capability.apis).load_only(Api.name, Api.kind, Api.version,
                                                          Api.status))
-        .order_by(*_ordering(query))
         .limit(query.per_page)
         .offset((query.page - 1) * query.per_page)
     )
@@ -150,18 +149,15 @@ def consumer_counts(ids: list[int]) -> dict[int, int]:
     """
     if not ids:
         return {}
-    deps = sa.select(Dependency.provider_id.label("cid"),
-                     sa.literal("c").label("kind"),
-                     Dependency.consumer_id.label("who")).where(Dependency.provider_id.in_(ids))
-    adoptions = sa.select(Adoption.capability_id.label("cid"),
-                          sa.literal("b").label("kind"),
-                          Adoption.business_id.label("who")).where(
-        Adoption.capability_id.in_(ids), Adoption.active)
-    union = sa.union(deps, adoptions).subquery()
-    rows = db.session.execute(
-        sa.select(union.c.cid, sa.func.count()).group_by(union.c.cid)
-    )
-    return {cid: count for cid, count in rows}
+    deps = (sa.select(Dependency.provider_id.label("cid"), sa.func.count().label("n"))
+            .where(Dependency.provider_id.in_(ids)).group_by(Dependency.provider_id))
+    adoptions = (sa.select(Adoption.capability_id.label("cid"),
+                           sa.func.count(sa.distinct(Adoption.business_id)).label("n"))
+                 .where(Adoption.capability_id.in_(ids), Adoption.active)
+                 .group_by(Adoption.capability_id))
+    both = sa.union_all(deps, adoptions).subquery()
+    rows = db.session.execute(sa.select(both.c.cid, sa.func.sum(both.c.n)).group_by(both.c.cid))
+    return {cid: int(n) for cid, n in rows}
 
 
 # -- query building ------------------------------------------------------------
@@ -211,7 +207,8 @@ def _filtered(select: sa.Select, query: BrowseQuery, *, skip: str = "") -> sa.Se
     return select
 
 
-def _ordering(query: BrowseQuery) -> list[Any]:
+def _ordered(select: sa.Select, query: BrowseQuery) -> sa.Select:
+    """Order ``select`` (of capabilities) as ``query`` asks."""
     sort = query.effective_sort
     name = sa.func.lower(Capability.name)
     if sort == "relevance" and query.q:
@@ -224,19 +221,19 @@ def _ordering(query: BrowseQuery) -> list[Any]:
             (sa.func.lower(Capability.name).contains(q, autoescape=True), 4),
             else_=5,
         )
-        return [rank, Capability.tier, name, Capability.id]
+        return select.order_by(rank, Capability.tier, name, Capability.id)
     if sort == "-updated":
-        return [Capability.updated_at.desc(), Capability.id.desc()]
+        return select.order_by(Capability.updated_at.desc(), Capability.id.desc())
     if sort == "tier":
-        return [Capability.tier, name, Capability.id]
+        return select.order_by(Capability.tier, name, Capability.id)
     if sort == "-consumers":
         deps = (sa.select(sa.func.count()).where(Dependency.provider_id == Capability.id)
                 .correlate(Capability).scalar_subquery())
-        adoptions = (sa.select(sa.func.count()).where(
-            Adoption.capability_id == Capability.id, Adoption.active)
-            .correlate(Capability).scalar_subquery())
-        return [(deps + adoptions).desc(), name, Capability.id]
-    return [name, Capability.id]
+        adoptions = (sa.select(sa.func.count(sa.distinct(Adoption.business_id)))
+                     .where(Adoption.capability_id == Capability.id, Adoption.active)
+                     .correlate(Capability).scalar_subquery())
+        return select.order_by((deps + adoptions).desc(), name, Capability.id)
+    return select.order_by(name, Capability.id)
 
 
 def _facet(query: BrowseQuery, name: str) -> list[tuple[str, str, int]]:

@@ -21,6 +21,15 @@
     }
   });
 
+  // Shareable browse URLs carry only the parameters that are set.
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (event.detail.elt.id !== "browse-form") { return; }
+    var params = event.detail.parameters;
+    Object.keys(params).forEach(function (name) {
+      if (params[name] === "") { delete params[name]; }
+    });
+  });
+
   // Enter in a search-within-a-form box searches; it must not submit the form.
   document.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && event.target.matches("[data-enter-does-not-submit]")) {
