@@ -3,6 +3,7 @@
 import pytest
 
 from catalog.models import Adoption
+from catalog.db import db as _db
 from portal import create_app
 from tests.conftest import PASSWORD, csrf_token
 
@@ -132,11 +133,15 @@ def test_login_wall_when_required(database_uri, db):
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_uri,
                       "SECRET_KEY": "x", "REQUIRE_LOGIN": True})
     client = app.test_client()
-    assert client.get("/capabilities").status_code == 302
-    assert client.get("/auth/login").status_code == 200
-    assert client.get("/healthz").status_code == 200
-    api = client.get("/api/v1/capabilities")
-    assert api.status_code == 401 and api.is_json
+    try:
+        assert client.get("/capabilities").status_code == 302
+        assert client.get("/auth/login").status_code == 200
+        assert client.get("/healthz").status_code == 200
+        api = client.get("/api/v1/capabilities")
+        assert api.status_code == 401 and api.is_json
+    finally:
+        with app.app_context():
+            _db.engine.dispose()
 
 
 def test_secret_key_is_generated_per_instance_and_kept(tmp_path, monkeypatch):
