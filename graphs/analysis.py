@@ -28,6 +28,7 @@ __all__ = [
     "ego_subgraph",
     "filter_nodes",
     "impact_of",
+    "induced_copy",
     "keystones",
     "layering_breaks",
     "paths_between",
@@ -412,7 +413,7 @@ def ego_subgraph(G: nx.DiGraph, focus: Hashable, *, depth: int | None = 1,
         nodes.update(dependencies_of(G, focus, depth=depth))
     if direction in ("up", "both"):
         nodes.update(impact_of(G, focus, depth=depth))
-    return _induced_copy(G, nodes)
+    return induced_copy(G, nodes)
 
 
 def filter_nodes(G: nx.DiGraph, *, domain: str | None = None, business: str | None = None,
@@ -526,7 +527,7 @@ def project(G: nx.DiGraph, keep: Iterable) -> tuple[nx.DiGraph, dict]:
     missing = [n for n in keep if n not in G]
     if missing:
         raise nx.NodeNotFound(f"Nodes not in the graph: {sorted(map(repr, missing))}")
-    H = _induced_copy(G, keep)
+    H = induced_copy(G, keep)
     direct = H.number_of_edges()
     succ = G.succ
     indirect = []
@@ -601,7 +602,7 @@ def collapse(G: nx.DiGraph, nodes: Iterable) -> nx.DiGraph:
     missing = [n for n in hubs if n not in G]
     if missing:
         raise nx.NodeNotFound(f"Nodes not in the graph: {sorted(map(repr, missing))}")
-    H = _induced_copy(G, set(G) - hubs)
+    H = induced_copy(G, set(G) - hubs)
     uses = {}
     for hub in sorted(hubs):
         for consumer in G.pred[hub]:
@@ -671,7 +672,7 @@ def _businesses(G: nx.DiGraph) -> list:
     return [n for n, kind in G.nodes(data="kind") if kind == "business"]
 
 
-def _induced_copy(G: nx.DiGraph, nodes: Collection) -> nx.DiGraph:
+def induced_copy(G: nx.DiGraph, nodes: Collection) -> nx.DiGraph:
     """Copy the subgraph induced on ``nodes``, keeping ``G``'s node order.
 
     ``G.subgraph(nodes).copy()`` iterates a set when ``nodes`` is small, so its

@@ -33,8 +33,8 @@ def build_graph() -> nx.DiGraph:
         ``lifecycle`` and ``tier``; nodes ``business:<slug>`` with
         ``kind="business"``, ``slug``, ``name``, ``layer="frontend"`` and
         ``status``. Edges run consumer -> provider: one per dependency
-        (``via="dependency"``, ``kind`` sync, async or data) and one per
-        business adopting a capability (``via="adoption"``,
+        (``link="dependency"``, ``kind`` sync, async or data) and one per
+        business adopting a capability (``link="adoption"``,
         ``kind="adoption"``); ended adoptions (not ``Adoption.active``) are left out.
         Nodes come in slug order, capabilities first. ``G.graph["revision"]``
         is the catalog revision read in the same transaction.
@@ -81,7 +81,7 @@ def build_graph() -> nx.DiGraph:
         .order_by(Dependency.consumer_id, Dependency.provider_id)
     )
     G.add_edges_from(
-        (cap_nodes[consumer], cap_nodes[provider], {"via": "dependency", "kind": kind})
+        (cap_nodes[consumer], cap_nodes[provider], {"link": "dependency", "kind": kind})
         for consumer, provider, kind in dependencies
     )
 
@@ -91,7 +91,7 @@ def build_graph() -> nx.DiGraph:
         .order_by(Adoption.business_id, Adoption.capability_id)
     )
     G.add_edges_from(
-        (biz_nodes[business], cap_nodes[capability], {"via": "adoption", "kind": "adoption"})
+        (biz_nodes[business], cap_nodes[capability], {"link": "adoption", "kind": "adoption"})
         for business, capability in adoptions
     )
     return G

@@ -14,8 +14,9 @@ import networkx as nx
 from catalog.audit import current_revision
 from catalog.db import db
 from graphs.build import build_graph
+from graphs.reports import node_rows, reach_report
 
-__all__ = ["catalog_graph", "derived"]
+__all__ = ["catalog_graph", "derived", "reach"]
 
 _lock = threading.Lock()
 # {database url: (revision, graph, {name: derived value})}
@@ -33,7 +34,23 @@ def catalog_graph() -> nx.DiGraph:
 
 def derived(name: str, compute: Callable[[nx.DiGraph], Any]) -> Any:
     """Return ``compute(graph)`` for the current revision, computed once per revision."""
-    revision, G, values = _entry()
+    _, G, values = _entry()
+    return _derived(G, values, name, compute)
+
+
+def reach(slug: str, *, direction: str = "up", depth: int | None = None) -> dict[str, Any]:
+    """Return :func:`graphs.reports.reach_report` of ``slug`` in the current catalog.
+
+    The per-node rows the report copies are prepared once per revision, so
+    even a hub's report costs little more than the traversal itself.
+    """
+    _, G, values = _entry()
+    rows = _derived(G, values, "reach.rows", node_rows)
+    return reach_report(G, slug, direction=direction, depth=depth, rows=rows)
+
+
+def _derived(G: nx.DiGraph, values: dict[str, Any], name: str,
+             compute: Callable[[nx.DiGraph], Any]) -> Any:
     if name not in values:
         value = compute(G)
         with _lock:

@@ -8,14 +8,14 @@ from graphs.analysis import business_reach, cycles, dependencies_of, impact_of, 
 from graphs.layers import layer_rank
 from graphs.nodes import capability_node, parse_node
 
-__all__ = ["cycle_report", "governance_report", "reach_report"]
+__all__ = ["cycle_report", "governance_report", "node_rows", "reach_report"]
 
 #: Lifecycles in which a capability without consumers is worth a look.
 LIVE_LIFECYCLES = ("approved", "production", "deprecated")
 
 
 def reach_report(G: nx.DiGraph, slug: str, *, direction: str = "up",
-                 depth: int | None = None) -> dict[str, Any]:
+                 depth: int | None = None, rows: dict | None = None) -> dict[str, Any]:
     """Return the capabilities and businesses reached from capability ``slug``.
 
     Parameters
@@ -29,13 +29,17 @@ def reach_report(G: nx.DiGraph, slug: str, *, direction: str = "up",
         ``"down"``: what it depends on, directly and transitively.
     depth : int, optional
         Only nodes at most this many hops away.
+    rows : dict, optional
+        :func:`node_rows` of ``G``, computed once and passed in by callers
+        that ask many times (it is what makes a big report cheap).
 
     Returns
     -------
     dict
         ``{"slug", "capabilities": [{"slug", "name", "distance", "tier",
-        "team"}], "businesses": [{"slug", "name", "distance"}], "summary"}``
-        sorted by distance then name; the summary counts tier-1
+        "team", ...}], "businesses": [{"slug", "name", "distance"}],
+        "summary"}``, nearest first (in breadth-first order within a
+        distance); the summary counts tier-1
         capabilities and businesses and lists the owner teams to notify.
 
     Raises
@@ -55,24 +59,18 @@ def reach_report(G: nx.DiGraph, slug: str, *, direction: str = "up",
     """
     reach = impact_of if direction == "up" else dependencies_of
     distances = reach(G, capability_node(slug), depth=depth)
+    rows = rows if rows is not None else node_rows(G, distances)
     capabilities, businesses, teams = [], [], {}
-    for node, distance in distances.items():
-        data = G.nodes[node]
-        kind, node_slug = parse_node(node)
-        name = data.get("name") or node_slug
-        if kind == "business":
-            businesses.append({"slug": node_slug, "name": name, "distance": distance})
+    for node, distance in distances.items():  # breadth first: nearest first
+        is_business, public, team = rows[node]
+        if is_business:
+            businesses.append({**public, "distance": distance})
             continue
-        capabilities.append({"slug": node_slug, "name": name, "distance": distance,
-                             "tier": data.get("tier"), "team": data.get("team"),
-                             "team_name": data.get("team_name"), "lifecycle": data.get("lifecycle"), "layer": data.get("layer")})
-        if data.get("team"):
-            teams.setdefault(data["team"], {"slug": data["team"], "name": data.get("team_name"),
-                                            "contact": data.get("team_contact") or "",
-                                            "capabilities": 0})
-            teams[data["team"]]["capabilities"] += 1
-    capabilities.sort(key=_by_distance)
-    businesses.sort(key=_by_distance)
+        capabilities.append({**public, "distance": distance})
+        if team is not None:
+            teams.setdefault(team["slug"], [team, 0])[1] += 1
+    teams_to_notify = sorted(({**team, "capabilities": n} for team, n in teams.values()),
+                             key=lambda t: (t["name"] or t["slug"]).lower())
     return {
         "slug": slug,
         "direction": direction,
@@ -83,9 +81,31 @@ def reach_report(G: nx.DiGraph, slug: str, *, direction: str = "up",
             "capabilities": len(capabilities),
             "tier1_capabilities": sum(1 for c in capabilities if c["tier"] == 1),
             "businesses": len(businesses),
-            "teams_to_notify": sorted(teams.values(), key=lambda t: (t["name"] or t["slug"]).lower()),
+            "teams_to_notify": teams_to_notify,
         },
     }
+
+
+def node_rows(G: nx.DiGraph, nodes: Any = None) -> dict[Any, tuple]:
+    """Return what a reach report lists about each node (of ``nodes``, default all).
+
+    ``{node: (is_business, public fields, owner team or None)}``.
+    """
+    rows = {}
+    for node in G if nodes is None else nodes:
+        data = G.nodes[node]
+        slug = data.get("slug") or parse_node(node)[1]
+        name = data.get("name") or slug
+        if data.get("kind") == "business":
+            rows[node] = (True, {"slug": slug, "name": name}, None)
+            continue
+        team = data.get("team")
+        rows[node] = (False, {"slug": slug, "name": name, "tier": data.get("tier"), "team": team,
+                              "team_name": data.get("team_name"),
+                              "lifecycle": data.get("lifecycle"), "layer": data.get("layer")},
+                      {"slug": team, "name": data.get("team_name"),
+                       "contact": data.get("team_contact") or ""} if team else None)
+    return rows
 
 
 def cycle_report(G: nx.DiGraph, *, limit: int = 50) -> dict[str, Any]:
@@ -101,10 +121,6 @@ def cycle_report(G: nx.DiGraph, *, limit: int = 50) -> dict[str, Any]:
     return {"cycles": [_slugs(c) for c in found["cycles"]],
             "components": [_slugs(c) for c in found["components"]],
             "truncated": found["truncated"]}
-
-
-def _by_distance(item: dict[str, Any]) -> tuple:
-    return item["distance"], (item["name"] or "").lower(), item["slug"]
 
 
 def _slugs(nodes: list[str]) -> list[str]:

@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import Flask
 
-from portal import api, auth, capabilities, cli, directory, errors, governance, markup, pages
+from portal import api, auth, capabilities, cli, directory, errors, governance, graph, markup, pages
 from portal.config import load_config
 from portal.extensions import csrf, db, htmx, login_manager, migrate
 
@@ -44,6 +44,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(capabilities.bp, url_prefix="/capabilities")
     app.register_blueprint(directory.bp)
     app.register_blueprint(governance.bp)
+    app.register_blueprint(graph.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     csrf.exempt(api.bp)
 

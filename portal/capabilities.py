@@ -22,9 +22,8 @@ from catalog.browse import SORT_LABELS, BrowseQuery, browse
 from catalog.errors import StaleVersion, ValidationFailed
 from catalog.openapi import operations
 from catalog.permissions import ensure_can_edit, ensure_can_register
-from graphs.cache import catalog_graph
+from graphs.cache import reach
 from graphs.params import MAX_DEPTH, parse_depth
-from graphs.reports import reach_report
 from portal.auth import current_actor
 from portal.forms import ApiForm, CapabilityForm, capability_form_data
 from portal.http import is_fragment_request
@@ -84,7 +83,7 @@ def impact(slug: str):
     """Who is hit when this capability changes or goes down."""
     capability = service.get_capability(slug)
     depth = parse_depth(request.args.get("depth"))
-    report = reach_report(catalog_graph(), slug, direction="up", depth=depth)
+    report = reach(slug, direction="up", depth=depth)
     return render_template("capabilities/impact.html", capability=capability, report=report,
                            max_depth=MAX_DEPTH)
 
@@ -94,7 +93,7 @@ def impact_csv(slug: str):
     """The impact list as CSV: one row per capability or business hit."""
     service.get_capability(slug)
     depth = parse_depth(request.args.get("depth"))
-    report = reach_report(catalog_graph(), slug, direction="up", depth=depth)
+    report = reach(slug, direction="up", depth=depth)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["kind", "slug", "name", "distance", "tier", "owner_team", "team_contact"])

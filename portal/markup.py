@@ -1,7 +1,10 @@
 """Template helpers: safe markdown and the globals every page uses."""
 
+import functools
+import os
+
 import nh3
-from flask import Flask
+from flask import Flask, current_app
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -26,7 +29,8 @@ def render_markdown(text: str | None) -> Markup:
 
 
 def init_templates(app: Flask) -> None:
-    """Register the markdown filter and the template globals."""
+    """Register the markdown filter, the template globals and static versions."""
+    app.url_defaults(_static_version)
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.globals.update(
         LAYERS=LAYERS,
@@ -36,3 +40,17 @@ def init_templates(app: Flask) -> None:
         can_edit=lambda capability: can_edit(current_actor(), capability),
         can_register=lambda: current_actor() is not None and can_register(current_actor()),
     )
+
+
+def _static_version(endpoint: str, values: dict) -> None:
+    """Add ``?v=<mtime>`` to static URLs, so browsers may cache them for a year."""
+    if endpoint == "static" and "filename" in values:
+        values.setdefault("v", _file_version(current_app.static_folder, values["filename"]))
+
+
+@functools.lru_cache(maxsize=256)
+def _file_version(folder: str, filename: str) -> int:
+    try:
+        return int(os.stat(os.path.join(folder, filename)).st_mtime)
+    except OSError:
+        return 0

@@ -62,13 +62,13 @@ def test_nodes_in_slug_order_capabilities_first(small_catalog):
 
 def test_dependency_edges_run_consumer_to_provider(small_catalog):
     G = build_graph()
-    assert G.edges["capability:order", "capability:queue"] == {"via": "dependency", "kind": "async"}
-    assert G.edges["capability:cart", "capability:order"] == {"via": "dependency", "kind": "sync"}
+    assert G.edges["capability:order", "capability:queue"] == {"link": "dependency", "kind": "async"}
+    assert G.edges["capability:cart", "capability:order"] == {"link": "dependency", "kind": "sync"}
 
 
 def test_active_adoption_is_an_edge(small_catalog):
     G = build_graph()
-    assert G.edges["business:taobao", "capability:cart"] == {"via": "adoption", "kind": "adoption"}
+    assert G.edges["business:taobao", "capability:cart"] == {"link": "adoption", "kind": "adoption"}
 
 
 def test_ended_adoption_is_left_out(small_catalog):

@@ -150,3 +150,11 @@ def test_secret_key_is_generated_per_instance_and_kept(tmp_path, monkeypatch):
     first = instance_secret(tmp_path / "secret_key")
     assert len(first) == 64 and instance_secret(tmp_path / "secret_key") == first
     assert instance_secret(tmp_path / "other") != first
+
+
+def test_static_files_are_versioned_and_cached_long(client, db):
+    html = client.get("/").get_data(as_text=True)
+    assert "/static/vendor/htmx.min.js?v=" in html
+    response = client.get("/static/vendor/htmx.min.js")
+    assert response.cache_control.max_age >= 30 * 24 * 3600
+    response.close()

@@ -1,0 +1,142 @@
+"""The dependency graph: the page, its figure as JSON, the edge table and GraphML."""
+
+import gzip
+import json
+from typing import Any
+
+import networkx as nx
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+
+from catalog.errors import NotFound, ValidationFailed
+from graphs import figures
+from graphs.analysis import business_reach
+from graphs.cache import catalog_graph, derived
+from graphs.params import GraphQuery
+
+bp = Blueprint("graph", __name__)
+
+#: Rows of the edge table; more are counted, not listed.
+TABLE_LIMIT = 500
+#: The focus field offers every node as a suggestion up to this graph size.
+SUGGEST_MAX = 2000
+DEFAULT_WIDTH = 1100
+
+
+@bp.get("/graph")
+def index():
+    """The picture, with its filters, counts and the same edges as a table."""
+    query = GraphQuery.from_args(request.args)
+    G = catalog_graph()
+    view = _view(G, query)
+    return render_template(
+        "graph/index.html", query=query, view=view, summary=figures.summary(view),
+        rows=figures.edge_rows(view, G, limit=TABLE_LIMIT), show_all=_show_all(),
+        large=len(G) > figures.MAX_NODES, choices=derived("graph.choices", _choices),
+        suggestions=_suggestions(G), hub_names=[_name(G, h) for h in view.hubs],
+    )
+
+
+@bp.get("/graph/figure.json")
+def figure_json():
+    """The figure of a view as plain JSON lists (gzipped when the client accepts it)."""
+    try:
+        query = GraphQuery.from_args(request.args)
+    except ValidationFailed as exc:
+        return jsonify(errors=exc.errors), 422
+    G = catalog_graph()
+    try:
+        view = _view(G, query)
+    except NotFound as exc:
+        return jsonify(error=exc.message, status=404), 404
+    width = min(max(request.args.get("width", DEFAULT_WIDTH, type=int), 320), 3000)
+    fig = figures.figure(view, G, derived("graph.layout", figures.layered_layout),
+                         reach=derived("business_reach", business_reach), width=width)
+    urls = _url_templates()
+    for node in fig["nodes"]:
+        template = urls.get(node["kind"])
+        node["url"] = template.replace("__slug__", node["slug"]) if template else None
+    return _json(fig)
+
+
+@bp.get("/graph/table")
+def table():
+    """The edge table of a view, as an HTML fragment."""
+    query = GraphQuery.from_args(request.args)
+    G = catalog_graph()
+    view = _view(G, query)
+    return render_template("graph/_table.html", view=view,
+                           rows=figures.edge_rows(view, G, limit=TABLE_LIMIT))
+
+
+@bp.get("/graph/export.graphml")
+def export_graphml():
+    """The whole or filtered graph as GraphML, for Gephi or yEd."""
+    query = GraphQuery.from_args(request.args)
+    G = catalog_graph()
+    view = _view(G, query, max_nodes=None)
+    H = figures.graphml_graph(view.graph)
+    H.graph.update(view.stats, message=view.message or "")
+    return Response(
+        "\n".join(nx.generate_graphml(H)), mimetype="application/graphml+xml",
+        headers={"Content-Disposition": "attachment; filename=capability-graph.graphml"},
+    )
+
+
+def _view(G: nx.DiGraph, query: GraphQuery, **options: Any) -> figures.View:
+    """Return the view ``query`` asks for; NotFound for an unknown focus."""
+    focus = None
+    if query.focus:
+        focus = figures.find_node(G, query.focus)
+        if focus is None:
+            raise NotFound(f"No capability or business {query.focus!r} to focus on.")
+    options.setdefault("show_all", _show_all())
+    options.setdefault("max_nodes", figures.MAX_NODES)
+    return figures.select_view(G, query, focus=focus,
+                               hubs=derived("graph.hubs", figures.hub_nodes), **options)
+
+
+def _show_all() -> bool:
+    return request.args.get("show") == "all"
+
+
+def _choices(G: nx.DiGraph) -> dict[str, list]:
+    """Domains (by layer, then name) and businesses (by name) for the filter form."""
+    domains = {d["domain"]: (figures.band_of(d), d.get("domain_name") or d["domain"])
+               for _, d in G.nodes(data=True) if d.get("domain")}
+    businesses = sorted((d.get("name") or d["slug"], d["slug"])
+                        for _, d in G.nodes(data=True) if d.get("kind") == "business")
+    return {
+        "domains": [(slug, name) for slug, (_, name) in
+                    sorted(domains.items(), key=lambda item: (item[1], item[0]))],
+        "businesses": [(slug, name) for name, slug in businesses],
+    }
+
+
+def _suggestions(G: nx.DiGraph) -> list[tuple[str, str]]:
+    if len(G) > SUGGEST_MAX:
+        return []
+    return derived("graph.suggestions", lambda G: sorted(
+        ((n, d.get("name") or n) for n, d in G.nodes(data=True)), key=lambda p: p[1].lower()))
+
+
+def _name(G: nx.DiGraph, node) -> str:
+    return G.nodes[node].get("name") or str(node)
+
+
+def _url_templates() -> dict[str, str]:
+    slug = "__slug__"
+    return {
+        "capability": url_for("capabilities.detail", slug=slug),
+        "business": url_for("directory.business", slug=slug),
+        "domain": url_for("directory.domain", slug=slug),
+    }
+
+
+def _json(payload: dict[str, Any]) -> Response:
+    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    response = current_app.response_class(body, mimetype="application/json")
+    response.vary.add("Accept-Encoding")
+    if request.accept_encodings["gzip"] > 0 and len(body) > 1024:
+        response.set_data(gzip.compress(body, compresslevel=5))
+        response.headers["Content-Encoding"] = "gzip"
+    return response
