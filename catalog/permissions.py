@@ -5,7 +5,7 @@ imports), which may do everything.
 """
 
 from catalog.errors import Forbidden
-from catalog.models import Capability, Team, User
+from catalog.models import Business, Capability, Team, User
 
 EDIT_ALL_ROLES = ("architect", "admin")
 WRITE_ROLES = ("contributor", *EDIT_ALL_ROLES)
@@ -42,4 +42,27 @@ def ensure_can_edit(actor: User | None, capability: Capability) -> None:
     if not can_edit(actor, capability):
         raise Forbidden(
             f"Only the owner team of {capability.slug!r}, architects and admins can change it."
+        )
+
+
+def can_act_for(actor: User | None, business: Business) -> bool:
+    """Return True when ``actor`` may record adoptions and deliveries of ``business``.
+
+    The business's own team knows what it adopted and shipped: contributors
+    of the team that owns the business may record both; architects, admins
+    and the system may record them for any business. Viewers never.
+    """
+    if actor is None or actor.role in EDIT_ALL_ROLES:
+        return True
+    return actor.role == "contributor" and business.team_id is not None and (
+        business.team_id == actor.team_id
+    )
+
+
+def ensure_can_act_for(actor: User | None, business: Business, what: str) -> None:
+    """Raise Forbidden unless ``actor`` may record ``what`` (e.g. "adoptions") of ``business``."""
+    if not can_act_for(actor, business):
+        raise Forbidden(
+            f"Only contributors of the team that owns {business.slug!r}, architects and "
+            f"admins can record {what} for it."
         )

@@ -6,10 +6,16 @@ any size with the same organisation, for benchmarks. Both write everything in on
 transaction and refuse to run on a catalog that already has capabilities.
 
 Demo dates are given in months before the day of seeding, so the demo always
-shows adoptions over the last three years.
+shows adoptions over the last three years. The demo also records three years
+of business deliveries (see :func:`reuse_count` and :func:`lead_time`): as
+businesses reuse more capabilities their median lead time falls from about 90
+days to about 20, except the slow business (:data:`SLOW_BUSINESS`, Fliggy),
+which keeps building its own and stays at about 90.
 """
 
+import bisect
 import datetime as dt
+import math
 import random
 import textwrap
 from collections.abc import Callable
@@ -28,10 +34,12 @@ from catalog.models import (
     Business,
     Capability,
     CapabilityTag,
+    Delivery,
     Dependency,
     Domain,
     Team,
     User,
+    delivery_capability,
 )
 from catalog.models._time import today, utcnow
 
@@ -1001,69 +1009,69 @@ class AdoptionRow(NamedTuple):
 A = AdoptionRow
 ADOPTIONS: list[AdoptionRow] = [
     A("taobao", "member-account", 36, "Buyer accounts and login in the Taobao app"),
-    A("taobao", "member-level", 36, "Shows the buyer's member level on every page"),
-    A("taobao", "88vip-membership", 34, "Sells and renews 88VIP in the Taobao app"),
+    A("taobao", "member-level", 33, "Shows the buyer's member level on every page"),
+    A("taobao", "88vip-membership", 28, "Sells and renews 88VIP in the Taobao app"),
     A("taobao", "youku-membership", 20, "Youku VIP as a Taobao 88VIP marketing perk"),
-    A("taobao", "points-center", 35, "Taobao coins earned and spent at checkout"),
+    A("taobao", "points-center", 26, "Taobao coins earned and spent at checkout"),
     A("taobao", "product-center", 36, "Every listing shown in the Taobao app"),
-    A("taobao", "product-review", 33, "Reviews and Q&A on item pages"),
+    A("taobao", "product-review", 24, "Reviews and Q&A on item pages"),
     A("taobao", "cart", 36, "The Taobao cart"),
     A("taobao", "checkout", 36, "Taobao checkout"),
     A("taobao", "order-center", 36, "Taobao orders"),
-    A("taobao", "pricing-engine", 30, "Final prices on item and cart pages"),
-    A("taobao", "presale-orders", 22, "Double 11 deposit pre-sales"),
-    A("taobao", "after-sales", 32, "Returns and refunds for Taobao orders"),
-    A("taobao", "coupon-center", 36, "Store and platform coupons"),
-    A("taobao", "promotion-engine", 31, "Cross-store spend-and-save during big sales"),
-    A("taobao", "red-envelope", 26, "Double 11 red envelope rain"),
-    A("taobao", "livestream-commerce", 24, "Taobao Live shopping"),
-    A("taobao", "campaign-management", 29, "618 and Double 11 campaign venues"),
+    A("taobao", "pricing-engine", 22, "Final prices on item and cart pages"),
+    A("taobao", "presale-orders", 18, "Double 11 deposit pre-sales"),
+    A("taobao", "after-sales", 25, "Returns and refunds for Taobao orders"),
+    A("taobao", "coupon-center", 30, "Store and platform coupons"),
+    A("taobao", "promotion-engine", 21, "Cross-store spend-and-save during big sales"),
+    A("taobao", "red-envelope", 15, "Double 11 red envelope rain"),
+    A("taobao", "livestream-commerce", 16, "Taobao Live shopping"),
+    A("taobao", "campaign-management", 19, "618 and Double 11 campaign venues"),
     A("taobao", "search-engine", 36, "Taobao main search"),
-    A("taobao", "recall-service", 28, "The 'guess you like' home feed"),
-    A("taobao", "ab-experiment", 22, "Experiments on the home feed"),
-    A("taobao", "customer-service-im", 33, "Buyer-seller chat"),
-    A("taobao", "credit-pay", 18, "Instalments at checkout"),
+    A("taobao", "recall-service", 17, "The 'guess you like' home feed"),
+    A("taobao", "ab-experiment", 12, "Experiments on the home feed"),
+    A("taobao", "customer-service-im", 27, "Buyer-seller chat"),
+    A("taobao", "credit-pay", 10, "Instalments at checkout"),
     A("taobao", "payment-gateway", 36, "Payments for Taobao orders"),
     A("tmall", "member-account", 36, "Buyer accounts shared with Taobao"),
-    A("tmall", "member-level", 36, "Member prices in brand stores"),
-    A("tmall", "88vip-membership", 34, "88VIP discounts in brand flagship stores"),
+    A("tmall", "member-level", 32, "Member prices in brand stores"),
+    A("tmall", "88vip-membership", 28, "88VIP discounts in brand flagship stores"),
     A("tmall", "product-center", 36, "Brand listings"),
     A("tmall", "inventory-center", 36, "Brand stock for flagship stores"),
     A("tmall", "cart", 36, "The Tmall cart"),
     A("tmall", "checkout", 36, "Tmall checkout"),
     A("tmall", "order-center", 36, "Tmall orders"),
-    A("tmall", "pricing-engine", 30, "Brand-store prices with member discounts"),
-    A("tmall", "presale-orders", 30, "Double 11 deposit pre-sales for brands"),
-    A("tmall", "coupon-center", 35, "Brand coupons"),
-    A("tmall", "promotion-engine", 35, "Brand promotions and bundles"),
+    A("tmall", "pricing-engine", 24, "Brand-store prices with member discounts"),
+    A("tmall", "presale-orders", 20, "Double 11 deposit pre-sales for brands"),
+    A("tmall", "coupon-center", 30, "Brand coupons"),
+    A("tmall", "promotion-engine", 26, "Brand promotions and bundles"),
     A("tmall", "legacy-promotion-rules", 36, "Old brand-store promotions not yet migrated"),
-    A("tmall", "campaign-management", 33, "Tmall Super Brand Day campaigns"),
+    A("tmall", "campaign-management", 22, "Tmall Super Brand Day campaigns"),
     A("tmall", "store-center", 36, "Flagship store profiles"),
-    A("tmall", "store-decoration", 31, "Brand flagship store pages"),
-    A("tmall", "e-invoicing", 27, "VAT invoices for brand orders"),
+    A("tmall", "store-decoration", 25, "Brand flagship store pages"),
+    A("tmall", "e-invoicing", 18, "VAT invoices for brand orders"),
     A("tmall", "settlement-engine", 36, "Brand settlement"),
-    A("tmall", "merchant-analytics", 24, "Analytics for brand flagship stores"),
+    A("tmall", "merchant-analytics", 14, "Analytics for brand flagship stores"),
     A("tmall", "search-engine", 36, "Tmall search"),
     A("tmall", "legacy-sku-mapping", 36, "Old Tmall SKU ids on brand pages", until=30),
     A("xianyu", "member-account", 36, "Second-hand buyer and seller accounts"),
-    A("xianyu", "real-name-verification", 36, "Verified sellers"),
+    A("xianyu", "real-name-verification", 34, "Verified sellers"),
     A("xianyu", "product-center", 30, "Second-hand listings"),
     A("xianyu", "order-center", 36, "Second-hand orders"),
     A("xianyu", "payment-gateway", 36, "Payments between members"),
-    A("xianyu", "customer-service-im", 28, "Chat between buyer and seller about an item"),
-    A("xianyu", "search-engine", 34, "Second-hand search"),
-    A("xianyu", "image-moderation", 32, "Screens photos of second-hand items"),
-    A("xianyu", "credit-pay", 14, "Pay after inspecting the item"),
-    A("xianyu", "fulfilment-routing", 20, "Door-to-door pick-up of sold items"),
+    A("xianyu", "customer-service-im", 22, "Chat between buyer and seller about an item"),
+    A("xianyu", "search-engine", 28, "Second-hand search"),
+    A("xianyu", "image-moderation", 20, "Screens photos of second-hand items"),
+    A("xianyu", "credit-pay", 10, "Pay after inspecting the item"),
+    A("xianyu", "fulfilment-routing", 14, "Door-to-door pick-up of sold items"),
     A("youku", "member-account", 36, "Youku accounts linked to the Taobao account"),
     A("youku", "youku-membership", 36, "Sells Youku VIP in the Youku apps"),
-    A("youku", "88vip-membership", 30, "Unlocks Youku VIP for 88VIP members"),
+    A("youku", "88vip-membership", 24, "Unlocks Youku VIP for 88VIP members"),
     A("youku", "payment-gateway", 36, "VIP subscription payments"),
-    A("youku", "recommendation-feature-store", 26, "Video recommendations"),
-    A("youku", "ab-experiment", 20, "Experiments on the video feed"),
-    A("youku", "push-notification", 36, "New-episode alerts"),
-    A("youku", "marketing-reach", 18, "Win-back campaigns for lapsed VIPs"),
-    A("youku", "speech-recognition", 12, "Voice search on TV apps"),
+    A("youku", "recommendation-feature-store", 20, "Video recommendations"),
+    A("youku", "ab-experiment", 16, "Experiments on the video feed"),
+    A("youku", "push-notification", 30, "New-episode alerts"),
+    A("youku", "marketing-reach", 12, "Win-back campaigns for lapsed VIPs"),
+    A("youku", "speech-recognition", 8, "Voice search on TV apps"),
     A("fliggy", "member-account", 36, "Traveller accounts"),
     A("fliggy", "88vip-membership", 24, "Hotel upgrades for 88VIP members"),
     A("fliggy", "real-name-verification", 36, "Passenger identity for tickets"),
@@ -1072,35 +1080,93 @@ ADOPTIONS: list[AdoptionRow] = [
     A("fliggy", "payment-gateway", 36, "Travel payments"),
     A("fliggy", "fx-rates", 36, "Prices in the traveller's currency"),
     A("fliggy", "tax-calculation", 30, "Taxes on overseas hotels"),
-    A("fliggy", "coupon-center", 33, "Travel vouchers"),
-    A("fliggy", "e-invoicing", 28, "Itinerary invoices"),
-    A("fliggy", "credit-pay", 20, "Instalments for holidays"),
+    A("fliggy", "coupon-center", 20, "Travel vouchers"),
+    A("fliggy", "e-invoicing", 18, "Itinerary invoices"),
+    A("fliggy", "credit-pay", 14, "Instalments for holidays"),
     A("eleme", "member-account", 36, "Diner accounts"),
     A("eleme", "local-store-locator", 36, "Restaurants that deliver to an address"),
-    A("eleme", "cart", 32, "The Ele.me cart"),
-    A("eleme", "checkout", 32, "Ele.me checkout"),
+    A("eleme", "cart", 28, "The Ele.me cart"),
+    A("eleme", "checkout", 28, "Ele.me checkout"),
     A("eleme", "order-center", 36, "Delivery orders"),
-    A("eleme", "fulfilment-routing", 36, "Rider dispatch"),
-    A("eleme", "red-envelope", 36, "Meal red envelopes"),
-    A("eleme", "coupon-center", 34, "Restaurant coupons"),
+    A("eleme", "fulfilment-routing", 32, "Rider dispatch"),
+    A("eleme", "red-envelope", 26, "Meal red envelopes"),
+    A("eleme", "coupon-center", 24, "Restaurant coupons"),
     A("eleme", "payment-gateway", 36, "Delivery order payments"),
-    A("eleme", "voice-call-center", 24, "Calls when the rider arrives"),
-    A("eleme", "text-to-speech", 20, "Voice prompts in the rider app"),
-    A("eleme", "settlement-engine", 30, "Restaurant settlement"),
+    A("eleme", "voice-call-center", 14, "Calls when the rider arrives"),
+    A("eleme", "text-to-speech", 10, "Voice prompts in the rider app"),
+    A("eleme", "settlement-engine", 22, "Restaurant settlement"),
     A("hema", "member-account", 36, "Shopper accounts, online and in store"),
-    A("hema", "product-center", 32, "Fresh products online and in store"),
-    A("hema", "inventory-center", 36, "Store stock for 30-minute delivery"),
-    A("hema", "local-store-locator", 30, "Which store serves an address"),
+    A("hema", "product-center", 28, "Fresh products online and in store"),
+    A("hema", "inventory-center", 34, "Store stock for 30-minute delivery"),
+    A("hema", "local-store-locator", 24, "Which store serves an address"),
     A("hema", "order-center", 36, "App and in-store orders"),
-    A("hema", "fulfilment-routing", 33, "Picking and 30-minute delivery"),
-    A("hema", "points-center", 26, "Hema points shared with Taobao"),
-    A("hema", "coupon-center", 28, "Fresh-food coupons"),
+    A("hema", "fulfilment-routing", 30, "Picking and 30-minute delivery"),
+    A("hema", "points-center", 18, "Hema points shared with Taobao"),
+    A("hema", "coupon-center", 20, "Fresh-food coupons"),
     A("hema", "payment-gateway", 36, "App and self-checkout payments"),
-    A("hema", "trade-bi-dataset", 22, "Daily store sales reports"),
+    A("hema", "trade-bi-dataset", 12, "Daily store sales reports"),
     A("lingxi", "member-account", 8, "Sign in with a Taobao account"),
     A("lingxi", "product-center", 6, "Shoppable items in posts"),
     A("lingxi", "recall-service", 4, "Candidates for the social feed"),
 ]
+
+# -- the demo deliveries ----------------------------------------------------------
+
+# Three years of business features, generated with a fixed seed. The story they
+# tell: as businesses adopt more of the platform, each feature reuses more
+# capabilities and ships faster (median lead time falls from about 90 days to
+# about 20), except Fliggy, which kept building its own and stayed slow.
+DELIVERY_RANDOM_SEED = 2025
+DELIVERY_DAYS = 3 * 365 + 1  # the demo's delivery history, up to today
+DELIVERY_LEAD_IN = 150  # requests start this many days earlier, so the first quarter is whole
+#: Deliveries per quarter of each business (Lingxi: since its first adoption).
+DELIVERY_RATES: dict[str, int] = {"taobao": 12, "tmall": 10, "xianyu": 7, "youku": 6,
+                                  "fliggy": 7, "eleme": 8, "hema": 7, "lingxi": 4}
+#: The business that kept building its own: it reuses (almost) nothing and stays slow.
+SLOW_BUSINESS = "fliggy"
+DELIVERY_FEATURES = (
+    "Gift cards at checkout", "Member-day flash sale", "Faster refunds", "Group-buy invites",
+    "Coupon wallet redesign", "Instalments for big baskets", "Live-stream coupons",
+    "Order tracking map", "New-user welcome pack", "Points for reviews", "Holiday campaign venue",
+    "Cross-store spend-and-save", "Invoice download", "Price protection", "Buy-again shortcuts",
+    "VIP perks page", "Seller chat bot", "Photo search", "Delivery time slots",
+    "Real-name check for high-value orders", "Personalised home feed", "Push for back-in-stock",
+    "Store membership cards", "Pre-sale deposits", "Family account sharing",
+    "Overseas currency display", "Red envelope rain", "One-tap reorder", "Returns pick-up",
+    "Merchant settlement report", "Bundle pricing", "Voice search", "Abandoned-cart reminders",
+    "Loyalty tier badges", "Trade-in offers", "Gift wrapping option",
+)
+DELIVERY_SOURCES = (("csv", 70), ("form", 20), ("api", 10))
+
+
+def reuse_count(rng: random.Random, progress: float, *, slow: bool = False) -> int:
+    """Return how many capabilities a generated delivery reuses, ``progress`` from 0 to 1.
+
+    Poisson distributed, with a mean growing from 0.1 three years ago to about
+    5.3 today; the slow business reuses one capability in one delivery of eight.
+    """
+    if slow:
+        return 1 if rng.random() < 0.12 else 0
+    mean = 0.1 + 5.2 * min(max(progress, 0.0), 1.0) ** 1.4
+    limit, k, product = math.exp(-mean), 0, rng.random()
+    while product > limit:
+        k += 1
+        product *= rng.random()
+    return k
+
+
+def lead_time(rng: random.Random, reused: int, *, slow: bool = False) -> int:
+    """Return the lead time in days of a generated delivery that reused ``reused`` capabilities.
+
+    About 98 days with nothing reused, 25 with three and 14 with five, times
+    log-normal noise; about 90 days whatever happens for the slow business.
+    """
+    if slow:
+        days = 90 * rng.lognormvariate(0, 0.12)
+    else:
+        days = (8 + 90 * math.exp(-0.55 * reused)) * rng.lognormvariate(0, 0.3)
+    return max(2, round(days))
+
 
 # -- generated catalogs -------------------------------------------------------
 
@@ -1170,18 +1236,21 @@ def seed_demo() -> str:
     return _in_one_transaction(_build_demo)
 
 
-def seed_scale(n: int) -> str:
+def seed_scale(n: int, deliveries: int | None = None) -> str:
     """Generate ``n`` capabilities (with APIs, dependencies, adoptions) for benchmarks.
 
     The organisation is the demo's; the catalog is random but the same for the
-    same ``n``. Written in one transaction with bulk inserts.
+    same ``n``. ``deliveries`` business deliveries are added (default ``5 * n``:
+    50,000 for 10,000 capabilities) over the last three years, reusing the
+    capabilities their business adopts. Written in one transaction with bulk
+    inserts.
 
     Raises
     ------
     ValidationFailed
         The catalog already has capabilities; nothing is written.
     """
-    return _in_one_transaction(lambda: _build_scale(n))
+    return _in_one_transaction(lambda: _build_scale(n, 5 * n if deliveries is None else deliveries))
 
 
 # -- shared steps -------------------------------------------------------------
@@ -1259,7 +1328,8 @@ def _build_demo() -> str:
                  until=_months_before(day, row.until) if row.until is not None else None)
         for row in ADOPTIONS
     ]
-    db.session.add_all([*dependencies, *adoptions, *users])
+    deliveries = _demo_deliveries(org, capabilities, adoptions, day)
+    db.session.add_all([*dependencies, *adoptions, *users, *deliveries])
     counts = {
         "capabilities": len(capabilities),
         "APIs": sum(len(row.apis) for row in CAPABILITIES),
@@ -1269,8 +1339,47 @@ def _build_demo() -> str:
         "teams": len(org.teams),
         "users": len(users),
     }
+    report = _report(counts)
+    counts["deliveries"] = len(deliveries)
+    counts["open deliveries"] = sum(1 for d in deliveries if d.delivered_on is None)
     audit.record(None, "seed", "catalog", "demo", counts)
-    return _report(counts)
+    return (f"{report} Recorded {counts['deliveries']} deliveries "
+            f"({counts['open deliveries']} open).")
+
+
+def _demo_deliveries(org: Organisation, capabilities: dict[str, Capability],
+                     adoptions: list[Adoption], day: dt.date) -> list[Delivery]:
+    """Generate the demo's deliveries; each reuses capabilities its business had adopted."""
+    rng = random.Random(DELIVERY_RANDOM_SEED)
+    start = day - dt.timedelta(days=DELIVERY_DAYS)
+    adopted: dict[str, list[Adoption]] = {}
+    for adoption in adoptions:
+        adopted.setdefault(adoption.business.slug, []).append(adoption)
+    deliveries = []
+    for slug in sorted(DELIVERY_RATES):
+        business = org.businesses[slug]
+        own = adopted.get(slug, [])
+        first = min(a.since for a in own) if slug == "lingxi" else (
+            start - dt.timedelta(days=DELIVERY_LEAD_IN))
+        span = (day - first).days - 5
+        slow = slug == SLOW_BUSINESS
+        for i in range(round(DELIVERY_RATES[slug] * span / 91.3)):
+            requested = first + dt.timedelta(days=rng.randint(0, span))
+            available = [a.capability for a in own if a.since <= requested
+                         and (a.until is None or a.until > requested)]
+            reused = min(reuse_count(rng, (requested - start).days / DELIVERY_DAYS, slow=slow),
+                         len(available))
+            delivered = requested + dt.timedelta(days=lead_time(rng, reused, slow=slow))
+            title = rng.choice(DELIVERY_FEATURES)
+            source = _weighted(rng, DELIVERY_SOURCES)
+            chosen = rng.sample(available, reused)
+            if delivered < start:
+                continue  # before the demo's history
+            deliveries.append(Delivery(
+                business=business, title=title, requested_on=requested,
+                delivered_on=delivered if delivered <= day else None, source=source,
+                external_ref=f"{slug.upper()}-{1001 + i}", capabilities=chosen))
+    return deliveries
 
 
 def _demo_capability(row: CapabilityRow, org: Organisation, day: dt.date) -> Capability:
@@ -1371,11 +1480,41 @@ class _ScaleBuilder:
         self.apis: list[dict[str, Any]] = []
         self.dependencies: list[dict[str, Any]] = []
         self.adoptions: list[dict[str, Any]] = []
+        self.deliveries: list[dict[str, Any]] = []
+        self.delivery_links: list[dict[str, Any]] = []
 
     def build(self) -> None:
         for position, layer in enumerate(self.layers):
             self._add_capability(position, layer)
         self._add_dependencies()
+
+    def add_deliveries(self, count: int, first_id: int, rng: random.Random) -> None:
+        """Add ``count`` deliveries over three years, reusing their business's adoptions."""
+        adopted: dict[int, list[tuple[dt.date, int]]] = {}
+        for adoption in self.adoptions:
+            adopted.setdefault(adoption["business_id"], []).append(
+                (adoption["since"], adoption["capability_id"]))
+        for rows in adopted.values():
+            rows.sort()
+        sinces = {b: [since for since, _ in rows] for b, rows in adopted.items()}
+        start = self.day - dt.timedelta(days=DELIVERY_DAYS)
+        for i in range(count):
+            business_id = rng.choice(self.business_ids)
+            requested = start + dt.timedelta(days=rng.randint(0, DELIVERY_DAYS - 5))
+            available = bisect.bisect_right(sinces.get(business_id, []), requested)
+            reused = min(reuse_count(rng, (requested - start).days / DELIVERY_DAYS), available)
+            delivered = requested + dt.timedelta(days=lead_time(rng, reused))
+            delivery_id = first_id + i
+            self.deliveries.append({
+                "id": delivery_id, "business_id": business_id,
+                "title": rng.choice(DELIVERY_FEATURES), "requested_on": requested,
+                "delivered_on": delivered if delivered <= self.day else None,
+                "source": "csv", "external_ref": f"GEN-{delivery_id:07d}",
+            })
+            self.delivery_links.extend(
+                {"delivery_id": delivery_id,
+                 "capability_id": adopted[business_id][position][1]}
+                for position in rng.sample(range(available), reused))
 
     def _add_capability(self, position: int, layer: str) -> None:
         rng = self.rng
@@ -1477,19 +1616,24 @@ def _weighted(rng: random.Random, choices: tuple[tuple[str, int], ...]) -> str:
     return rng.choices(values, weights)[0]
 
 
-def _build_scale(n: int) -> str:
+def _build_scale(n: int, deliveries: int) -> str:
     org = _add_organisation()
     builder = _ScaleBuilder(n, org, random.Random(SCALE_RANDOM_SEED))
     builder.build()
+    first_delivery = (db.session.scalar(sa.select(sa.func.max(Delivery.id))) or 0) + 1
+    builder.add_deliveries(deliveries, first_delivery, random.Random(DELIVERY_RANDOM_SEED))
     for model, rows in ((Capability, builder.capabilities), (CapabilityTag, builder.tags),
                         (Api, builder.apis), (Dependency, builder.dependencies),
-                        (Adoption, builder.adoptions)):
+                        (Adoption, builder.adoptions), (Delivery, builder.deliveries),
+                        (delivery_capability, builder.delivery_links)):
         if rows:
             db.session.execute(sa.insert(model), rows)
     if db.session.get_bind().dialect.name == "postgresql":
-        # Capability ids were given explicitly; move the sequence past them.
-        db.session.execute(sa.text(
-            "SELECT setval(pg_get_serial_sequence('capability', 'id'), max(id)) FROM capability"))
+        # Capability and delivery ids were given explicitly; move the sequences past them.
+        for table in ("capability", "delivery"):
+            db.session.execute(sa.text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table} "
+                "HAVING max(id) IS NOT NULL"))
     counts = {
         "generated capabilities": n,
         "APIs": len(builder.apis),
@@ -1497,6 +1641,7 @@ def _build_scale(n: int) -> str:
         "adoptions": len(builder.adoptions),
         "businesses": len(org.businesses),
         "teams": len(org.teams),
+        "deliveries": len(builder.deliveries),
     }
     audit.record(None, "seed", "catalog", f"scale-{n}", counts)
     return _report(counts)

@@ -7,6 +7,7 @@ Rules that need the database (does this domain exist?) live in the
 services, which add their findings to the same error mapping.
 """
 
+import datetime as dt
 import json
 import re
 from collections import defaultdict
@@ -359,3 +360,240 @@ def _dependencies(value: Any, errors: Errors) -> list[dict[str, Any]]:
             errors.add(field, f"Dependency kind must be one of: {', '.join(DEPENDENCY_KINDS)}.")
         deps.append({"provider": provider, "kind": kind, "api": _text(row.get("api"))})
     return deps
+
+
+# -- deliveries and adoptions --------------------------------------------------
+
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+CAPABILITY_SEPARATORS = re.compile(r"[;|]")
+TITLE_MAX = 200
+PURPOSE_MAX = 280
+EXTERNAL_REF_MAX = 120
+DELIVERY_CAPABILITIES_MAX = 50
+DELIVERY_SOURCES = ("form", "csv", "api")
+PER_PAGE_DEFAULT = 20
+PER_PAGE_MAX = 100
+TRUE_WORDS = ("true", "1", "yes", "on")
+FALSE_WORDS = ("false", "0", "no", "off")
+
+
+def check_date(value: Any, errors: Errors, field: str, label: str, *,
+               required: bool = False, latest: dt.date | None = None) -> dt.date | None:
+    """Return ``value`` as a date written ``YYYY-MM-DD``, recording why it is not one.
+
+    A :class:`datetime.date` is taken as it is. ``latest`` rejects later dates
+    (pass today to forbid the future).
+
+    Examples
+    --------
+    >>> errors = Errors()
+    >>> check_date("2025-07-01", errors, "since", "Since")
+    datetime.date(2025, 7, 1)
+    >>> check_date("1/7/2025", errors, "since", "Since"), errors["since"]
+    (None, ['Since must be a date written YYYY-MM-DD, e.g. 2025-07-01.'])
+    """
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        day = value
+    else:
+        text = _text(value) if isinstance(value, str) else ("" if value is None else None)
+        if text == "":
+            if required:
+                errors.add(field, f"{label} is required (YYYY-MM-DD).")
+            return None
+        day = None
+        if text is not None and DATE_RE.match(text):
+            try:
+                day = dt.date.fromisoformat(text)
+            except ValueError:
+                day = None
+        if day is None:
+            errors.add(field, f"{label} must be a date written YYYY-MM-DD, e.g. 2025-07-01.")
+            return None
+    if latest is not None and day > latest:
+        errors.add(field, f"{label} cannot be in the future (today is {latest.isoformat()}).")
+    return day
+
+
+def split_capabilities(value: Any) -> list[Any]:
+    """Return the capability slugs of a delivery: a list, or text split on ``;`` or ``|``.
+
+    Blank items are dropped; the items are otherwise kept as given (the rules
+    check them).
+
+    Examples
+    --------
+    >>> split_capabilities("member-account; order-center|")
+    ['member-account', 'order-center']
+    >>> split_capabilities(None)
+    []
+    """
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in CAPABILITY_SEPARATORS.split(value) if part.strip()]
+    if isinstance(value, (list, tuple)):
+        return [item.strip() if isinstance(item, str) else item for item in value
+                if not (isinstance(item, str) and not item.strip())]
+    return [value]
+
+
+def check_delivery(data: Mapping[str, Any], errors: Errors, *, today: dt.date,
+                   source: str = "form") -> dict[str, Any]:
+    """Check the fields of a delivery, adding problems to ``errors``.
+
+    Fields: ``business`` (slug, required), ``title`` (at most 200 characters),
+    ``requested_on`` (required) and ``delivered_on`` (blank: still open), both
+    ``YYYY-MM-DD``, not in the future, delivered not before requested;
+    ``capabilities`` reused (a list of slugs, or text separated by ``;`` or
+    ``|``; at most 50, an item's problem is reported as ``capabilities.<i>``,
+    ``i`` counting from 0), ``source`` (form, csv or api; ``source`` when
+    blank) and ``external_ref`` (at most 120 characters). The CSV import
+    checks each row with this function too.
+
+    Returns what could be cleaned; ``business`` and ``capabilities`` are
+    still slugs for the service to resolve.
+
+    Examples
+    --------
+    >>> errors = Errors()
+    >>> row = check_delivery({"business": "taobao", "title": "Gift cards",
+    ...     "requested_on": "2025-03-01", "delivered_on": "2025-02-01"},
+    ...     errors, today=dt.date(2025, 6, 1))
+    >>> row["capabilities"], dict(errors)
+    ([], {'delivered_on': ['Delivered on must not be before requested on (2025-03-01).']})
+    """
+    out: dict[str, Any] = {}
+    business = _text(data.get("business"))
+    if not business:
+        errors.add("business", "Business is required (its slug, e.g. taobao).")
+    out["business"] = business
+    out["title"] = _required_text(data.get("title"), "title", "Title", TITLE_MAX, errors)
+    requested = check_date(data.get("requested_on"), errors, "requested_on", "Requested on",
+                           required=True, latest=today)
+    delivered = check_date(data.get("delivered_on"), errors, "delivered_on", "Delivered on",
+                           latest=today)
+    if requested is not None and delivered is not None and delivered < requested:
+        errors.add("delivered_on",
+                   f"Delivered on must not be before requested on ({requested.isoformat()}).")
+    out["requested_on"], out["delivered_on"] = requested, delivered
+    out["capabilities"] = _capability_slugs(data.get("capabilities"), errors)
+    chosen = _text(data.get("source")) or source
+    if chosen not in DELIVERY_SOURCES:
+        errors.add("source", f"Source must be one of: {', '.join(DELIVERY_SOURCES)}.")
+    out["source"] = chosen
+    out["external_ref"] = _optional_text(data.get("external_ref"), "external_ref",
+                                         "External reference", EXTERNAL_REF_MAX, errors)
+    return out
+
+
+def check_adoption(data: Mapping[str, Any], errors: Errors, *, today: dt.date) -> dict[str, Any]:
+    """Check the fields of an adoption, adding problems to ``errors``.
+
+    Fields: ``business`` and ``capability`` (slugs, required), ``api`` (the
+    name of one API of that capability, optional), ``purpose`` (at most 280
+    characters), ``since`` (``YYYY-MM-DD``, not in the future; blank: today)
+    and ``until`` (optional; an adoption that already ended, not before
+    ``since``).
+
+    Examples
+    --------
+    >>> errors = Errors()
+    >>> check_adoption({"business": "taobao", "capability": "coupons",
+    ...     "since": "2025-05-01", "until": "2025-04-01"}, errors,
+    ...     today=dt.date(2025, 6, 1))["since"]
+    datetime.date(2025, 5, 1)
+    >>> dict(errors)
+    {'until': ['Until must not be before since (2025-05-01).']}
+    """
+    out: dict[str, Any] = {}
+    for field, label in (("business", "Business"), ("capability", "Capability")):
+        out[field] = _text(data.get(field))
+        if not out[field]:
+            errors.add(field, f"{label} is required (its slug).")
+    out["api"] = _optional_text(data.get("api"), "api", "API name", NAME_MAX, errors)
+    out["purpose"] = _optional_text(data.get("purpose"), "purpose", "Purpose", PURPOSE_MAX, errors)
+    since = check_date(data.get("since"), errors, "since", "Since", latest=today)
+    out["since"] = since if since is not None or "since" in errors else today
+    out["until"] = check_until(data.get("until"), out["since"], errors, required=False)
+    return out
+
+
+def check_until(value: Any, since: dt.date | None, errors: Errors, *,
+                required: bool = True) -> dt.date | None:
+    """Return the end date of an adoption: a date not before ``since``.
+
+    Examples
+    --------
+    >>> errors = Errors()
+    >>> check_until("2024-01-01", dt.date(2024, 3, 1), errors), errors["until"]
+    (datetime.date(2024, 1, 1), ['Until must not be before since (2024-03-01).'])
+    """
+    until = check_date(value, errors, "until", "Until", required=required)
+    if until is not None and since is not None and until < since:
+        errors.add("until", f"Until must not be before since ({since.isoformat()}).")
+    return until
+
+
+def check_paging(args: Mapping[str, Any], errors: Errors) -> tuple[int, int]:
+    """Return ``(page, per_page)`` from list parameters (defaults 1 and 20, at most 100).
+
+    Examples
+    --------
+    >>> errors = Errors()
+    >>> check_paging({"page": "2"}, errors), check_paging({"per_page": "500"}, errors)
+    ((2, 20), (1, 20))
+    >>> sorted(errors)
+    ['per_page']
+    """
+    values = []
+    for name, high, default in (("page", 100_000, 1), ("per_page", PER_PAGE_MAX, PER_PAGE_DEFAULT)):
+        raw = _text(args.get(name))
+        try:
+            number = int(raw) if raw else default
+        except ValueError:
+            number = None
+        if number is None or not 1 <= number <= high:
+            errors.add(name, f"{name} must be a whole number from 1 to {high:,}.")
+            number = default
+        values.append(number)
+    return values[0], values[1]
+
+
+def check_flag(value: Any, errors: Errors, field: str) -> bool | None:
+    """Return a yes/no query parameter as a bool (blank: None).
+
+    Examples
+    --------
+    >>> check_flag("true", Errors(), "open"), check_flag("", Errors(), "open")
+    (True, None)
+    """
+    text = _text(value).lower() if not isinstance(value, bool) else str(value).lower()
+    if not text:
+        return None
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    errors.add(field, f"{field} must be true or false.")
+    return None
+
+
+def _capability_slugs(value: Any, errors: Errors) -> list[str]:
+    if value not in (None, "") and not isinstance(value, (str, list, tuple)):
+        errors.add("capabilities", "Capabilities must be a list of slugs, or slugs separated "
+                                   "by ';' or '|'.")
+        return []
+    items = split_capabilities(value)
+    if len(items) > DELIVERY_CAPABILITIES_MAX:
+        errors.add("capabilities", f"At most {DELIVERY_CAPABILITIES_MAX} capabilities.")
+        return []
+    slugs = []
+    for i, item in enumerate(items):
+        if not isinstance(item, str):
+            errors.add(f"capabilities.{i}", "Each capability must be a slug (text).")
+            slugs.append("")
+        else:
+            slugs.append(item)
+    return slugs

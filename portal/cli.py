@@ -6,14 +6,15 @@ import click
 from flask import Flask
 from flask_migrate import upgrade
 
-from catalog import accounts, backstage, seed
+from catalog import accounts, backstage, deliveries, seed
 from catalog.errors import CatalogError, ValidationFailed
 from catalog.models.org import ROLES
 
 
 def init_cli(app: Flask) -> None:
     """Register the portal's commands on ``app``."""
-    for command in (init_db, seed_demo, create_user, create_token, import_backstage):
+    for command in (init_db, seed_demo, create_user, create_token, import_backstage,
+                    import_deliveries, export_deliveries):
         app.cli.add_command(command)
 
 
@@ -37,15 +38,17 @@ def init_db():
 @click.command("seed-demo")
 @click.option("--scale", type=click.IntRange(1, 200_000), default=None,
               help="Generate N capabilities for benchmarks instead of the demo catalog.")
+@click.option("--deliveries", "delivery_count", type=click.IntRange(0, 1_000_000), default=None,
+              help="With --scale: how many deliveries to generate (default 5 per capability).")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the catalog has capabilities.")
-def seed_demo(scale, if_empty):
+def seed_demo(scale, delivery_count, if_empty):
     """Fill the catalog with the demo organisation (or N generated capabilities)."""
     upgrade()
     if if_empty and not seed.catalog_is_empty():
         click.echo("The catalog already has data; left as it is.")
     else:
         try:
-            report = seed.seed_scale(scale) if scale else seed.seed_demo()
+            report = seed.seed_scale(scale, delivery_count) if scale else seed.seed_demo()
         except CatalogError as exc:
             fail(exc)
         click.echo(report)
@@ -97,3 +100,29 @@ def import_backstage(path, dry_run):
     if not report.ok:
         fail(report.as_error())
     click.echo(report)
+
+
+@click.command("import-deliveries")
+@click.argument("file", type=click.File("rb"))
+@click.option("--dry-run", is_flag=True, help="Check and report what would be written; write nothing.")
+def import_deliveries(file, dry_run):
+    """Import deliveries from a CSV file, all or nothing (columns: see README)."""
+    report = deliveries.import_deliveries_csv(file, dry_run=dry_run, name=file.name)
+    if not report.ok:
+        fail(report.as_error())
+    click.echo(report)
+
+
+@click.command("export-deliveries")
+@click.argument("file", type=click.File("w", encoding="utf-8"), default="-")
+@click.option("--business", default="", help="Only this business (slug).")
+@click.option("--since", default="", help="Delivered on or after (YYYY-MM-DD).")
+@click.option("--until", default="", help="Delivered on or before (YYYY-MM-DD).")
+def export_deliveries(file, business, since, until):
+    """Write deliveries as CSV to FILE (standard output when not given)."""
+    try:
+        filters = deliveries.DeliveryFilters.from_args(
+            {"business": business, "since": since, "until": until})
+    except CatalogError as exc:
+        fail(exc)
+    file.write(deliveries.export_deliveries_csv(filters))

@@ -65,7 +65,8 @@ def wipe(db) -> None:
     else:
         for table in tables:
             db.session.execute(table.delete())
-    db.session.execute(sa.text("UPDATE catalog_revision SET revision = 0"))
+    # Bumped, never reset: a graph cached for an earlier test's revision must not match.
+    db.session.execute(sa.text("UPDATE catalog_revision SET revision = revision + 1"))
     db.session.commit()
 
 

@@ -14,17 +14,21 @@ from werkzeug.security import generate_password_hash
 from catalog import accounts, seed
 from catalog.audit import current_revision
 from catalog.capabilities import search_text
+from catalog.deliveries import DeliveryFilters
 from catalog.errors import ValidationFailed
+from catalog.metrics import delivery_metrics, quarter_bounds, quarter_of
 from catalog.models import (
     Adoption,
     Api,
     Business,
     Capability,
     CapabilityTag,
+    Delivery,
     Dependency,
     Domain,
     Team,
     User,
+    delivery_capability,
 )
 from catalog.models._time import today
 from catalog.openapi import operations
@@ -80,15 +84,17 @@ def demo(db, cheap_hashing):
 
 
 def test_cli_seeds_the_demo_and_prints_the_logins(runner, db):
+    revision = current_revision()
     result = runner.invoke(args=["seed-demo"])
 
     assert result.exit_code == 0, result.output
     assert re.search(r"Seeded \d+ capabilities, \d+ APIs, \d+ dependencies, \d+ adoptions, "
-                     r"8 businesses, \d+ teams, 5 users\.", result.output)
+                     r"8 businesses, \d+ teams, 5 users\. Recorded \d+ deliveries \(\d+ open\)\.",
+                     result.output)
     for username, password, _, _ in seed.DEMO_LOGINS:
         assert username in result.output and password in result.output
     assert 60 <= count(db, Capability) <= 100
-    assert current_revision() == 1
+    assert current_revision() == revision + 1
 
 
 def test_demo_has_the_businesses_with_one_incubating(demo):
@@ -258,6 +264,7 @@ def test_demo_keeps_existing_users_and_teams(make, cheap_hashing):
 
 
 def test_cli_scale_generates_a_layered_catalog(runner, db):
+    revision = current_revision()
     result = runner.invoke(args=["seed-demo", "--scale", "300"])
 
     assert result.exit_code == 0, result.output
@@ -279,7 +286,7 @@ def test_cli_scale_generates_a_layered_catalog(runner, db):
         assert capability.version == 1 and capability.team_id is not None
         assert set(capability.search_text.split()) == set(search_text(capability.slug, capability.name, capability.summary, capability.tags).split())
     assert count(db, Adoption) <= 2 * 300
-    assert current_revision() == 1
+    assert current_revision() == revision + 1
 
 
 def test_scale_is_deterministic_and_leaves_room_for_new_capabilities(db, make):
@@ -291,3 +298,100 @@ def test_scale_is_deterministic_and_leaves_room_for_new_capabilities(db, make):
     assert snapshot(db) == first
     created = make.capability("brand-new-capability", domain="transaction", team="trade-team")
     assert created.id > 120
+
+
+# -- the delivery story --------------------------------------------------------------
+
+
+def full_quarters(result, day):
+    """The quarters of ``result`` wholly inside the demo's three years, oldest first."""
+    start = day - dt.timedelta(days=seed.DELIVERY_DAYS)
+    return [q for q in result["quarters"] if quarter_bounds(q["quarter"])[0] >= start
+            and quarter_bounds(q["quarter"])[1] < day]
+
+
+def test_demo_deliveries_span_three_years_with_a_few_open(demo):
+    day = today()
+    deliveries = demo.session.scalars(sa.select(Delivery)).all()
+
+    assert 600 <= len(deliveries) <= 900
+    open_ = [d for d in deliveries if d.delivered_on is None]
+    assert 5 <= len(open_) <= 40
+    delivered = [d.delivered_on for d in deliveries if d.delivered_on]
+    assert min(delivered) >= day - dt.timedelta(days=seed.DELIVERY_DAYS) and max(delivered) <= day
+    assert {d.business.slug for d in deliveries} == BUSINESSES | {"lingxi"}
+    assert {d.source for d in deliveries} == {"csv", "form", "api"}
+    refs = [(d.business_id, d.external_ref) for d in deliveries]
+    assert len(set(refs)) == len(refs) and all(ref for _, ref in refs)
+    for delivery in deliveries:  # reused only what its business had adopted by then
+        adopted = {a.capability_id: a.since for a in delivery.business.adoptions}
+        for capability in delivery.capabilities:
+            assert adopted[capability.id] <= delivery.requested_on
+
+
+def test_demo_lead_time_falls_as_reuse_grows(demo):
+    day = today()
+    result = delivery_metrics()
+    quarters = full_quarters(result, day)
+    first, last = quarters[0], quarters[-1]
+
+    assert len(quarters) >= 10
+    assert first["count"] >= 30 and last["count"] >= 30
+    assert 70 <= first["median_days"] <= 110
+    assert 10 <= last["median_days"] <= 30
+    assert last["quarter"] == quarter_of(quarter_bounds(quarter_of(day))[0] - dt.timedelta(days=1))
+    cohorts = {c["cohort"]: c for c in result["cohorts"]}
+    assert cohorts["none"]["median_days"] > cohorts["1-2"]["median_days"] > \
+        cohorts["3+"]["median_days"]
+    assert all(c["count"] >= 100 for c in cohorts.values())
+
+
+def test_the_slow_business_kept_building_its_own(demo):
+    day = today()
+    slow = seed.SLOW_BUSINESS
+    result = delivery_metrics(DeliveryFilters(business=slow))
+    quarters = [q for q in full_quarters(result, day) if q["count"]]
+    business = result["businesses"][0]
+
+    assert business["slug"] == slow and business["reused_share"] <= 0.2
+    assert 80 <= business["median_days"] <= 100
+    assert all(70 <= q["median_days"] <= 115 for q in quarters), quarters
+    others = delivery_metrics()["businesses"]
+    assert all(b["median_days"] < business["median_days"] for b in others if b["slug"] != slow)
+
+
+def test_demo_adoptions_grow_over_three_years(demo):
+    sinces = demo.session.scalars(sa.select(Adoption.since)).all()
+    day = today()
+    years = [sum(1 for s in sinces if day - dt.timedelta(days=365 * (k + 1)) < s
+                 <= day - dt.timedelta(days=365 * k)) for k in range(3)]
+    assert all(n >= 5 for n in years), years  # new adoptions in each of the three years
+    at_start = sum(1 for s in sinces if s <= day - dt.timedelta(days=3 * 365))
+    assert at_start < len(sinces) / 2  # most came later: reuse grew over time
+
+
+def test_scale_adds_deliveries_that_reuse_adopted_capabilities(db):
+    report = seed.seed_scale(200, deliveries=700)
+
+    assert report.endswith("700 deliveries.")
+    assert count(db, Delivery) == 700
+    links = db.session.execute(sa.select(delivery_capability.c.delivery_id,
+                                         delivery_capability.c.capability_id)).all()
+    assert len(links) > 300
+    adopted = set(db.session.execute(sa.select(Adoption.business_id, Adoption.capability_id)))
+    business_of = dict(db.session.execute(sa.select(Delivery.id, Delivery.business_id)).all())
+    assert all((business_of[d], c) in adopted for d, c in links)
+    result = delivery_metrics()
+    assert result["cohorts"][0]["median_days"] > result["cohorts"][2]["median_days"]
+
+
+def test_scale_defaults_to_five_deliveries_per_capability(db):
+    seed.seed_scale(60)
+    assert count(db, Delivery) == 300
+
+
+def test_cli_scale_takes_a_delivery_count(runner, db):
+    result = runner.invoke(args=["seed-demo", "--scale", "50", "--deliveries", "120"])
+
+    assert result.exit_code == 0, result.output
+    assert "120 deliveries" in result.output and count(db, Delivery) == 120

@@ -26,6 +26,12 @@ delivery_capability = sa.Table(
 
 class Delivery(db.Model):
     __tablename__ = "delivery"
+    __table_args__ = (
+        # An external reference (a ticket id) names one delivery of a business.
+        sa.Index("uq_delivery_business_external_ref", "business_id", "external_ref",
+                 unique=True, sqlite_where=sa.text("external_ref <> ''"),
+                 postgresql_where=sa.text("external_ref <> ''")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     business_id: Mapped[int] = mapped_column(

@@ -1,0 +1,317 @@
+"""Businesses adopting capabilities: record, end and list adoptions.
+
+An adoption is an edge of the dependency graph (business -> capability), so
+every write goes through :func:`catalog.audit.record`, which bumps the catalog
+revision: the graph, impact reports and reuse metrics see it on the next
+request, in every worker.
+
+Who may write: contributors of the team that owns the business, architects,
+admins and the system (see :func:`catalog.permissions.can_act_for`).
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from catalog import audit
+from catalog.db import db
+from catalog.errors import Conflict, NotFound, ValidationFailed
+from catalog.models import Adoption, Api, Business, Capability, User
+from catalog.models._time import today
+from catalog.permissions import ensure_can_act_for
+from catalog.validation import Errors, check_adoption, check_flag, check_paging, check_until
+
+__all__ = [
+    "AdoptionFilters",
+    "AdoptionPage",
+    "adopt",
+    "adoption_dict",
+    "adoptions_query",
+    "end_adoption",
+    "get_adoption",
+    "list_adoptions",
+]
+
+
+def adopt(data: Mapping[str, Any], actor: User | None) -> Adoption:
+    """Record that a business uses a capability (optionally one of its APIs).
+
+    Parameters
+    ----------
+    data : mapping
+        ``business`` and ``capability`` (slugs), ``api`` (name of one API
+        of the capability, optional), ``purpose`` (at most 280 characters),
+        ``since`` (``YYYY-MM-DD``, default today, not in the future) and
+        ``until`` (optional, for an adoption that already ended), as
+        :func:`catalog.validation.check_adoption` takes them.
+    actor : User or None
+        Who records it (None: the system).
+
+    Returns
+    -------
+    Adoption
+        The new, committed adoption; the catalog revision is bumped.
+
+    Raises
+    ------
+    ValidationFailed
+        A bad field, an unknown business, capability or API, a retired
+        capability, ``until`` before ``since``; nothing is written.
+    Forbidden
+        ``actor`` may not record adoptions for that business.
+    Conflict
+        The business already actively adopts that capability (and API).
+
+    Examples
+    --------
+    >>> try:
+    ...     adopt({"purpose": "x" * 300, "since": "2024-13-01"}, None)
+    ... except ValidationFailed as exc:
+    ...     sorted(exc.errors)
+    ['business', 'capability', 'purpose', 'since']
+    """
+    errors = Errors()
+    cleaned = check_adoption(data, errors, today=today())
+    refs = _resolve(cleaned, errors)
+    if errors:
+        raise ValidationFailed(dict(errors))
+    business, capability, api = refs["business"], refs["capability"], refs["api"]
+    ensure_can_act_for(actor, business, "adoptions")
+    until = cleaned["until"]
+    if until is None or until > today():
+        _refuse_duplicate(business, capability, api)
+    adoption = Adoption(business=business, capability=capability, api=api,
+                        since=cleaned["since"], until=until, purpose=cleaned["purpose"])
+    db.session.add(adoption)
+    audit.record(actor, "create", "adoption", _key(adoption), {
+        "since": [None, adoption.since.isoformat()],
+        "until": [None, until.isoformat() if until else None],
+        "purpose": [None, adoption.purpose],
+    })
+    _commit()
+    return adoption
+
+
+def end_adoption(ref: int | tuple[str, str], until: Any = None,
+                 actor: User | None = None) -> Adoption:
+    """End an active adoption on ``until`` (default today).
+
+    Parameters
+    ----------
+    ref : int or (str, str)
+        The adoption's id, or ``(business slug, capability slug)`` naming
+        its only active adoption of that capability.
+    until : date or str, optional
+        Last day of use (``YYYY-MM-DD``), not before ``since`` and not in
+        the future; the adoption stops counting from that day.
+    actor : User or None
+        Who ends it (None: the system).
+
+    Returns
+    -------
+    Adoption
+        The adoption, ended and committed; the catalog revision is bumped.
+
+    Raises
+    ------
+    NotFound
+        No such adoption (or no active one for that pair).
+    ValidationFailed
+        A bad date, an adoption that already ended, or a pair with several
+        active adoptions (one per API: end it by id).
+    Forbidden
+        ``actor`` may not record adoptions for that business.
+    """
+    adoption = _find(ref)
+    ensure_can_act_for(actor, adoption.business, "adoptions")
+    errors = Errors()
+    day = check_until(until if until not in (None, "") else today(), adoption.since, errors)
+    if day is not None and day > today():
+        errors.add("until", f"Until cannot be in the future (today is {today().isoformat()}).")
+    if not adoption.active:
+        errors.add("until", f"This adoption already ended on {adoption.until.isoformat()}.")
+    errors.raise_if_any()
+    before = adoption.until
+    adoption.until = day
+    audit.record(actor, "end", "adoption", _key(adoption),
+                 {"until": [before.isoformat() if before else None, day.isoformat()]})
+    _commit()
+    return adoption
+
+
+def get_adoption(adoption_id: int) -> Adoption:
+    """Return the adoption with this id.
+
+    Raises
+    ------
+    NotFound
+        When there is none.
+    """
+    adoption = db.session.scalar(_loaded(sa.select(Adoption).where(Adoption.id == adoption_id)))
+    if adoption is None:
+        raise NotFound(f"No adoption has the id {adoption_id}.")
+    return adoption
+
+
+@dataclass(frozen=True)
+class AdoptionFilters:
+    """What the adoption list asks for: a business, a capability, active or not."""
+
+    business: str = ""
+    capability: str = ""
+    active: bool | None = None
+    page: int = 1
+    per_page: int = 20
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, Any]) -> "AdoptionFilters":
+        """Parse request arguments; raise ValidationFailed naming any bad one."""
+        errors = Errors()
+        active = check_flag(args.get("active"), errors, "active")
+        page, per_page = check_paging(args, errors)
+        errors.raise_if_any()
+        return cls(business=str(args.get("business") or "").strip(),
+                   capability=str(args.get("capability") or "").strip(),
+                   active=active, page=page, per_page=per_page)
+
+    def args(self, **changes: Any) -> dict[str, Any]:
+        """Return the parameters that are set, with ``changes``, for building URLs."""
+        values = {"business": self.business, "capability": self.capability,
+                  "active": None if self.active is None else str(self.active).lower(),
+                  "page": self.page if self.page != 1 else None,
+                  "per_page": self.per_page if self.per_page != 20 else None, **changes}
+        return {key: value for key, value in values.items() if value not in (None, "")}
+
+
+@dataclass
+class AdoptionPage:
+    items: list[Adoption]
+    total: int
+    filters: AdoptionFilters
+
+    @property
+    def has_next(self) -> bool:
+        return self.filters.page * self.filters.per_page < self.total
+
+
+def adoptions_query(filters: AdoptionFilters) -> sa.Select:
+    """Return the select of the adoptions ``filters`` asks for, newest first."""
+    query = sa.select(Adoption)
+    if filters.business:
+        query = query.where(Adoption.business_id.in_(
+            sa.select(Business.id).where(Business.slug == filters.business)))
+    if filters.capability:
+        query = query.where(Adoption.capability_id.in_(
+            sa.select(Capability.id).where(Capability.slug == filters.capability)))
+    if filters.active is not None:
+        query = query.where(Adoption.active if filters.active else sa.not_(Adoption.active))
+    return query.order_by(Adoption.since.desc(), Adoption.id.desc())
+
+
+def list_adoptions(filters: AdoptionFilters) -> AdoptionPage:
+    """Return one page of adoptions and how many match in all."""
+    query = adoptions_query(filters)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(
+        query.order_by(None).subquery())) or 0
+    items = db.session.scalars(_loaded(query).limit(filters.per_page)
+                               .offset((filters.page - 1) * filters.per_page)).all()
+    return AdoptionPage(list(items), total, filters)
+
+
+def adoption_dict(adoption: Adoption) -> dict[str, Any]:
+    """Return an adoption as JSON-ready data."""
+    return {
+        "id": adoption.id,
+        "business": adoption.business.slug,
+        "business_name": adoption.business.name,
+        "capability": adoption.capability.slug,
+        "capability_name": adoption.capability.name,
+        "api": adoption.api.name if adoption.api else None,
+        "since": adoption.since.isoformat(),
+        "until": adoption.until.isoformat() if adoption.until else None,
+        "purpose": adoption.purpose,
+        "active": adoption.active,
+    }
+
+
+# -- steps -------------------------------------------------------------------
+
+
+def _resolve(cleaned: dict[str, Any], errors: Errors) -> dict[str, Any]:
+    refs: dict[str, Any] = {"business": None, "capability": None, "api": None}
+    if cleaned["business"]:
+        refs["business"] = db.session.scalar(
+            sa.select(Business).where(Business.slug == cleaned["business"]))
+        if refs["business"] is None:
+            errors.add("business", f"Unknown business {cleaned['business']!r}.")
+    if cleaned["capability"]:
+        capability = refs["capability"] = db.session.scalar(
+            sa.select(Capability).where(Capability.slug == cleaned["capability"])
+            .options(selectinload(Capability.apis)))
+        if capability is None:
+            errors.add("capability", f"Unknown capability {cleaned['capability']!r}.")
+        elif capability.lifecycle == "retired":
+            errors.add("capability",
+                       f"{capability.slug!r} is retired; adopt its successor instead.")
+        elif cleaned["api"]:
+            refs["api"] = next((api for api in capability.apis
+                                if api.name.lower() == cleaned["api"].lower()), None)
+            if refs["api"] is None:
+                names = ", ".join(api.name for api in capability.apis) or "none"
+                errors.add("api", f"{capability.slug!r} has no API named {cleaned['api']!r} "
+                                  f"(its APIs: {names}).")
+    return refs
+
+
+def _refuse_duplicate(business: Business, capability: Capability, api: Api | None) -> None:
+    existing = db.session.scalar(
+        sa.select(Adoption).where(
+            Adoption.business_id == business.id, Adoption.capability_id == capability.id,
+            Adoption.api_id.is_(None) if api is None else Adoption.api_id == api.id,
+            Adoption.active,
+        ).limit(1))
+    if existing is not None:
+        what = f"{capability.slug!r}" + (f" through {api.name!r}" if api else "")
+        message = (f"{business.name} already adopts {what} (since "
+                   f"{existing.since.isoformat()}, adoption {existing.id}); end that adoption "
+                   "first.")
+        raise Conflict({"capability": [message]}, "That adoption already exists.")
+
+
+def _find(ref: int | tuple[str, str]) -> Adoption:
+    if isinstance(ref, int):
+        return get_adoption(ref)
+    business, capability = ref
+    found = db.session.scalars(_loaded(
+        sa.select(Adoption).join(Adoption.business).join(Adoption.capability)
+        .where(Business.slug == business, Capability.slug == capability, Adoption.active)
+        .order_by(Adoption.id))).all()
+    if not found:
+        raise NotFound(f"{business!r} has no active adoption of {capability!r}.")
+    if len(found) > 1:
+        ids = ", ".join(str(a.id) for a in found)
+        message = (f"{business!r} has {len(found)} active adoptions of {capability!r} (one "
+                   f"per API: ids {ids}); end one by its id.")
+        raise ValidationFailed({"adoption": [message]})
+    return found[0]
+
+
+def _loaded(query: sa.Select) -> sa.Select:
+    return query.options(joinedload(Adoption.business), joinedload(Adoption.capability),
+                         joinedload(Adoption.api))
+
+
+def _key(adoption: Adoption) -> str:
+    key = f"{adoption.business.slug}:{adoption.capability.slug}"
+    return (key + (f":{adoption.api.name}" if adoption.api else ""))[:120]
+
+
+def _commit() -> None:
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
