@@ -16,9 +16,11 @@ run: $(VENV)/.runtime
 test: $(VENV)/.test chromium
 	$(VENV)/bin/pytest
 
-## bench: print the search benchmark's figures
-bench: $(VENV)/.test
+## bench: seed 10,000 capabilities and print search, graph and metrics figures
+bench: $(VENV)/.test chromium
 	$(VENV)/bin/python -m bench.search
+	$(VENV)/bin/python -m bench.graph
+	$(VENV)/bin/python -m bench.metrics
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

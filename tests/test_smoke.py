@@ -1,2 +1,0 @@
-def test_home_renders(client):
-    assert client.get("/").status_code == 200
