@@ -7,6 +7,9 @@ temporary database and prints p50/p95 of
   ``reuse_over_time``, ``reuse_matrix``; ``catalog.metrics.delivery_metrics``
   unfiltered, per business and per period), on a warm per-revision cache;
 * the same through the Flask test client (``/api/v1/metrics/...``);
+* the dashboard pages through the test client (``/``, ``/reuse``, ``/delivery``
+  and its filtered figures; target: 300 ms each at 10,000 capabilities and
+  50,000 deliveries on SQLite);
 * the first request after a catalog write (cold: graph rebuilt, caches empty);
 * exporting every delivery as CSV, and importing 50,000 CSV rows (dry run and
   real).
@@ -61,6 +64,7 @@ def main() -> None:
                 "GROUP BY b.slug ORDER BY count(*) DESC LIMIT 1"))
             run_functions(business, args.repeat)
             run_endpoints(app, business, args.repeat)
+            run_pages(app, business, args.repeat)
             run_cold(app, args.repeat)
             run_csv(args.import_rows)
 
@@ -93,11 +97,22 @@ def run_endpoints(app, business: str, repeat: int) -> None:
         report(path, times(get, repeat))
 
 
+def run_pages(app, business: str, repeat: int) -> None:
+    print(f"\ndashboard pages through the test client (warm cache), {repeat} runs each")
+    client = app.test_client()
+    for path in ["/", "/reuse", "/delivery", f"/delivery?business={business}&quarters=4",
+                 "/delivery/figures.json?quarters=8", f"/businesses/{business}"]:
+        def get(path=path):
+            response = client.get(path)
+            assert response.status_code == 200, response.get_data(as_text=True)[:200]
+        report(path, times(get, repeat))
+
+
 def run_cold(app, repeat: int) -> None:
     """Time the first request after a catalog write: the graph and every cache rebuilt."""
     print(f"\nfirst request after a catalog write (cold), {repeat} runs each")
     client = app.test_client()
-    for path in ["/api/v1/metrics/reuse", "/api/v1/metrics/reuse/matrix"]:
+    for path in ["/api/v1/metrics/reuse", "/api/v1/metrics/reuse/matrix", "/reuse", "/"]:
         def cold(path=path):
             audit.bump_revision()
             db.session.commit()

@@ -79,8 +79,38 @@ def issue_token(user: User, name: str, scopes: str = "read") -> str:
         raise ValidationFailed({"scopes": [f"Scopes must be one of: {', '.join(TOKEN_SCOPES)}."]})
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     db.session.add(ApiToken(user=user, name=name, scopes=scopes, token_hash=_digest(secret)))
+    audit.log(user, "create", "api_token", f"{user.username}:{name}"[:120], {"scopes": scopes})
     db.session.commit()
     return secret
+
+
+def list_tokens(user: User) -> list[ApiToken]:
+    """Return ``user``'s tokens, live ones first, newest first; secrets are never kept."""
+    return list(db.session.scalars(
+        sa.select(ApiToken).where(ApiToken.user_id == user.id)
+        .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc(),
+                  ApiToken.id.desc())))
+
+
+def revoke_token(user: User, token_id: int) -> ApiToken:
+    """Revoke one of ``user``'s tokens; it stops working at once.
+
+    Revoking a revoked token changes nothing.
+
+    Raises
+    ------
+    NotFound
+        ``user`` has no token with that id (someone else's token included).
+    """
+    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.id == token_id,
+                                                        ApiToken.user_id == user.id))
+    if token is None:
+        raise NotFound(f"You have no API token with the id {token_id}.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.log(user, "revoke", "api_token", f"{user.username}:{token.name}"[:120])
+        db.session.commit()
+    return token
 
 
 def issue_token_for(username: str, name: str, scopes: str = "read") -> str:

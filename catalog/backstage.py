@@ -27,12 +27,20 @@ Any error stops the import before step 3, so nothing is written. The mapping
 Fields Backstage describes (names, descriptions, tags, lifecycle, owner,
 system, links) are set from the descriptor on every import; fields it does not
 describe (team kind, tier, SLA, dependency kind, a domain's layer without the
-annotation) are set only when the row is created. Portal rows the import does
-not mention are left alone.
+annotation) are set only when the row is created, unless a ``capability-portal/*``
+annotation states them (the portal's own export writes them all, see
+:mod:`catalog.backstage_export`, so an export imports back unchanged). Portal
+rows the import does not mention are left alone.
+
+:func:`import_catalog` reads a path (the command line); :func:`import_text`
+reads one uploaded file (the JSON API) through the same code. YAML aliases are
+refused (PyYAML would expand them without limit), and so is a NUL character.
+Only architects, admins and the system may import (:func:`ensure_can_import`).
 """
 
 import os
 import re
+import tempfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -48,7 +56,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from catalog import audit
 from catalog.capabilities import search_text
 from catalog.db import db
-from catalog.errors import ValidationFailed
+from catalog.errors import Forbidden, ValidationFailed
 from catalog.models import (
     Adoption,
     Api,
@@ -61,7 +69,9 @@ from catalog.models import (
     Team,
     User,
 )
-from catalog.models.capability import LAYERS
+from catalog.models.capability import DEPENDENCY_KINDS, LAYERS
+from catalog.models.org import TEAM_KINDS
+from catalog.permissions import EDIT_ALL_ROLES
 from catalog.validation import (
     SUMMARY_MAX,
     TAG_MAX,
@@ -73,8 +83,27 @@ from catalog.validation import (
 )
 
 API_VERSIONS = ("backstage.io/v1alpha1", "backstage.io/v1beta1")
+ANNOTATION_PREFIX = "capability-portal/"
 LAYER_ANNOTATION = "capability-portal/layer"
 API_VERSION_ANNOTATION = "capability-portal/api-version"
+#: Portal fields Backstage has no place for travel as annotations (the export
+#: writes them, the import reads them), so an export imports back unchanged.
+CAPABILITY_ANNOTATIONS = {
+    "summary": "capability-portal/summary",
+    "lifecycle": "capability-portal/lifecycle",
+    "tier": "capability-portal/tier",
+    "sla_availability": "capability-portal/sla-availability",
+    "sla_p99_ms": "capability-portal/sla-p99-ms",
+}
+DEPENDENCY_KINDS_ANNOTATION = "capability-portal/dependency-kinds"
+TEAM_KIND_ANNOTATION = "capability-portal/team-kind"
+BUSINESS_STATUS_ANNOTATION = "capability-portal/status"
+API_NAME_ANNOTATION = "capability-portal/api-name"
+API_DEFINITION_ANNOTATION = "capability-portal/api-definition"
+#: The definition the export writes for an API registered without one (Backstage
+#: requires a definition); with ``API_DEFINITION_ANNOTATION: none`` it imports as none.
+NO_DEFINITION = "# No definition is registered in the capability portal.\n"
+BUSINESS_STATUS_MAX = Business.__table__.c.status.type.length
 SOURCE_LOCATION_ANNOTATION = "backstage.io/source-location"
 
 # Portal row kinds, in the order they are written (a row only refers to earlier kinds).
@@ -97,6 +126,10 @@ REPO_LINK_TYPES = frozenset({"repository", "source", "github", "gitlab", "bitbuc
 DOCS_LINK_TYPES = frozenset({"docs", "documentation", "techdocs"})
 REFERENCE_FIELDS = {"team": "slug", "domain": "slug", "api": "name"}
 CONTACT_MAX = Team.__table__.c.contact.type.length
+MAX_YAML_NODES = 2_000_000
+#: The largest catalog-info.yaml text :func:`import_text` takes (the JSON API's upload).
+MAX_TEXT_BYTES = 5 * 1024 * 1024
+TEXT_FILE_NAME = "catalog-info.yaml"
 PROGRESS_EVERY = 500
 LOAD_CHUNK = 500
 HTTP_URL = re.compile(r"^https?://[^\s/]+", re.IGNORECASE)
@@ -186,6 +219,11 @@ class ImportReport:
         Problems that stop the import; when any, nothing is written.
     warnings : list of Problem
         Problems imported around (dangling owner, unmapped kinds, ...).
+    plan : list of dict
+        Each row created or updated (by a dry run: that would be), in writing
+        order: ``{"action": "create" | "update", "kind", "key", "fields"}``,
+        ``key`` being the slug (``capability/api`` for an API,
+        ``consumer/provider`` for a link) and ``fields`` the fields set.
     """
 
     source: str
@@ -198,6 +236,7 @@ class ImportReport:
     unchanged: dict[str, int] = field(default_factory=_zero_counts)
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    plan: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -261,9 +300,56 @@ class ImportFailed(ValidationFailed):
 # -- the import ----------------------------------------------------------------
 
 
+def ensure_can_import(actor: User | None) -> None:
+    """Raise Forbidden unless ``actor`` may import catalogs: architects, admins, the system.
+
+    An import creates and changes teams, domains and any team's capabilities
+    at once, so it is a governance action, not a team's.
+    """
+    if actor is not None and actor.role not in EDIT_ALL_ROLES:
+        raise Forbidden("Only architects and admins can import Backstage catalogs.")
+
+
+def import_text(text: str | bytes, *, name: str = "the upload", dry_run: bool = False,
+                actor: User | None = None) -> ImportReport:
+    """Import one multi-document ``catalog-info.yaml`` given as text, all or nothing.
+
+    The text is imported exactly as :func:`import_catalog` imports a file
+    (it is written to a private temporary folder first), so Location targets
+    and ``$text`` definitions can only name files that are not there: send
+    one self-contained file. Problems name the file ``catalog-info.yaml``.
+
+    Parameters
+    ----------
+    text : str or bytes
+        The YAML (UTF-8), at most :data:`MAX_TEXT_BYTES`.
+    name : str
+        What to call the source in the report and the audit trail.
+    dry_run, actor
+        As :func:`import_catalog`.
+
+    Raises
+    ------
+    Forbidden
+        ``actor`` may not import (see :func:`ensure_can_import`).
+    """
+    ensure_can_import(actor)
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    if len(data) > MAX_TEXT_BYTES:
+        report = ImportReport(source=name, dry_run=dry_run)
+        report.errors.append(Problem(TEXT_FILE_NAME, None, "", "", (
+            f"The file is {len(data):,} bytes; at most {MAX_TEXT_BYTES:,} are imported at "
+            "once. Split it, or import a folder with the command line.")))
+        return report
+    with tempfile.TemporaryDirectory(prefix="backstage-import-") as folder:
+        path = Path(folder) / TEXT_FILE_NAME
+        path.write_bytes(data)
+        return import_catalog(path, dry_run=dry_run, actor=actor, name=name)
+
+
 def import_catalog(path: str | Path, *, dry_run: bool = False,
                    progress: Callable[[int, int], None] | None = None,
-                   actor: User | None = None) -> ImportReport:
+                   actor: User | None = None, name: str | None = None) -> ImportReport:
     """Import Backstage descriptors into the catalog, all or nothing.
 
     Parameters
@@ -279,7 +365,10 @@ def import_catalog(path: str | Path, *, dry_run: bool = False,
         Called as ``progress(done, total)`` every 500 rows written and once
         at the end, ``total`` being the rows created or updated.
     actor : User, optional
-        Who imports, for the audit trail (None: the system).
+        Who imports, for the audit trail (None: the system); only
+        architects and admins may (see :func:`ensure_can_import`).
+    name : str, optional
+        What to call the source in the report (default: ``path``).
 
     Returns
     -------
@@ -296,13 +385,15 @@ def import_catalog(path: str | Path, *, dry_run: bool = False,
     one ``import`` event carries the counts and the warnings; the catalog
     revision is bumped once, and only when something changed.
     """
+    ensure_can_import(actor)
+    source = name or str(path)
     problems = _Problems()
     root = _root(Path(path))
     entities = _parse(Path(path), root, problems)
     catalog = _Catalog(entities)
     resolver = _Resolver(entities, catalog, problems, root)
     rows = resolver.resolve()
-    report = ImportReport(source=str(path), dry_run=dry_run, read=_count_kinds(entities),
+    report = ImportReport(source=source, dry_run=dry_run, read=_count_kinds(entities),
                           unmapped=resolver.unmapped, errors=problems.errors,
                           warnings=problems.warnings)
     if not report.ok:
@@ -310,6 +401,7 @@ def import_catalog(path: str | Path, *, dry_run: bool = False,
     steps = _plan(rows, catalog)
     for step in steps:
         getattr(report, step.action)[step.row.kind] += 1
+    report.plan = [step.as_plan() for step in steps if step.action != "unchanged"]
     if dry_run:
         return report
     try:
@@ -317,7 +409,7 @@ def import_catalog(path: str | Path, *, dry_run: bool = False,
                                 progress=progress)
     except (IntegrityError, StaleDataError) as exc:
         report.errors.append(Problem(
-            str(path), None, "", "",
+            source, None, "", "",
             f"The catalog changed while importing ({type(exc).__name__}); nothing was "
             "written. Run the import again.",
         ))
@@ -423,7 +515,7 @@ def _read_file(file: Path, root: Path, scanned: bool, problems: _Problems) -> li
         return []
     documents: list[Any] = []
     try:
-        documents.extend(yaml.safe_load_all(text))
+        documents.extend(yaml.load_all(text, Loader=_GuardedLoader))
     except yaml.YAMLError as exc:
         problems.error(Place(rel, len(documents)), "", f"Malformed YAML: {_yaml_message(exc)}")
     else:
@@ -435,6 +527,37 @@ def _read_file(file: Path, root: Path, scanned: bool, problems: _Problems) -> li
     entities = (_entity(doc, rel, index, file.parent, problems)
                 for index, doc in enumerate(documents))
     return [entity for entity in entities if entity is not None]
+
+
+class _GuardedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader without the ways a small file can eat the server.
+
+    PyYAML expands aliases without limit (a few kilobytes of nested aliases
+    become billions of nodes), so aliases are refused, as Backstage's own
+    catalog files never need them; a file may hold at most
+    :data:`MAX_YAML_NODES` nodes; and a NUL character (which ``"\\0"``
+    spells in YAML) cannot be stored in PostgreSQL text, so it is refused too.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self.nodes = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, "YAML aliases (*name) are not accepted; write the value out",
+                self.peek_event().start_mark)
+        self.nodes += 1
+        if self.nodes > MAX_YAML_NODES:
+            raise yaml.composer.ComposerError(
+                None, None, f"more than {MAX_YAML_NODES:,} YAML nodes in one file",
+                self.peek_event().start_mark)
+        node = super().compose_node(parent, index)
+        if isinstance(node, yaml.ScalarNode) and "\x00" in node.value:
+            raise yaml.composer.ComposerError(None, None, "a NUL character (\\0) is not "
+                                                          "accepted in text", node.start_mark)
+        return node
 
 
 def _yaml_message(exc: yaml.YAMLError) -> str:
@@ -677,6 +800,13 @@ class _Resolver:
         values = {"name": name, "description": _text(entity.metadata.get("description")),
                   "contact": contact}
         self._check(entity, values, {"name": name_field, "description": "metadata.description"})
+        kind = entity.annotations.get(TEAM_KIND_ANNOTATION)
+        if kind in TEAM_KINDS:
+            values["kind"] = kind
+        elif kind is not None:
+            self.problems.warn(entity, f"metadata.annotations[{TEAM_KIND_ANNOTATION}]",
+                               f"Unknown team kind {kind!r} (one of {', '.join(TEAM_KINDS)}); "
+                               "ignored.")
         self._add(Row("teams", (entity.name,), values, {"kind": "platform"}, entity))
 
     def _domain(self, entity: Entity) -> None:
@@ -727,13 +857,15 @@ class _Resolver:
             "name": name, "summary": _first_line(description), "description": description,
             "tags": self._tags(entity), "docs_url": docs_url, "repo_url": repo_url,
         }
-        if entity.kind == "component":
+        portal = self._portal_fields(entity)
+        if entity.kind == "component" and "lifecycle" not in portal:
             values["lifecycle"] = self._lifecycle(entity)
         self._check(entity, values, {
             "name": name_field, "summary": "metadata.description",
             "description": "metadata.description", "tags": "metadata.tags",
             "lifecycle": "spec.lifecycle", "docs_url": docs_field, "repo_url": repo_field,
         })
+        values.update(portal)
         values.update(domain=domain, team=team)
         self._add(Row("capabilities", (entity.name,), values, defaults, entity))
         self.targets[entity.key] = ("capabilities", entity.name)
@@ -743,6 +875,13 @@ class _Resolver:
         values = {"name": name, "description": _text(entity.metadata.get("description"))}
         self._check(entity, values, {"name": name_field, "description": "metadata.description"})
         values["team"] = team
+        status = entity.annotations.get(BUSINESS_STATUS_ANNOTATION)
+        if isinstance(status, str) and 0 < len(status.strip()) <= BUSINESS_STATUS_MAX:
+            values["status"] = status.strip()
+        elif status is not None:
+            self.problems.warn(entity, f"metadata.annotations[{BUSINESS_STATUS_ANNOTATION}]",
+                               f"A business status is a word of at most {BUSINESS_STATUS_MAX} "
+                               "characters; ignored.")
         self._add(Row("businesses", (entity.name,), values, {}, entity))
         self.targets[entity.key] = ("businesses", entity.name)
 
@@ -767,7 +906,7 @@ class _Resolver:
             return
         values = self._api_values(entity)
         for slug in slugs:
-            self._add(Row("apis", (slug, entity.name.lower()), dict(values), {}, entity))
+            self._add(Row("apis", (slug, values["name"].lower()), dict(values), {}, entity))
 
     def _api_values(self, entity: Entity) -> dict[str, Any]:
         kind = _text(entity.spec.get("type"))
@@ -780,9 +919,12 @@ class _Resolver:
             status = "beta"
             self.problems.warn(entity, "spec.lifecycle", f"Lifecycle {lifecycle!r} has no API "
                                                          "status; imported as 'beta'.")
-        values = {"name": entity.name, "kind": kind, "status": status,
+        definition = self._definition(entity)
+        if entity.annotations.get(API_DEFINITION_ANNOTATION) == "none":
+            definition = ""
+        values = {"name": _api_name(entity), "kind": kind, "status": status,
                   "description": _text(entity.metadata.get("description")),
-                  "spec": self._definition(entity)}
+                  "spec": definition}
         version = entity.annotations.get(API_VERSION_ANNOTATION)
         if version is not None:
             values["version"] = str(version).strip()
@@ -827,11 +969,13 @@ class _Resolver:
 
     def _relations(self, entity: Entity) -> None:
         source = self.targets[entity.key]
+        kinds = self._dependency_kinds(entity)
         for i, value in enumerate(self._refs(entity, "dependsOn")):
             field_name = f"spec.dependsOn[{i}]"
             provider = self._depends_on(entity, field_name, value)
             if provider is not None:
-                self._link(entity, field_name, source, provider, {}, "sync")
+                self._link(entity, field_name, source, provider, {},
+                           kinds.get(provider[1], "sync"), stated=provider[1] in kinds)
         for i, value in enumerate(self._refs(entity, "consumesApis")):
             field_name = f"spec.consumesApis[{i}]"
             api = self._api_entity(entity, field_name, value)
@@ -843,7 +987,7 @@ class _Resolver:
             kind = "async" if _text(api.spec.get("type")).lower() == "asyncapi" else "sync"
             for slug in self.providers.get(api.key, []):
                 self._link(entity, field_name, source, ("capabilities", slug),
-                           {"api": api.name}, kind)
+                           {"api": _api_name(api)}, kinds.get(slug, kind), stated=slug in kinds)
         if "subcomponentOf" in entity.spec:
             parent = self._parent(entity, entity.spec["subcomponentOf"])
             if parent is not None:
@@ -934,8 +1078,13 @@ class _Resolver:
         return None
 
     def _link(self, entity: Entity, field_name: str, consumer: tuple[str, str],
-              provider: tuple[str, str], values: dict[str, Any], kind: str) -> None:
-        """Add a dependency (or, for a consuming Business, an adoption)."""
+              provider: tuple[str, str], values: dict[str, Any], kind: str, *,
+              stated: bool = False) -> None:
+        """Add a dependency (or, for a consuming Business, an adoption).
+
+        ``kind`` is set when the dependency is created, and on every import
+        when ``stated`` (the portal's dependency-kinds annotation names it).
+        """
         if consumer == provider:
             self.problems.warn(entity, field_name, "An entity cannot depend on itself; ignored.")
             return
@@ -946,11 +1095,50 @@ class _Resolver:
         table = "dependencies" if consumer[0] == "capabilities" else "adoptions"
         key = (consumer[1], provider[1])
         defaults = {"kind": kind} if table == "dependencies" else {}
+        if table == "dependencies" and stated:
+            values = {**values, "kind": kind}  # stated by the portal: set on every import
         row = self.rows[table].setdefault(key, Row(table, key, {}, defaults, entity))
         for name, value in values.items():  # the first API named for the pair is kept
             row.values.setdefault(name, value)
 
     # fields
+
+    def _portal_fields(self, entity: Entity) -> dict[str, Any]:
+        """Return the capability fields stated by portal annotations, cleaned by the rules."""
+        raw = {name: entity.annotations[key] for name, key in CAPABILITY_ANNOTATIONS.items()
+               if key in entity.annotations}
+        if not raw:
+            return {}
+        errors = Errors()
+        cleaned = check_capability(raw, errors, partial=True)
+        for name, messages in errors.items():
+            for message in messages:
+                self.problems.error(entity, f"metadata.annotations[{CAPABILITY_ANNOTATIONS[name]}]",
+                                    message)
+        return {name: cleaned[name] for name in raw if name not in errors}
+
+    def _dependency_kinds(self, entity: Entity) -> dict[str, str]:
+        """Return ``{provider slug: kind}`` from the dependency-kinds annotation.
+
+        The annotation reads ``provider=kind`` pairs separated by commas,
+        e.g. ``order-center=async,user-tags=data``.
+        """
+        value = entity.annotations.get(DEPENDENCY_KINDS_ANNOTATION)
+        if value is None:
+            return {}
+        kinds: dict[str, str] = {}
+        pairs = value.split(",") if isinstance(value, str) else [None]
+        for pair in pairs:
+            slug, equals, kind = (pair or "").strip().partition("=")
+            if not pair or not pair.strip():
+                continue
+            if not equals or kind.strip() not in DEPENDENCY_KINDS:
+                self.problems.warn(entity, f"metadata.annotations[{DEPENDENCY_KINDS_ANNOTATION}]",
+                                   f"{pair!r} is not provider=kind with a kind among "
+                                   f"{', '.join(DEPENDENCY_KINDS)}; ignored.")
+                continue
+            kinds[slug.strip()] = kind.strip()
+        return kinds
 
     def _layer_annotation(self, entity: Entity) -> str | None:
         value = entity.annotations.get(LAYER_ANNOTATION)
@@ -1083,6 +1271,12 @@ def _parse_ref(value: Any, default_kind: str, default_namespace: str) -> Key | N
     return (kind.lower(), namespace if slash else default_namespace, name)
 
 
+def _api_name(entity: Entity) -> str:
+    """Return the portal name of an API entity: the portal annotation, else its name."""
+    name = entity.annotations.get(API_NAME_ANNOTATION)
+    return name.strip() if isinstance(name, str) and name.strip() else entity.name
+
+
 def _ref_text(key: Key) -> str:
     return f"{key[0]}:{key[1]}/{key[2]}"
 
@@ -1138,6 +1332,11 @@ class Step:
         if self.target is None:
             return "created"
         return "updated" if self.changes else "unchanged"
+
+    def as_plan(self) -> dict[str, Any]:
+        """Return this step as a line of the report's plan."""
+        return {"action": self.action[:-1], "kind": self.row.kind,
+                "key": "/".join(self.row.key), "fields": sorted(self.changes)}
 
 
 def _plan(rows: dict[str, list[Row]], catalog: _Catalog) -> list[Step]:

@@ -26,8 +26,9 @@ from catalog.models import (
     Team,
     User,
 )
+from catalog.models._time import utcnow
 from catalog.permissions import ensure_can_edit, ensure_can_register
-from catalog.validation import Errors, check_capability
+from catalog.validation import Errors, check_capability, check_slug
 
 SLUG_TAKEN = "This slug is already taken; pick another."
 PLAIN_FIELDS = (
@@ -141,10 +142,86 @@ def update_capability(capability: Capability, data: Mapping[str, Any], actor: Us
     after = _snapshot(capability)
     changes = audit.diff(before, after)
     if changes:
+        # Touch the row, so a change to its lists alone (dependencies, APIs, tags) also
+        # bumps the version and a stale editor of those lists gets a 412.
+        capability.updated_at = utcnow()
         old_slug = before["slug"]
         audit.record(actor, "update", "capability", old_slug, changes)
         _commit()
     return capability
+
+
+def add_dependency(data: Mapping[str, Any], actor: User | None, *,
+                   expected_version: int | None = None) -> Dependency:
+    """Make one capability depend on another, with the edit form's rules.
+
+    Parameters
+    ----------
+    data : mapping
+        ``consumer`` and ``provider`` (slugs), ``kind`` (sync, async or data;
+        default sync) and ``api`` (the name of one of the provider's APIs,
+        optional).
+    actor : User or None
+        Who adds it; they must be allowed to edit the consumer.
+    expected_version : int, optional
+        The consumer's version the caller last saw.
+
+    Returns
+    -------
+    Dependency
+        The new, committed dependency; the consumer's version is bumped.
+
+    Raises
+    ------
+    ValidationFailed
+        Missing or unknown consumer or provider, the consumer itself, a
+        retired provider, an unknown API or kind; errors are keyed by the
+        fields of ``data``.
+    Conflict
+        The consumer already depends on the provider.
+    Forbidden, StaleVersion
+        As :func:`update_capability`.
+
+    Examples
+    --------
+    >>> try:
+    ...     add_dependency({"provider": "search-engine", "kind": "soon"}, None)
+    ... except ValidationFailed as exc:
+    ...     sorted(exc.errors)
+    ['consumer', 'kind']
+    """
+    errors = Errors()
+    slug = check_slug(data.get("consumer"), errors, "consumer")
+    # The same row rules as the ``dependencies`` list of a capability; the only
+    # row problem left once a provider is given is its kind.
+    row = {name: data.get(name) for name in ("provider", "kind", "api")}
+    if not isinstance(row["provider"], str) or not row["provider"].strip():
+        errors.add("provider", "Provider is required (the slug of a capability).")
+        row["provider"] = "-"
+    shape = Errors()
+    cleaned = check_capability({"dependencies": [row]}, shape, partial=True)
+    for message in shape.get("dependencies.0", []):
+        errors.add("kind", message)
+    consumer = None
+    if "consumer" not in errors:
+        consumer = db.session.scalar(sa.select(Capability).where(Capability.slug == slug))
+        if consumer is None:
+            errors.add("consumer", f"Unknown capability {slug!r}.")
+    if consumer is None or errors:
+        _raise(errors)
+    ensure_can_edit(actor, consumer)
+    consumer = get_capability(slug)
+    new = cleaned["dependencies"][0]
+    _resolve_providers(cleaned, errors, consumer, field_of=lambda i, part: part)
+    _raise(errors)
+    if any(dep.provider.slug == new["provider"] for dep in consumer.dependencies):
+        message = f"{consumer.slug!r} already depends on {new['provider']!r}."
+        raise Conflict({"provider": [message]}, "That dependency already exists.")
+    rows = [{"provider": dep.provider.slug, "kind": dep.kind,
+             "api": dep.api.name if dep.api else ""} for dep in consumer.dependencies]
+    update_capability(consumer, {"dependencies": [*rows, new]}, actor,
+                      expected_version=expected_version)
+    return next(dep for dep in consumer.dependencies if dep.provider.slug == new["provider"])
 
 
 # -- steps -------------------------------------------------------------------
@@ -181,7 +258,13 @@ def _resolve(cleaned: dict[str, Any], errors: Errors, *, current: Capability | N
     return refs
 
 
-def _resolve_providers(cleaned, errors, current) -> dict[str, Capability]:
+def _resolve_providers(cleaned, errors, current, *, field_of=None) -> dict[str, Capability]:
+    """Look up each dependency's provider, recording why it cannot be depended on.
+
+    ``field_of(i, part)`` names the field of row ``i``'s ``part`` ("provider"
+    or "api") in the errors; by default both are ``dependencies.<i>``.
+    """
+    field_of = field_of or (lambda i, part: f"dependencies.{i}")
     wanted = [dep["provider"] for dep in cleaned["dependencies"]]
     providers = {
         cap.slug: cap
@@ -193,7 +276,7 @@ def _resolve_providers(cleaned, errors, current) -> dict[str, Capability]:
     own_slugs = {cleaned.get("slug")} | ({current.slug} if current is not None else set())
     existing = {dep.provider_id for dep in current.dependencies} if current is not None else set()
     for i, dep in enumerate(cleaned["dependencies"]):
-        field = f"dependencies.{i}"
+        field = field_of(i, "provider")
         provider = providers.get(dep["provider"])
         if dep["provider"] in own_slugs:
             errors.add(field, "A capability cannot depend on itself.")
@@ -202,7 +285,7 @@ def _resolve_providers(cleaned, errors, current) -> dict[str, Capability]:
         elif provider.lifecycle == "retired" and provider.id not in existing:
             errors.add(field, f"{provider.slug!r} is retired; depend on its successor instead.")
         elif dep["api"] and dep["api"] not in {api.name for api in provider.apis}:
-            errors.add(field, f"{provider.slug!r} has no API named {dep['api']!r}.")
+            errors.add(field_of(i, "api"), f"{provider.slug!r} has no API named {dep['api']!r}.")
     return providers
 
 

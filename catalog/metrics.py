@@ -51,9 +51,11 @@ __all__ = [
     "ReuseHistory",
     "business_teams",
     "capability_lead_times",
+    "cohort_lead_times",
     "cohort_of",
     "delivery_metrics",
     "direct_consumers",
+    "latest_delivered",
     "lead_time_stats",
     "percentile",
     "quarter_bounds",
@@ -266,6 +268,31 @@ def delivery_metrics(filters: DeliveryFilters | None = None, *,
     }
 
 
+def cohort_lead_times(filters: DeliveryFilters | None = None) -> dict[str, list[int]]:
+    """Return the lead times of the delivered deliveries ``filters`` selects, per cohort.
+
+    The distribution behind the ``"cohorts"`` of :func:`delivery_metrics`
+    (same selection, same query), for a box plot: ``{cohort: sorted lead
+    times in days}`` with every cohort of :data:`COHORTS`, in that order.
+    """
+    days: dict[str, list[int]] = {cohort: [] for cohort in COHORTS}
+    for reused, joined in db.session.execute(
+            _lead_time_groups(filters or DeliveryFilters(), by_reuse_only=True)):
+        days[cohort_of(reused)] += (int(d) for d in joined.split(","))
+    return {cohort: sorted(values) for cohort, values in days.items()}
+
+
+def latest_delivered(filters: DeliveryFilters | None = None, *,
+                     limit: int = SLOWEST_OPEN) -> list[dict[str, Any]]:
+    """Return the deliveries ``filters`` selects that were delivered last, latest first.
+
+    The counterpart of :func:`slowest_open` for a "recent deliveries" list:
+    ``{"id", "business", "title", "requested_on", "delivered_on",
+    "lead_time_days", "reused"}`` each.
+    """
+    return _delivered(replace(filters or DeliveryFilters(), open=False), limit=limit)
+
+
 def slowest_open(filters: DeliveryFilters | None = None, *,
                  limit: int = SLOWEST_OPEN) -> list[dict[str, Any]]:
     """Return the open deliveries that have waited longest, oldest request first.
@@ -307,18 +334,24 @@ def capability_lead_times(slug: str, filters: DeliveryFilters | None = None) -> 
     if db.session.scalar(sa.select(Capability.id).where(Capability.slug == slug)) is None:
         raise NotFound(f"No capability has the slug {slug!r}.")
     filters = replace(filters or DeliveryFilters(), capability=slug, open=False)
-    rows = db.session.execute(
-        filter_deliveries(
-            sa.select(Delivery.id, Business.slug, Delivery.title, Delivery.requested_on,
-                      Delivery.delivered_on, _reused_count())
-            .join(Business, Business.id == Delivery.business_id), filters)
-        .order_by(Delivery.delivered_on.desc(), Delivery.id.desc())).all()
-    deliveries = [{"id": id_, "business": business, "title": title,
-                   "requested_on": requested.isoformat(), "delivered_on": delivered.isoformat(),
-                   "lead_time_days": (delivered - requested).days, "reused": reused}
-                  for id_, business, title, requested, delivered, reused in rows]
+    deliveries = _delivered(filters)
     return {"slug": slug, **lead_time_stats([d["lead_time_days"] for d in deliveries]),
             "open": _open_count(filters), "deliveries": deliveries}
+
+
+def _delivered(filters: DeliveryFilters, *, limit: int | None = None) -> list[dict[str, Any]]:
+    """Return the delivered deliveries ``filters`` selects as dicts, latest delivery first."""
+    query = (filter_deliveries(
+        sa.select(Delivery.id, Business.slug, Delivery.title, Delivery.requested_on,
+                  Delivery.delivered_on, _reused_count())
+        .join(Business, Business.id == Delivery.business_id), filters)
+        .order_by(Delivery.delivered_on.desc(), Delivery.id.desc()))
+    if limit is not None:
+        query = query.limit(max(limit, 0))
+    return [{"id": id_, "business": business, "title": title,
+             "requested_on": requested.isoformat(), "delivered_on": delivered.isoformat(),
+             "lead_time_days": (delivered - requested).days, "reused": reused}
+            for id_, business, title, requested, delivered, reused in db.session.execute(query)]
 
 
 def _reused_count() -> sa.ScalarSelect:
@@ -327,13 +360,14 @@ def _reused_count() -> sa.ScalarSelect:
             .correlate(Delivery).scalar_subquery().label("reused"))
 
 
-def _lead_time_groups(filters: DeliveryFilters) -> sa.Select:
+def _lead_time_groups(filters: DeliveryFilters, *, by_reuse_only: bool = False) -> sa.Select:
     """Select ``(business_id, "YYYY-MM" delivered, reused, "lead,lead,...")`` groups.
 
     The database computes each delivered delivery's lead time in days and how
     many capabilities it reused, and joins the lead times of each business,
     month and reuse count into one text: a few thousand rows come back
-    instead of one per delivery.
+    instead of one per delivery. ``by_reuse_only`` groups by the reuse count
+    alone: ``(reused, "lead,lead,...")``.
     """
     if db.engine.dialect.name == "postgresql":
         month = sa.func.to_char(Delivery.delivered_on, "YYYY-MM")
@@ -345,10 +379,10 @@ def _lead_time_groups(filters: DeliveryFilters) -> sa.Select:
     links = (sa.select(delivery_capability.c.delivery_id.label("id"), sa.func.count().label("n"))
              .group_by(delivery_capability.c.delivery_id).subquery())
     reused = sa.func.coalesce(links.c.n, 0)
-    query = (sa.select(Delivery.business_id, month, reused,
-                       sa.func.aggregate_strings(sa.cast(days, sa.String), ","))
+    keys = (reused,) if by_reuse_only else (Delivery.business_id, month, reused)
+    query = (sa.select(*keys, sa.func.aggregate_strings(sa.cast(days, sa.String), ","))
              .outerjoin(links, links.c.id == Delivery.id)
-             .group_by(Delivery.business_id, month, reused))
+             .group_by(*keys))
     return filter_deliveries(query, replace(filters, open=False))
 
 

@@ -41,6 +41,11 @@ APIS_MAX = 50
 DEPENDENCIES_MAX = 200
 SPEC_MAX = 1_000_000
 P99_MAX_MS = 600_000
+API_KIND_MAX = 40
+AVAILABILITY_STEP = Decimal("0.001")  # the column keeps three decimals
+AVAILABILITY_MESSAGE = ("Availability must be a percentage above 0 and at most 100, e.g. 99.95 "
+                        f"(precision {AVAILABILITY_STEP}).")
+API_VERSION_MAX = 40
 
 
 class Errors(defaultdict):
@@ -260,10 +265,13 @@ def _url(value: Any, field: str, label: str, errors: Errors) -> str:
     url = _text(value)
     if not url:
         return ""
-    parsed = urlparse(url)
+    try:
+        parsed = urlparse(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket: http://[::1
+        parsed = None
     if len(url) > URL_MAX:
         errors.add(field, f"{label} must be at most {URL_MAX} characters.")
-    elif parsed.scheme not in ("http", "https") or not parsed.netloc:
+    elif parsed is None or parsed.scheme not in ("http", "https") or not parsed.netloc:
         errors.add(field, f"{label} must be an http(s) URL, e.g. https://wiki.example.com/x.")
     return url
 
@@ -278,9 +286,13 @@ def _availability(value: Any, errors: Errors) -> Decimal | None:
     if isinstance(value, bool) or number is None or not number.is_finite() or not (
         0 < number <= 100
     ):
-        errors.add("sla_availability", "Availability must be a percentage above 0 and at most 100, e.g. 99.95.")
+        errors.add("sla_availability", AVAILABILITY_MESSAGE)
         return None
-    return number.quantize(Decimal("0.001"))
+    number = number.quantize(AVAILABILITY_STEP)
+    if number == 0:  # below the stored precision: it would be saved as 0
+        errors.add("sla_availability", AVAILABILITY_MESSAGE)
+        return None
+    return number
 
 
 def _p99(value: Any, errors: Errors) -> int | None:
@@ -319,12 +331,13 @@ def _apis(value: Any, errors: Errors) -> list[dict[str, Any]]:
             errors.add(f"{prefix}.name", f"API name {name!r} is listed twice.")
         seen.add(name.lower())
         kind = _text(row.get("kind")) or "openapi"
-        if len(kind) > 40 or not KIND_RE.match(kind):
+        if len(kind) > API_KIND_MAX or not KIND_RE.match(kind):
             errors.add(f"{prefix}.kind", "API kind must be a short word such as openapi, grpc, asyncapi, graphql or thrift.")
         status = _text(row.get("status")) or "beta"
         if status not in API_STATUSES:
             errors.add(f"{prefix}.status", f"API status must be one of: {', '.join(API_STATUSES)}.")
-        version = _optional_text(row.get("version"), f"{prefix}.version", "API version", 40, errors)
+        version = _optional_text(row.get("version"), f"{prefix}.version", "API version",
+                                 API_VERSION_MAX, errors)
         description = _optional_text(
             row.get("description"), f"{prefix}.description", "API description",
             DESCRIPTION_MAX, errors, multiline=True,
@@ -365,6 +378,9 @@ def _dependencies(value: Any, errors: Errors) -> list[dict[str, Any]]:
 # -- deliveries and adoptions --------------------------------------------------
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: The earliest date the catalog records (older ones are typing slips, and quarters are
+#: labelled with four-digit years).
+DATE_MIN = dt.date(1970, 1, 1)
 CAPABILITY_SEPARATORS = re.compile(r"[;|]")
 TITLE_MAX = 200
 PURPOSE_MAX = 280
@@ -373,6 +389,7 @@ DELIVERY_CAPABILITIES_MAX = 50
 DELIVERY_SOURCES = ("form", "csv", "api")
 PER_PAGE_DEFAULT = 20
 PER_PAGE_MAX = 100
+PAGE_MAX = 100_000
 TRUE_WORDS = ("true", "1", "yes", "on")
 FALSE_WORDS = ("false", "0", "no", "off")
 
@@ -381,8 +398,8 @@ def check_date(value: Any, errors: Errors, field: str, label: str, *,
                required: bool = False, latest: dt.date | None = None) -> dt.date | None:
     """Return ``value`` as a date written ``YYYY-MM-DD``, recording why it is not one.
 
-    A :class:`datetime.date` is taken as it is. ``latest`` rejects later dates
-    (pass today to forbid the future).
+    A :class:`datetime.date` is taken as it is. Dates before :data:`DATE_MIN`
+    are refused; ``latest`` rejects later dates (pass today to forbid the future).
 
     Examples
     --------
@@ -411,6 +428,9 @@ def check_date(value: Any, errors: Errors, field: str, label: str, *,
         if day is None:
             errors.add(field, f"{label} must be a date written YYYY-MM-DD, e.g. 2025-07-01.")
             return None
+    if day < DATE_MIN:
+        errors.add(field, f"{label} must be on or after {DATE_MIN.isoformat()}.")
+        return None
     if latest is not None and day > latest:
         errors.add(field, f"{label} cannot be in the future (today is {latest.isoformat()}).")
     return day
@@ -548,7 +568,8 @@ def check_paging(args: Mapping[str, Any], errors: Errors) -> tuple[int, int]:
     ['per_page']
     """
     values = []
-    for name, high, default in (("page", 100_000, 1), ("per_page", PER_PAGE_MAX, PER_PAGE_DEFAULT)):
+    for name, high, default in (("page", PAGE_MAX, 1),
+                                ("per_page", PER_PAGE_MAX, PER_PAGE_DEFAULT)):
         raw = _text(args.get(name))
         try:
             number = int(raw) if raw else default

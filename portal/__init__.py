@@ -6,6 +6,8 @@ from typing import Any
 from flask import Flask
 
 from portal import api, auth, capabilities, cli, directory, errors, governance, graph, markup, pages
+from portal import account, openapi
+from portal import insights
 from portal.config import load_config
 from portal.extensions import csrf, db, htmx, login_manager, migrate
 
@@ -45,7 +47,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(directory.bp)
     app.register_blueprint(governance.bp)
     app.register_blueprint(graph.bp)
+    app.register_blueprint(insights.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
+    app.register_blueprint(openapi.bp)
+    app.register_blueprint(account.bp, url_prefix="/account")
     csrf.exempt(api.bp)
 
 

@@ -1,27 +1,97 @@
-"""The JSON API under /api/v1: the same services and rules as the pages."""
+"""The JSON API under /api/v1: the same services and rules as the pages.
+
+Reads are open (unless REQUIRE_LOGIN); writes need a personal API token with
+the write scope, sent as ``Authorization: Bearer <token>``, and then follow
+the same role and team rules as the forms. A token that is sent must be
+valid, reads included (401). Every route here is described by
+``/api/v1/openapi.json`` (:mod:`portal.openapi`), which a test keeps in step.
+"""
 
 from typing import Any
 
 import networkx as nx
-from flask import Blueprint, Response, g, jsonify, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    g,
+    jsonify,
+    request,
+    request_started,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.datastructures import WWWAuthenticate
-from werkzeug.exceptions import BadRequest, Unauthorized, UnsupportedMediaType
+from werkzeug.exceptions import (
+    BadRequest,
+    RequestEntityTooLarge,
+    Unauthorized,
+    UnsupportedMediaType,
+)
 
-from catalog import adoptions, deliveries
+from catalog import accounts, adoptions, backstage, deliveries
 from catalog import capabilities as service
+from catalog.backstage_export import export_catalog
 from catalog.browse import BrowseQuery, browse
-from catalog.errors import Forbidden, ValidationFailed
+from catalog.errors import Forbidden, NotFound, StaleVersion, ValidationFailed
 from catalog.metrics import delivery_metrics
-from catalog.models import User
+from catalog.models import Capability, User
+from catalog.schemas import BACKSTAGE_MEDIA_TYPES
 from catalog.serialize import capability_dict
 from catalog.validation import Errors, check_flag
 from graphs.cache import catalog_graph, derived, reach
 from graphs.metrics import reuse_matrix, reuse_metrics, reuse_over_time
 from graphs.params import parse_depth
 from graphs.reports import cycle_report
+from portal import openapi
 
 bp = Blueprint("api", __name__)
+
+#: Ids in URLs are 32-bit: a larger one is simply not found (never a driver overflow).
+ID = f"int(min=1, max={openapi.ID_MAX})"
+BEARER = WWWAuthenticate("bearer")
+
+
+@bp.record_once
+def _forget_users_between_requests(state) -> None:
+    """Work out the user afresh for every request of the app.
+
+    Flask-Login keeps the current user (and the bearer loader its token) on
+    ``g``, which outlives a request when an application context was already
+    pushed (tests, scripts): a token sent with one call must never
+    authenticate the next. ``request_started`` fires before the login wall.
+    """
+    request_started.connect(_forget_user, state.app, weak=False)
+
+
+def _forget_user(sender, **extra) -> None:
+    g.pop("_login_user", None)
+    g.pop("api_token", None)
+
+
+@bp.before_request
+def _authenticate():
+    """Check a bearer token when one is sent: a bad or revoked one is a 401, reads included."""
+    header = request.headers.get("Authorization")
+    if header is None:
+        return
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise Unauthorized("Send the API token as 'Authorization: Bearer <token>'.",
+                           www_authenticate=BEARER)
+    if g.get("api_token") is None:  # the login wall's loader may have checked it already
+        found = accounts.user_for_token(secret.strip())
+        if found is None:
+            raise Unauthorized("This API token is not valid: it is unknown or was revoked.",
+                               www_authenticate=WWWAuthenticate("bearer",
+                                                                {"error": "invalid_token"}))
+        g._login_user, g.api_token = found  # the token's user, over a session cookie
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    """This API, described as an OpenAPI 3.1 document."""
+    return jsonify(openapi.document(current_app))
 
 
 @bp.get("/capabilities")
@@ -41,7 +111,8 @@ def list_capabilities():
 @bp.post("/capabilities")
 def create_capability():
     """Register a capability; 201 with its URL, 422 / 409 on bad input."""
-    capability = service.register_capability(_json_body(), _writer())
+    actor = _writer()
+    capability = service.register_capability(_json_body(), actor)
     response = _capability_response(service.get_capability(capability.slug))
     response.status_code = 201
     response.headers["Location"] = url_for(".get_capability", slug=capability.slug)
@@ -50,6 +121,7 @@ def create_capability():
 
 @bp.get("/capabilities/<slug>")
 def get_capability(slug: str):
+    """One capability; its ETag is its version."""
     return _capability_response(service.get_capability(slug))
 
 
@@ -59,7 +131,7 @@ def patch_capability(slug: str):
     actor = _writer()
     body = _json_body()
     capability = service.get_capability(slug)
-    expected = _expected_version(body)
+    expected = _expected_version(capability, body)
     service.update_capability(capability, body, actor, expected_version=expected)
     return _capability_response(service.get_capability(capability.slug))
 
@@ -74,6 +146,28 @@ def capability_impact(slug: str):
 def capability_dependencies(slug: str):
     """Transitive providers of a capability, with distances."""
     return jsonify(_reach(slug, "down"))
+
+
+@bp.post("/dependencies")
+def create_dependency():
+    """Make one capability depend on another, with the edit form's rules; 201."""
+    actor = _writer()
+    body = _json_body()
+    expected = None
+    if request.if_match and isinstance(body.get("consumer"), str):
+        try:
+            expected = _expected_version(service.get_capability(body["consumer"]), {})
+        except NotFound:  # the service reports an unknown consumer as a field error
+            expected = None
+    dependency = service.add_dependency(body, actor, expected_version=expected)
+    consumer = dependency.consumer
+    response = _created({
+        "consumer": consumer.slug, "provider": dependency.provider.slug, "kind": dependency.kind,
+        "api": dependency.api.name if dependency.api else None,
+        "since": dependency.since.isoformat(), "consumer_version": consumer.version,
+    }, url_for(".get_capability", slug=consumer.slug))
+    response.set_etag(str(consumer.version), weak=False)
+    return response
 
 
 @bp.get("/graph")
@@ -98,21 +192,24 @@ def list_adoptions():
 @bp.post("/adoptions")
 def create_adoption():
     """Record that a business adopts a capability; 201, or 422 / 409 / 401 / 403."""
-    adoption = adoptions.adopt(_json_body(), _writer())
+    actor = _writer()
+    adoption = adoptions.adopt(_json_body(), actor)
     return _created(adoptions.adoption_dict(adoption),
                     url_for(".get_adoption", adoption_id=adoption.id))
 
 
-@bp.get("/adoptions/<int:adoption_id>")
+@bp.get(f"/adoptions/<{ID}:adoption_id>")
 def get_adoption(adoption_id: int):
+    """One adoption."""
     return jsonify(adoptions.adoption_dict(adoptions.get_adoption(adoption_id)))
 
 
-@bp.post("/adoptions/<int:adoption_id>/end")
+@bp.post(f"/adoptions/<{ID}:adoption_id>/end")
 def end_adoption(adoption_id: int):
     """End an adoption on ``until`` (JSON body, optional; default today)."""
+    actor = _writer()
     body = _json_body() if request.get_data() else {}
-    adoption = adoptions.end_adoption(adoption_id, body.get("until"), _writer())
+    adoption = adoptions.end_adoption(adoption_id, body.get("until"), actor)
     return jsonify(adoptions.adoption_dict(adoption))
 
 
@@ -126,13 +223,15 @@ def list_deliveries():
 @bp.post("/deliveries")
 def create_delivery():
     """Record a delivery (source "api" unless the body says); 201, or 422 / 409 / 401 / 403."""
-    delivery = deliveries.record_delivery(_json_body(), _writer(), source="api")
+    actor = _writer()
+    delivery = deliveries.record_delivery(_json_body(), actor, source="api")
     return _created(deliveries.delivery_dict(delivery),
                     url_for(".get_delivery", delivery_id=delivery.id))
 
 
-@bp.get("/deliveries/<int:delivery_id>")
+@bp.get(f"/deliveries/<{ID}:delivery_id>")
 def get_delivery(delivery_id: int):
+    """One delivery."""
     return jsonify(deliveries.delivery_dict(deliveries.get_delivery(delivery_id)))
 
 
@@ -140,16 +239,16 @@ def get_delivery(delivery_id: int):
 def import_deliveries():
     """Import a deliveries CSV sent as the body (or a form file ``file``); ``?dry_run=true``."""
     actor = _writer()
-    upload = request.files.get("file")
-    source = upload.stream if upload is not None else request.get_data()
-    report = deliveries.import_deliveries_csv(
-        source, dry_run=_flag("dry_run"), actor=actor,
-        name=upload.filename if upload is not None else "the request body")
+    dry_run = _flag("dry_run")
+    upload = _upload()
+    if upload is not None:
+        source, name = upload.stream, upload.filename or "the upload"
+    else:
+        source, name = request.get_data(), "the request body"
+    report = deliveries.import_deliveries_csv(source, dry_run=dry_run, actor=actor, name=name)
     if not report.ok:
         raise report.as_error()
-    response = jsonify(report.as_dict())
-    response.status_code = 201 if report.written else 200
-    return response
+    return _report_response(report)
 
 
 @bp.get("/export/deliveries")
@@ -160,24 +259,64 @@ def export_deliveries():
                     headers={"Content-Disposition": "attachment; filename=deliveries.csv"})
 
 
+@bp.post("/import/backstage")
+def import_backstage():
+    """Import a catalog-info.yaml (the body, or a form file ``file``), all or nothing.
+
+    Architects and admins only; ``?dry_run=true`` returns the plan and writes
+    nothing. 201 when something was written, else 200; 422 with the report
+    when any error stops the import.
+    """
+    actor = _writer()
+    backstage.ensure_can_import(actor)
+    dry_run = _flag("dry_run")
+    upload = _upload()
+    if upload is not None:
+        data, name = upload.read(), upload.filename or "the upload"
+    elif request.mimetype in BACKSTAGE_MEDIA_TYPES:
+        data, name = request.get_data(), "the request body"
+    else:
+        raise UnsupportedMediaType(
+            "Send the YAML as the body with 'Content-Type: application/yaml' (or text/plain), "
+            "or as the file field 'file' of a multipart form.")
+    if len(data) > backstage.MAX_TEXT_BYTES:
+        raise RequestEntityTooLarge(
+            f"The YAML is {len(data):,} bytes; at most {backstage.MAX_TEXT_BYTES:,} are imported "
+            "through the API. Split it, or import a folder with 'flask import-backstage'.")
+    report = backstage.import_text(data, name=name, dry_run=dry_run, actor=actor)
+    if not report.ok:
+        raise report.as_error()
+    return _report_response(report)
+
+
+@bp.get("/export/backstage")
+def export_backstage():
+    """The whole catalog as Backstage descriptors (multi-document catalog-info.yaml)."""
+    return Response(export_catalog(), mimetype="application/yaml", headers={
+        "Content-Disposition": "attachment; filename=catalog-info.yaml"})
+
+
 @bp.get("/metrics/reuse")
 def metrics_reuse():
     """Reuse rate, leaderboard (``top``, default 20) and reuse rate per quarter."""
-    top = _int_arg("top", 20, 1, 1000)
-    quarters = _int_arg("quarters", 12, 1, 40)
+    top = _int_arg("top", *openapi.REUSE_TOP)
+    quarters = _int_arg("quarters", *openapi.REUSE_QUARTERS)
     return jsonify({**reuse_metrics(top=top), "over_time": reuse_over_time(quarters=quarters)})
 
 
 @bp.get("/metrics/reuse/matrix")
 def metrics_reuse_matrix():
     """Which capabilities each business reaches, directly or not, and cross-business use."""
-    return jsonify(reuse_matrix(top=_int_arg("top", 50, 1, 1000)))
+    return jsonify(reuse_matrix(top=_int_arg("top", *openapi.MATRIX_TOP)))
 
 
 @bp.get("/metrics/delivery")
 def metrics_delivery():
     """Lead time per quarter, cohort and business; filters business, capability, since, until."""
     return jsonify(delivery_metrics(deliveries.DeliveryFilters.from_args(request.args)))
+
+
+# -- helpers ------------------------------------------------------------------------------
 
 
 def _page_response(endpoint: str, page, to_dict):
@@ -194,11 +333,27 @@ def _created(body: dict, location: str):
     return response
 
 
+def _report_response(report):
+    response = jsonify(report.as_dict())
+    response.status_code = 201 if report.written else 200
+    return response
+
+
+def _upload():
+    """Return the multipart file ``file``; 422 for a form without it, None for another body."""
+    if request.mimetype != "multipart/form-data":
+        return None
+    upload = request.files.get("file")
+    if upload is None:
+        raise ValidationFailed({"file": ["Send the file as the form field 'file'."]})
+    return upload
+
+
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
     raw = request.args.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
         raise ValidationFailed({name: [f"{name} must be a whole number from {low} to {high:,}."]})
     return int(raw)
 
@@ -231,29 +386,39 @@ def _json_body() -> dict[str, Any]:
     return body
 
 
-def _expected_version(body: dict[str, Any]) -> int | None:
-    """Return the version the client last saw: If-Match header, else body ``version``."""
-    tags = sorted(request.if_match.as_set()) if request.if_match else []
-    raw = tags[0] if tags else body.pop("version", None)
-    if raw is None:
+def _expected_version(capability: Capability, body: dict[str, Any]) -> int | None:
+    """Return the version the client last saw: If-Match header, else body ``version``.
+
+    ``If-Match: *`` asks for no check. A header naming none of the current
+    version's (strong) ETag is a 412 right away, whatever it names.
+    """
+    body_version = body.pop("version", None)
+    if request.if_match:
+        if request.if_match.star_tag or request.if_match.contains(str(capability.version)):
+            return None if request.if_match.star_tag else capability.version
+        raise StaleVersion(
+            f"{capability.slug!r} was changed by someone else: it is at version "
+            f"{capability.version} (ETag \"{capability.version}\"), your If-Match names "
+            f"{request.headers.get('If-Match', '').strip()[:80]}. Reload and apply your change "
+            "again.")
+    if body_version is None:
         return None
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
+    if isinstance(body_version, bool) or not isinstance(body_version, (int, str)) \
+            or not str(body_version).strip().isdecimal():
         raise ValidationFailed({"version": ["Version must be the whole number from the ETag."]})
+    return int(str(body_version).strip())
 
 
 def _writer() -> User:
     """Return the user behind a write token; 401 without one, 403 when read-only."""
-    authenticated = current_user.is_authenticated  # runs the bearer-token loader
+    authenticated = current_user.is_authenticated
     token = g.get("api_token")
     if not authenticated or token is None:
         raise Unauthorized(
             "Authentication required: send an API token with the write scope as "
             "'Authorization: Bearer <token>'.",
-            www_authenticate=WWWAuthenticate("bearer"),
+            www_authenticate=BEARER,
         )
     if token.scopes != "write":
         raise Forbidden("This token is read-only; create a token with the write scope.")
     return current_user._get_current_object()
-

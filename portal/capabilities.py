@@ -27,6 +27,7 @@ from graphs.params import MAX_DEPTH, parse_depth
 from portal.auth import current_actor
 from portal.forms import ApiForm, CapabilityForm, capability_form_data
 from portal.http import is_fragment_request
+from portal.insights import capability_insights
 
 bp = Blueprint("capabilities", __name__)
 
@@ -75,7 +76,8 @@ def new():
 def detail(slug: str):
     capability = service.get_capability(slug)
     specs = {api.id: operations(api.spec) for api in capability.apis if api.spec}
-    return render_template("capabilities/detail.html", capability=capability, specs=specs)
+    return render_template("capabilities/detail.html", capability=capability, specs=specs,
+                           **capability_insights(capability))
 
 
 @bp.get("/<slug>/impact")
@@ -120,10 +122,11 @@ def edit(slug: str):
     data = form.to_data(request.form)
     data.pop("slug", None)
     try:
-        version = int(form.version.data) if (form.version.data or "").isdigit() else None
+        version = int(form.version.data) if (form.version.data or "").isdecimal() else None
         service.update_capability(capability, data, actor, expected_version=version)
     except StaleVersion as exc:
-        return _form_page(form, {"version": [exc.message]}, capability, status=exc.status)
+        return _form_page(form, {"version": [exc.message]}, capability, status=exc.status,
+                          stale=True)
     except ValidationFailed as exc:
         return _form_page(form, exc.errors, capability, status=exc.status)
     flash(f"Saved {capability.name}.", "success")
@@ -160,7 +163,7 @@ def dependency_row(slug: str):
 def api_row():
     """An empty API row with the next index, for the 'Add an API' button."""
     index = request.args.get("index", "0")
-    if not index.isdigit() or int(index) > 100:
+    if not index.isdecimal() or int(index) > 100:
         abort(400, "index must be a number from 0 to 100")
     form = ApiForm(prefix=f"apis-{index}")
     return render_template("capabilities/_api_row.html", api=form, index=int(index))
@@ -175,12 +178,13 @@ def _form(actor, data=None) -> CapabilityForm:
     return form
 
 
-def _form_page(form: CapabilityForm, errors, capability, *, status: int = 200):
+def _form_page(form: CapabilityForm, errors, capability, *, status: int = 200,
+               stale: bool = False):
     other_errors = form.show_errors(errors)
     dependencies = _chosen_dependencies(capability, errors)
     return render_template("capabilities/form.html", form=form, capability=capability,
                            failed=bool(errors), other_errors=other_errors,
-                           dependencies=dependencies), status
+                           dependencies=dependencies, stale=stale), status
 
 
 def _chosen_dependencies(capability, errors):

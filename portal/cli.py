@@ -7,6 +7,7 @@ from flask import Flask
 from flask_migrate import upgrade
 
 from catalog import accounts, backstage, deliveries, seed
+from catalog.backstage_export import export_catalog
 from catalog.errors import CatalogError, ValidationFailed
 from catalog.models.org import ROLES
 
@@ -14,7 +15,7 @@ from catalog.models.org import ROLES
 def init_cli(app: Flask) -> None:
     """Register the portal's commands on ``app``."""
     for command in (init_db, seed_demo, create_user, create_token, import_backstage,
-                    import_deliveries, export_deliveries):
+                    export_backstage, import_deliveries, export_deliveries):
         app.cli.add_command(command)
 
 
@@ -100,6 +101,13 @@ def import_backstage(path, dry_run):
     if not report.ok:
         fail(report.as_error())
     click.echo(report)
+
+
+@click.command("export-backstage")
+@click.argument("file", type=click.File("w", encoding="utf-8"), default="-")
+def export_backstage(file):
+    """Write the catalog as Backstage descriptors (catalog-info.yaml) to FILE (default: stdout)."""
+    file.write(export_catalog())
 
 
 @click.command("import-deliveries")

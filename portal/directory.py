@@ -4,6 +4,7 @@ from flask import Blueprint, render_template
 
 from catalog import directory
 from catalog.browse import consumer_counts
+from portal.insights import business_insights
 
 bp = Blueprint("directory", __name__)
 
@@ -30,7 +31,9 @@ def businesses():
 
 @bp.get("/businesses/<slug>")
 def business(slug: str):
-    return render_template("directory/business.html", business=directory.get_business(slug))
+    business = directory.get_business(slug)
+    return render_template("directory/business.html", business=business,
+                           **business_insights(business))
 
 
 @bp.get("/domains")

@@ -1,15 +1,39 @@
-"""Turning errors into responses, in one place: JSON under /api/, HTML elsewhere."""
+"""Turning errors into responses, in one place: JSON under /api/, HTML elsewhere.
 
-from flask import Flask, current_app, jsonify, render_template
-from werkzeug.exceptions import HTTPException, InternalServerError
+An API client always gets JSON, whatever went wrong: ``422 {"errors":
+{field: [messages]}, "message"}`` for invalid fields and ``409`` for a
+duplicate (plus ``"report"`` when an import failed), ``{"error", "status"}``
+for every other status (400, 401, 403, 404, 405, 412, 413, 415, 500), never
+an HTML page or a traceback.
+
+Requests are also screened here before any view runs: a body larger than
+``MAX_CONTENT_LENGTH`` is refused (413) before it is read, and text that no
+database can store (a NUL character, a lone surrogate) is refused (400)
+before it reaches a query, wherever it comes from (URL, form, JSON, upload).
+"""
+
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Flask, current_app, jsonify, render_template, request
+from werkzeug.exceptions import (
+    BadRequest,
+    HTTPException,
+    InternalServerError,
+    RequestEntityTooLarge,
+)
 
 from catalog.db import db
 from catalog.errors import CatalogError, ValidationFailed
 from portal.http import is_api_request
 
+BODY_METHODS = ("POST", "PUT", "PATCH")
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
 
 def init_errors(app: Flask) -> None:
-    """Register the handlers for catalog errors, HTTP errors and crashes."""
+    """Register the request screen and the handlers for catalog errors, HTTP errors, crashes."""
+    app.before_request(_screen_request)
     app.register_error_handler(CatalogError, _catalog_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _crash)
@@ -18,7 +42,9 @@ def init_errors(app: Flask) -> None:
 def _catalog_error(exc: CatalogError):
     db.session.rollback()
     errors = exc.errors if isinstance(exc, ValidationFailed) else {}
-    return _respond(exc.status, exc.message, errors)
+    report = getattr(exc, "report", None)
+    extra = {"report": report.as_dict()} if hasattr(report, "as_dict") else {}
+    return _respond(exc.status, exc.message, errors, extra=extra)
 
 
 def _http_error(exc: HTTPException):
@@ -35,11 +61,11 @@ def _crash(exc: Exception):
     return _respond(500, InternalServerError.description, {})
 
 
-def _respond(status: int, message: str, errors: dict, headers=None):
+def _respond(status: int, message: str, errors: dict, headers=None, extra=None):
     if is_api_request():
-        body = {"errors": errors} if errors else {"error": message, "status": status}
-        if errors:
-            body["message"] = message
+        body: dict[str, Any] = ({"errors": errors, "message": message} if errors
+                                else {"error": message, "status": status})
+        body.update(extra or {})
         response = jsonify(body)
         response.status_code = status
         for name, value in (headers or []):
@@ -48,3 +74,77 @@ def _respond(status: int, message: str, errors: dict, headers=None):
         return response
     html = render_template("error.html", status=status, message=message, errors=errors)
     return html, status
+
+
+# -- screening requests --------------------------------------------------------------------
+
+
+def _screen_request() -> None:
+    """Refuse a body over the size limit (413) and text no database can store (400)."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    length = request.content_length
+    if limit and length is not None and length > limit:
+        raise RequestEntityTooLarge(
+            f"The body is {length:,} bytes; at most {limit:,} bytes are accepted.")
+    where = next(_unstorable(), None)
+    if where is not None:
+        raise BadRequest(f"The {where} holds a NUL character (\\u0000) or a lone surrogate; "
+                         "text with those cannot be stored.")
+
+
+def _unstorable() -> Iterator[str]:
+    """Yield where the request carries unstorable text (URL, query, form, file, JSON, body)."""
+    if not _storable(request.path):
+        yield "URL path"
+    if any(not _storable(key) or not _storable(value)
+           for key, value in request.args.items(multi=True)):
+        yield "query string"
+    if request.method not in BODY_METHODS:
+        return
+    if request.mimetype in FORM_TYPES:
+        if any(not _storable(key) or not _storable(value)
+               for key, value in request.form.items(multi=True)):
+            yield "form"
+        for upload in request.files.values():
+            data = upload.stream.read()
+            upload.stream.seek(0)
+            if b"\x00" in data:
+                yield f"file {upload.filename or upload.name!r}"
+    elif request.is_json:
+        if not _storable_json(request.get_json(silent=True)):
+            yield "JSON body"
+    elif b"\x00" in request.get_data(cache=True):
+        yield "body"
+
+
+def _storable(text: Any) -> bool:
+    """Return True when ``text`` can be stored: no NUL, no lone surrogate.
+
+    >>> _storable("ok"), _storable("a\\x00b"), _storable("\\ud800")
+    (True, False, False)
+    """
+    if not isinstance(text, str):
+        return True
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _storable_json(value: Any) -> bool:
+    """Return True when every string (keys included) of a JSON value is storable."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if not _storable(item):
+                return False
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return True

@@ -104,7 +104,7 @@ class CapabilityForm(FlaskForm):
         if parts[0] in CAPABILITY_FIELDS and len(parts) == 1:
             return self[parts[0]]
         rows = getattr(self, "submitted_api_rows", self.apis.entries)
-        if parts[0] == "apis" and len(parts) == 3 and parts[1].isdigit():
+        if parts[0] == "apis" and len(parts) == 3 and parts[1].isdecimal():
             index = int(parts[1])
             if index < len(rows) and parts[2] in API_FIELDS:
                 return rows[index].form[parts[2]]

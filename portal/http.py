@@ -4,8 +4,8 @@ from flask import request
 
 
 def is_api_request() -> bool:
-    """Return True for requests under the JSON API."""
-    return request.path.startswith("/api/")
+    """Return True for requests under the JSON API (not its HTML reference page)."""
+    return request.path.startswith("/api/v1/")
 
 
 def is_fragment_request() -> bool:

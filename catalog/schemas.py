@@ -1,0 +1,443 @@
+"""JSON Schemas of what the JSON API takes and returns, built from the rules' constants.
+
+Every limit, enumeration and pattern below is read from the module that
+enforces it (:mod:`catalog.validation`, :mod:`catalog.browse`, the models),
+never retyped, so the OpenAPI document (``portal/openapi.py``) cannot drift
+from the checks the services run. The schemas describe the canonical form
+of each field; the services also accept a few convenient spellings (tags as
+comma-separated text, a tier as ``"2"``) and always have the last word: a
+request the schema allows can still get a 422 (an unknown domain, a date in
+the future), never a 5xx.
+
+:data:`SCHEMAS` maps a component name to its JSON Schema (draft 2020-12, the
+dialect of OpenAPI 3.1); references between them are
+``{"$ref": "#/components/schemas/<name>"}`` (:func:`ref`).
+
+Examples
+--------
+>>> SCHEMAS["Slug"]["maxLength"] == validation.SLUG_MAX
+True
+>>> ref("Capability")
+{'$ref': '#/components/schemas/Capability'}
+"""
+
+from typing import Any
+
+from catalog import validation
+from catalog.backstage import API_VERSIONS
+from catalog.browse import FACETS, PER_PAGE, Q_MAX, SORTS
+from catalog.models.capability import API_STATUSES, DEPENDENCY_KINDS, LAYERS, LIFECYCLES, TIERS
+
+__all__ = ["BACKSTAGE_MEDIA_TYPES", "SCHEMAS", "nullable", "query_parameters", "ref"]
+
+Schema = dict[str, Any]
+
+#: Media types ``POST /import/backstage`` reads as YAML text.
+BACKSTAGE_MEDIA_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/plain")
+
+#: One line of text; one line with something in it (the rules strip, then require).
+_SINGLE_LINE = r"^[^\r\n]*$"
+_SINGLE_LINE_NOT_BLANK = r"^[^\r\n]*\S[^\r\n]*$"
+_NOT_BLANK = r"\S"
+
+
+def ref(name: str) -> Schema:
+    """Return a reference to the component schema ``name``."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def nullable(schema: Schema) -> Schema:
+    """Return ``schema`` or null."""
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _text(limit: int, *, required: bool = False, multiline: bool = False) -> Schema:
+    schema: Schema = {"type": "string", "maxLength": limit}
+    if multiline:
+        if required:
+            schema["pattern"] = _NOT_BLANK
+    else:
+        schema["pattern"] = _SINGLE_LINE_NOT_BLANK if required else _SINGLE_LINE
+    return schema
+
+
+def _array(items: Schema, limit: int | None = None) -> Schema:
+    schema: Schema = {"type": "array", "items": items}
+    if limit is not None:
+        schema["maxItems"] = limit
+    return schema
+
+
+def _object(properties: dict[str, Schema], required: tuple[str, ...] = (),
+            description: str = "") -> Schema:
+    schema: Schema = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = list(required)
+    if description:
+        schema["description"] = description
+    return schema
+
+
+SLUG: Schema = {"type": "string", "pattern": validation.SLUG_RE.pattern,
+                "maxLength": validation.SLUG_MAX,
+                "description": "kebab-case: lowercase letters and digits separated by single "
+                               "hyphens, e.g. order-service."}
+DATE: Schema = {"type": "string", "format": "date", "pattern": validation.DATE_RE.pattern,
+                "description": f"YYYY-MM-DD, from {validation.DATE_MIN.isoformat()} on."}
+URL: Schema = {"type": "string", "maxLength": validation.URL_MAX,
+               "pattern": r"^(|https?://[^/?#\s]+\S*)$",
+               "description": "An http(s) URL, or empty for none."}
+TAG: Schema = {"type": "string", "pattern": validation.TAG_RE.pattern,
+               "maxLength": validation.TAG_MAX}
+
+API_INPUT = _object({
+    "name": _text(validation.NAME_MAX, required=True),
+    "kind": {"type": "string", "pattern": validation.KIND_RE.pattern,
+             "maxLength": validation.API_KIND_MAX,
+             "description": "openapi, grpc, asyncapi, graphql, or any other short word "
+                            "(thrift, ...); default openapi."},
+    "status": {"enum": list(API_STATUSES), "description": "Default beta."},
+    "version": _text(validation.API_VERSION_MAX),
+    "description": _text(validation.DESCRIPTION_MAX, multiline=True),
+    "spec": {**_text(validation.SPEC_MAX, multiline=True),
+             "description": "The API's definition; for openapi, rest and asyncapi a JSON or "
+                            "YAML document whose top is a mapping."},
+}, ("name",))
+
+DEPENDENCY_INPUT = {"anyOf": [
+    {**SLUG, "description": "The provider's slug (kind sync)."},
+    _object({
+        "provider": SLUG,
+        "kind": {"enum": list(DEPENDENCY_KINDS), "description": "Default sync."},
+        "api": {**_text(validation.NAME_MAX),
+                "description": "Name of the provider's API used (optional)."},
+    }, ("provider",)),
+]}
+
+
+def _capability_fields() -> dict[str, Schema]:
+    return {
+        "slug": SLUG,
+        "name": _text(validation.NAME_MAX, required=True),
+        "summary": _text(validation.SUMMARY_MAX),
+        "description": {**_text(validation.DESCRIPTION_MAX, multiline=True),
+                        "description": "Markdown."},
+        "domain": {**SLUG, "description": "Slug of an existing domain."},
+        "team": {**SLUG, "description": "Slug of the owner team."},
+        "lifecycle": {"enum": list(LIFECYCLES), "description": "Default proposed."},
+        "tier": {"type": "integer", "enum": list(TIERS),
+                 "description": "1 critical .. 3; default 3."},
+        "tags": {**_array(TAG, validation.TAGS_MAX), "uniqueItems": True},
+        "docs_url": URL,
+        "repo_url": URL,
+        "sla_availability": nullable({
+            "type": "number", "exclusiveMinimum": 0, "maximum": 100,
+            "description": f"Percent, kept to {validation.AVAILABILITY_STEP}."}),
+        "sla_p99_ms": nullable({"type": "integer", "minimum": 1,
+                                "maximum": validation.P99_MAX_MS}),
+        "apis": {**_array(ref("ApiInput"), validation.APIS_MAX),
+                 "description": "Replaces the capability's APIs (matched by name)."},
+        "dependencies": {**_array(ref("DependencyInput"), validation.DEPENDENCIES_MAX),
+                         "description": "Replaces the capability's dependencies."},
+    }
+
+
+CAPABILITY_CREATE = _object(_capability_fields(), ("slug", "name", "domain", "team"),
+                            "A new capability: the fields of the registration form.")
+CAPABILITY_PATCH = _object(
+    {**{name: schema for name, schema in _capability_fields().items() if name != "slug"},
+     "version": {"type": "integer", "minimum": 1,
+                 "description": "The version last read (the ETag); If-Match wins when both "
+                                "are sent."}},
+    description="The fields to change; a list given replaces the old one. The slug cannot "
+                "change.")
+
+API_OUT = _object({
+    "name": {"type": "string"}, "kind": {"type": "string"},
+    "version": {"type": "string"}, "status": {"type": "string"},
+    "description": {"type": "string"}, "has_spec": {"type": "boolean"},
+}, ("name", "kind", "version", "status"))
+
+_CAPABILITY_PUBLIC = {
+    "slug": {"type": "string"}, "name": {"type": "string"}, "summary": {"type": "string"},
+    "domain": {"type": "string"}, "layer": {"enum": list(LAYERS)},
+    "team": nullable({"type": "string"}), "lifecycle": {"type": "string"},
+    "tier": {"type": "integer"}, "tags": _array({"type": "string"}),
+    "version": {"type": "integer"},
+}
+CAPABILITY = _object({
+    **_CAPABILITY_PUBLIC,
+    "apis": _array({"type": "string"}),
+    "direct_consumers": {"type": "integer", "minimum": 0},
+}, tuple(_CAPABILITY_PUBLIC) + ("apis",), "A capability in a list.")
+CAPABILITY_DETAIL = _object({
+    **_CAPABILITY_PUBLIC,
+    "apis": _array(ref("Api")),
+    "description": {"type": "string"},
+    "docs_url": {"type": "string"}, "repo_url": {"type": "string"},
+    "sla_availability": nullable({"type": "number"}),
+    "sla_p99_ms": nullable({"type": "integer"}),
+    "created_at": {"type": "string"}, "updated_at": {"type": "string"},
+    "launched_on": nullable(DATE), "deprecated_on": nullable(DATE),
+    "dependencies": _array(_object({
+        "provider": {"type": "string"}, "kind": {"type": "string"},
+        "api": nullable({"type": "string"})}, ("provider", "kind", "api"))),
+    "consumers": _object({"capabilities": _array({"type": "string"}),
+                          "businesses": _array({"type": "string"})},
+                         ("capabilities", "businesses")),
+}, tuple(_CAPABILITY_PUBLIC) + ("apis", "dependencies", "consumers"),
+    "One capability with everything its page shows; the ETag header carries its version.")
+
+
+def page_of(item: str) -> Schema:
+    """Return the schema of a list page of ``item``: items, total and the next page's URL."""
+    return _object({
+        "items": _array(ref(item)),
+        "total": {"type": "integer", "minimum": 0},
+        "next": nullable({"type": "string", "format": "uri"}),
+    }, ("items", "total", "next"))
+
+
+REACH = _object({
+    "slug": {"type": "string"},
+    "direction": {"enum": ["up", "down"]},
+    "depth": nullable({"type": "integer"}),
+    "capabilities": _array(_object({
+        "slug": {"type": "string"}, "name": {"type": "string"},
+        "distance": {"type": "integer", "minimum": 1}, "tier": {"type": "integer"},
+        "team": nullable({"type": "string"})}, ("slug", "name", "distance", "tier", "team"))),
+    "businesses": _array(_object({
+        "slug": {"type": "string"}, "name": {"type": "string"},
+        "distance": {"type": "integer", "minimum": 1}}, ("slug", "name", "distance"))),
+}, ("slug", "capabilities", "businesses"),
+    "Capabilities and businesses reached, each with its shortest distance (1 = direct).")
+
+DEPENDENCY_CREATE = _object({
+    "consumer": {**SLUG, "description": "The capability that depends (you must be allowed to "
+                                        "edit it)."},
+    "provider": {**SLUG, "description": "The capability depended on."},
+    "kind": {"enum": list(DEPENDENCY_KINDS), "description": "Default sync."},
+    "api": {**_text(validation.NAME_MAX), "description": "Name of the provider's API used."},
+}, ("consumer", "provider"), "One dependency, checked as the edit form checks it.")
+DEPENDENCY = _object({
+    "consumer": {"type": "string"}, "provider": {"type": "string"},
+    "kind": {"enum": list(DEPENDENCY_KINDS)}, "api": nullable({"type": "string"}),
+    "since": DATE, "consumer_version": {"type": "integer"},
+}, ("consumer", "provider", "kind", "api", "since", "consumer_version"))
+
+ADOPTION_CREATE = _object({
+    "business": SLUG, "capability": SLUG,
+    "api": {**_text(validation.NAME_MAX), "description": "Name of one API of the capability."},
+    "purpose": _text(validation.PURPOSE_MAX),
+    "since": {**DATE, "description": "Not in the future; default today."},
+    "until": nullable({**DATE, "description": "For an adoption that already ended."}),
+}, ("business", "capability"))
+ADOPTION_END = _object({"until": nullable({**DATE, "description": "Default today."})})
+ADOPTION = _object({
+    "id": {"type": "integer"}, "business": {"type": "string"},
+    "business_name": {"type": "string"}, "capability": {"type": "string"},
+    "capability_name": {"type": "string"}, "api": nullable({"type": "string"}),
+    "since": DATE, "until": nullable(DATE), "purpose": {"type": "string"},
+    "active": {"type": "boolean"},
+}, ("id", "business", "capability", "api", "since", "until", "purpose", "active"))
+
+DELIVERY_CREATE = _object({
+    "business": SLUG,
+    "title": _text(validation.TITLE_MAX, required=True),
+    "requested_on": {**DATE, "description": "Not in the future."},
+    "delivered_on": nullable({**DATE, "description": "Not before requested_on; null: open."}),
+    "capabilities": {**_array(SLUG, validation.DELIVERY_CAPABILITIES_MAX),
+                     "description": "Slugs of the capabilities the feature reused."},
+    "source": {"enum": list(validation.DELIVERY_SOURCES), "description": "Default api."},
+    "external_ref": _text(validation.EXTERNAL_REF_MAX),
+}, ("business", "title", "requested_on"))
+DELIVERY = _object({
+    "id": {"type": "integer"}, "business": {"type": "string"},
+    "business_name": {"type": "string"}, "title": {"type": "string"},
+    "requested_on": DATE, "delivered_on": nullable(DATE),
+    "lead_time_days": nullable({"type": "integer"}), "open": {"type": "boolean"},
+    "age_days": nullable({"type": "integer"}), "capabilities": _array({"type": "string"}),
+    "source": {"type": "string"}, "external_ref": {"type": "string"},
+}, ("id", "business", "title", "requested_on", "delivered_on", "lead_time_days",
+    "capabilities", "source"))
+
+_COUNTS = {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}
+CSV_IMPORT_REPORT = _object({
+    "ok": {"type": "boolean"}, "dry_run": {"type": "boolean"}, "written": {"type": "boolean"},
+    "rows": {"type": "integer"}, "deliveries": {"type": "integer"}, "open": {"type": "integer"},
+    "reused": {"type": "integer"}, "businesses": _COUNTS,
+    "errors": _array({"type": "object"}), "preview": _array({"type": "object"}),
+}, ("ok", "dry_run", "written", "deliveries", "errors"))
+
+_PROBLEM = _object({
+    "file": {"type": "string"}, "document": nullable({"type": "integer"}),
+    "ref": {"type": "string"}, "field": {"type": "string"}, "message": {"type": "string"},
+}, ("file", "document", "ref", "field", "message"))
+BACKSTAGE_IMPORT_REPORT = _object({
+    "source": {"type": "string"}, "ok": {"type": "boolean"},
+    "dry_run": {"type": "boolean"}, "written": {"type": "boolean"},
+    "read": _COUNTS, "unmapped": _COUNTS,
+    "created": _COUNTS, "updated": _COUNTS, "unchanged": _COUNTS,
+    "plan": {**_array(_object({
+        "action": {"enum": ["create", "update"]}, "kind": {"type": "string"},
+        "key": {"type": "string"}, "fields": _array({"type": "string"}),
+    }, ("action", "kind", "key", "fields"))),
+        "description": "Each row the import creates or updates (a dry run: would)."},
+    "errors": _array(_PROBLEM), "warnings": _array(_PROBLEM),
+}, ("source", "ok", "dry_run", "written", "created", "updated", "unchanged", "plan",
+    "errors", "warnings"))
+
+BACKSTAGE_ENTITY = _object({
+    "apiVersion": {"const": API_VERSIONS[0]},
+    "kind": {"enum": ["Group", "Domain", "System", "Component", "Resource", "API"]},
+    "metadata": _object({
+        "name": {"type": "string", "pattern": r"^[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*$",
+                 "maxLength": 63},
+        "title": {"type": "string"}, "description": {"type": "string"},
+        "annotations": {"type": "object", "additionalProperties": {"type": "string"}},
+    }, ("name",)),
+    "spec": {"type": "object"},
+}, ("apiVersion", "kind", "metadata", "spec"),
+    "One document of an export: a Backstage entity. A YAML stream of them reads as a list.")
+
+GRAPH = _object({
+    "directed": {"const": True}, "multigraph": {"const": False},
+    "graph": {"type": "object"},
+    "nodes": _array(_object({
+        "id": {"type": "string", "pattern": "^(capability|business):"},
+        "kind": {"enum": ["capability", "business"]}}, ("id", "kind"))),
+    "edges": _array(_object({
+        "source": {"type": "string"}, "target": {"type": "string"},
+        "link": {"enum": ["dependency", "adoption"]}, "kind": {"type": "string"}},
+        ("source", "target", "link"))),
+}, ("directed", "multigraph", "nodes", "edges"),
+    "networkx node-link data; edges run consumer -> provider.")
+CYCLES = _object({
+    "cycles": _array(_array({"type": "string"})),
+    "components": _array(_array({"type": "string"})),
+    "truncated": {"type": "boolean"},
+}, ("cycles", "components"))
+
+_RATE = {"type": "number", "minimum": 0, "maximum": 1}
+_DAYS = nullable({"type": "number"})
+REUSE_METRICS = _object({
+    "reuse_rate": nullable(_RATE),
+    "items": _array(_object({
+        "slug": {"type": "string"}, "direct_consumers": {"type": "integer", "minimum": 0},
+        "business_reach": {"type": "integer", "minimum": 0}},
+        ("slug", "direct_consumers", "business_reach"))),
+    "over_time": _array(_object({"quarter": {"type": "string"},
+                                 "reuse_rate": nullable(_RATE)}, ("quarter",))),
+}, ("reuse_rate", "items", "over_time"))
+REUSE_MATRIX = _object({
+    "businesses": _array(_object({"slug": {"type": "string"}}, ("slug",))),
+    "capabilities": _array(_object({"slug": {"type": "string"}}, ("slug",))),
+    "cells": _array(_object({"business": {"type": "string"}, "capability": {"type": "string"},
+                             "distance": {"type": "integer", "minimum": 1}},
+                            ("business", "capability", "distance"))),
+}, ("businesses", "capabilities", "cells"))
+DELIVERY_METRICS = _object({
+    "quarters": _array(_object({
+        "quarter": {"type": "string", "pattern": r"^\d{4}Q[1-4]$"},
+        "count": {"type": "integer", "minimum": 0},
+        "median_days": _DAYS, "p85_days": _DAYS}, ("quarter", "count", "median_days",
+                                                    "p85_days"))),
+    "cohorts": _array(_object({"cohort": {"type": "string"},
+                               "count": {"type": "integer", "minimum": 0},
+                               "median_days": _DAYS, "p85_days": _DAYS}, ("cohort", "count"))),
+}, ("quarters", "cohorts"))
+
+ERROR = _object({"error": {"type": "string"}, "status": {"type": "integer"}},
+                ("error", "status"), "Any error but invalid fields.")
+VALIDATION_ERRORS = _object({
+    "errors": {"type": "object", "minProperties": 1,
+               "additionalProperties": _array({"type": "string"})},
+    "message": {"type": "string"},
+    "report": {"type": "object", "description": "An import's whole report, when one failed."},
+}, ("errors",), "Invalid fields (422) or a duplicate (409): {field: [messages]}.")
+
+SCHEMAS: dict[str, Schema] = {
+    "Slug": SLUG,
+    "ApiInput": API_INPUT,
+    "DependencyInput": DEPENDENCY_INPUT,
+    "CapabilityCreate": CAPABILITY_CREATE,
+    "CapabilityPatch": CAPABILITY_PATCH,
+    "Api": API_OUT,
+    "Capability": CAPABILITY,
+    "CapabilityDetail": CAPABILITY_DETAIL,
+    "CapabilityPage": page_of("Capability"),
+    "Reach": REACH,
+    "DependencyCreate": DEPENDENCY_CREATE,
+    "Dependency": DEPENDENCY,
+    "AdoptionCreate": ADOPTION_CREATE,
+    "AdoptionEnd": ADOPTION_END,
+    "Adoption": ADOPTION,
+    "AdoptionPage": page_of("Adoption"),
+    "DeliveryCreate": DELIVERY_CREATE,
+    "Delivery": DELIVERY,
+    "DeliveryPage": page_of("Delivery"),
+    "CsvImportReport": CSV_IMPORT_REPORT,
+    "BackstageImportReport": BACKSTAGE_IMPORT_REPORT,
+    "BackstageEntity": BACKSTAGE_ENTITY,
+    "Graph": GRAPH,
+    "Cycles": CYCLES,
+    "ReuseMetrics": REUSE_METRICS,
+    "ReuseMatrix": REUSE_MATRIX,
+    "DeliveryMetrics": DELIVERY_METRICS,
+    "Error": ERROR,
+    "ValidationErrors": VALIDATION_ERRORS,
+}
+
+
+# -- query parameters ------------------------------------------------------------------
+
+_PAGE = {"type": "integer", "minimum": 1, "maximum": validation.PAGE_MAX}
+
+
+def _per_page(default: int) -> Schema:
+    return {"type": "integer", "minimum": 1, "maximum": validation.PER_PAGE_MAX,
+            "default": default}
+
+
+_FLAG = {"enum": [*validation.TRUE_WORDS, *validation.FALSE_WORDS]}
+
+
+def _browse_parameters() -> dict[str, Schema]:
+    facets: dict[str, Schema] = {name: {"type": "string"} for name in FACETS}
+    facets["layer"] = {"enum": list(LAYERS)}
+    facets["lifecycle"] = {"enum": list(LIFECYCLES)}
+    return {"q": {"type": "string", "maxLength": Q_MAX,
+                  "description": "Search text: every word must match."},
+            **facets, "sort": {"enum": list(SORTS)}, "page": _PAGE,
+            "per_page": _per_page(PER_PAGE)}
+
+
+def _delivery_filters() -> dict[str, Schema]:
+    return {"business": SLUG, "capability": SLUG,
+            "since": {**DATE, "description": "Delivered on or after."},
+            "until": {**DATE, "description": "Delivered on or before."},
+            "open": {**_FLAG, "description": "true: open only (no since/until); false: "
+                                             "delivered only."}}
+
+
+def query_parameters(name: str) -> dict[str, Schema]:
+    """Return ``{parameter: schema}`` of a named parameter set.
+
+    ``browse`` (``GET /capabilities``), ``adoptions``, ``deliveries`` (lists),
+    ``delivery_filters`` (export and metrics), ``dry_run``.
+
+    >>> query_parameters("browse")["sort"]["enum"][0]
+    'relevance'
+    """
+    paging = {"page": _PAGE, "per_page": _per_page(validation.PER_PAGE_DEFAULT)}
+    sets = {
+        "browse": _browse_parameters,
+        "adoptions": lambda: {"business": SLUG, "capability": SLUG,
+                              "active": {**_FLAG, "description": "In use today or not."},
+                              **paging},
+        "deliveries": lambda: {**_delivery_filters(), **paging},
+        "delivery_filters": _delivery_filters,
+        "dry_run": lambda: {"dry_run": {**_FLAG, "description": "Check and report the plan; "
+                                                                 "write nothing."}},
+    }
+    return sets[name]()

@@ -1,0 +1,325 @@
+"""The OpenAPI 3.1 document of the JSON API, and its reference page.
+
+The document is generated from two things and nothing else:
+
+- the app's URL map: every route under ``/api/v1`` becomes a path and
+  operation (a route this module does not describe fails the build, so the
+  document cannot miss one);
+- :data:`OPERATIONS`, the route table: per endpoint, its summary, the
+  parameter set and request / response schemas from :mod:`catalog.schemas`
+  (built from the validation rules' own constants), and whether it writes.
+
+``/api/docs`` renders the same document as a readable page, offline.
+"""
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, render_template, url_for
+
+from catalog.backstage import MAX_TEXT_BYTES
+from catalog.schemas import BACKSTAGE_MEDIA_TYPES, SCHEMAS, query_parameters, ref
+from graphs.params import MAX_DEPTH
+
+__all__ = ["API_PREFIX", "OPERATIONS", "Operation", "api_rules", "bp", "document"]
+
+bp = Blueprint("apidocs", __name__)
+
+API_PREFIX = "/api/v1"
+TITLE = "Capability portal API"
+VERSION = "1.0.0"
+#: Integer parameters of the metrics endpoints: (default, lowest, highest).
+REUSE_TOP = (20, 1, 1000)
+REUSE_QUARTERS = (12, 1, 40)
+MATRIX_TOP = (50, 1, 1000)
+#: The largest id a URL takes (ids are 32-bit; a larger one is not found).
+ID_MAX = 2_147_483_647
+
+JSON = "application/json"
+ERROR_STATUSES = {
+    400: "Bad request: not JSON, not an object, a NUL character.",
+    401: "No valid token (a write needs one; a sent token must be valid; with REQUIRE_LOGIN "
+         "reads need one too).",
+    403: "The token is read-only, or your role or team may not do this.",
+    404: "Not found.",
+    409: "It already exists.",
+    412: "Stale version: someone else changed it since your ETag (If-Match).",
+    413: "The body is too large.",
+    415: "Unsupported Content-Type.",
+    422: "Invalid fields: {\"errors\": {field: [messages]}}.",
+}
+TAGS = {
+    "capabilities": "Register, find, change capabilities and their dependencies.",
+    "graph": "The dependency graph, impact and cycles.",
+    "reuse": "Adoptions of capabilities by businesses.",
+    "delivery": "Business deliveries and their lead time.",
+    "metrics": "Reuse and lead-time metrics.",
+    "interop": "Backstage descriptors and CSV in and out.",
+    "meta": "This document.",
+}
+
+
+def _int(bounds: tuple[int, int, int], description: str) -> dict[str, Any]:
+    default, low, high = bounds
+    return {"type": "integer", "minimum": low, "maximum": high, "default": default,
+            "description": description}
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What the route table says about one endpoint.
+
+    ``responses`` maps a success status to a component schema name, or to
+    ``(media type, schema)``; error statuses come from ``errors`` plus those
+    every operation of its kind can answer (see :func:`_responses`).
+    """
+
+    summary: str
+    tag: str
+    responses: dict[int, Any]
+    query: dict[str, dict[str, Any]] = field(default_factory=dict)
+    body: dict[str, Any] | None = None  # media type -> schema
+    body_required: bool = True
+    write: bool = False
+    errors: tuple[int, ...] = ()
+    headers: dict[str, dict[str, Any]] = field(default_factory=dict)  # request headers
+    description: str = ""
+
+
+def _json_body(name: str) -> dict[str, Any]:
+    return {JSON: ref(name)}
+
+
+_FILE_FORM = {"type": "object", "properties": {"file": {
+    "type": "string", "contentMediaType": "application/octet-stream"}}, "required": ["file"]}
+_IF_MATCH = {"If-Match": {"schema": {"type": "string"},
+                          "description": "The ETag you read, e.g. \"3\"; a stale one is a 412."}}
+_DEPTH = {"depth": {"type": "integer", "minimum": 1, "maximum": MAX_DEPTH,
+                    "description": "Bound the reach to this many hops."}}
+
+OPERATIONS: dict[str, Operation] = {
+    "api.openapi_document": Operation(
+        "This document (OpenAPI 3.1)", "meta", {200: (JSON, {"type": "object"})}),
+    "api.list_capabilities": Operation(
+        "List capabilities: the browse page's filters, sort and pages", "capabilities",
+        {200: "CapabilityPage"}, query=query_parameters("browse")),
+    "api.create_capability": Operation(
+        "Register a capability", "capabilities", {201: "CapabilityDetail"},
+        body=_json_body("CapabilityCreate"), write=True, errors=(409,),
+        description="Contributors register for their own team; architects and admins for any."),
+    "api.get_capability": Operation(
+        "One capability; its ETag is its version", "capabilities", {200: "CapabilityDetail"}),
+    "api.patch_capability": Operation(
+        "Change some fields of a capability", "capabilities", {200: "CapabilityDetail"},
+        body=_json_body("CapabilityPatch"), write=True, errors=(409, 412), headers=_IF_MATCH,
+        description="Owner team, architects and admins. Send If-Match with the ETag you read."),
+    "api.capability_impact": Operation(
+        "Impact: who depends on it, directly or not, with distances", "graph", {200: "Reach"},
+        query=_DEPTH),
+    "api.capability_dependencies": Operation(
+        "What it depends on, directly or not, with distances", "graph", {200: "Reach"},
+        query=_DEPTH),
+    "api.create_dependency": Operation(
+        "Add one dependency consumer -> provider", "capabilities", {201: "Dependency"},
+        body=_json_body("DependencyCreate"), write=True, errors=(409, 412), headers=_IF_MATCH,
+        description="The edit form's rules: not itself, not twice, not on a retired or "
+                    "unknown capability. If-Match guards the consumer's version."),
+    "api.graph": Operation("The whole dependency graph (networkx node-link)", "graph",
+                           {200: "Graph"}),
+    "api.graph_cycles": Operation("Dependency cycles", "graph", {200: "Cycles"}),
+    "api.list_adoptions": Operation("List adoptions", "reuse", {200: "AdoptionPage"},
+                                    query=query_parameters("adoptions")),
+    "api.create_adoption": Operation(
+        "Record that a business adopts a capability", "reuse", {201: "Adoption"},
+        body=_json_body("AdoptionCreate"), write=True, errors=(409,),
+        description="Contributors of the business's team, architects and admins."),
+    "api.get_adoption": Operation("One adoption", "reuse", {200: "Adoption"}),
+    "api.end_adoption": Operation(
+        "End an adoption", "reuse", {200: "Adoption"}, body=_json_body("AdoptionEnd"),
+        body_required=False, write=True),
+    "api.list_deliveries": Operation("List deliveries", "delivery", {200: "DeliveryPage"},
+                                     query=query_parameters("deliveries")),
+    "api.create_delivery": Operation(
+        "Record a delivery", "delivery", {201: "Delivery"}, body=_json_body("DeliveryCreate"),
+        write=True, errors=(409,),
+        description="Contributors of the business's team, architects and admins."),
+    "api.get_delivery": Operation("One delivery", "delivery", {200: "Delivery"}),
+    "api.import_deliveries": Operation(
+        "Import deliveries from CSV, all or nothing", "interop",
+        {200: "CsvImportReport", 201: "CsvImportReport"}, query=query_parameters("dry_run"),
+        body={"text/csv": {"type": "string"}, "multipart/form-data": _FILE_FORM}, write=True,
+        description="201 when written, 200 for a dry run. Columns: business, title, "
+                    "requested_on, delivered_on, capabilities (a;b), external_ref."),
+    "api.export_deliveries": Operation(
+        "Deliveries as CSV", "interop", {200: ("text/csv", {"type": "string"})},
+        query=query_parameters("delivery_filters")),
+    "api.import_backstage": Operation(
+        "Import Backstage descriptors (catalog-info.yaml), all or nothing", "interop",
+        {200: "BackstageImportReport", 201: "BackstageImportReport"},
+        query=query_parameters("dry_run"),
+        body={**{media: {"type": "string", "maxLength": MAX_TEXT_BYTES}
+                 for media in BACKSTAGE_MEDIA_TYPES}, "multipart/form-data": _FILE_FORM},
+        write=True,
+        description=f"Architects and admins only. One self-contained multi-document YAML of at "
+                    f"most {MAX_TEXT_BYTES:,} bytes, without aliases. dry_run=true returns the "
+                    "plan (what would be created and updated) and writes nothing; 201 when "
+                    "written; 422 with the whole report when any error stops the import."),
+    "api.export_backstage": Operation(
+        "The catalog as Backstage descriptors (catalog-info.yaml)", "interop",
+        {200: ("application/yaml", {"type": "array", "items": ref("BackstageEntity"),
+                                    "description": "A stream of YAML documents (---), one "
+                                                   "entity each."})},
+        description="Groups, Domains, Systems, Components, Resources and APIs that import "
+                    "back unchanged."),
+    "api.metrics_reuse": Operation(
+        "Reuse rate, leaderboard and reuse per quarter", "metrics", {200: "ReuseMetrics"},
+        query={"top": _int(REUSE_TOP, "Leaderboard length."),
+               "quarters": _int(REUSE_QUARTERS, "Quarters of history.")}),
+    "api.metrics_reuse_matrix": Operation(
+        "Business x capability reach matrix", "metrics", {200: "ReuseMatrix"},
+        query={"top": _int(MATRIX_TOP, "Capabilities (by business reach).")}),
+    "api.metrics_delivery": Operation(
+        "Lead time per quarter, cohort and business", "metrics", {200: "DeliveryMetrics"},
+        query=query_parameters("delivery_filters")),
+}
+
+_ARGUMENT = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
+_IGNORED_METHODS = {"HEAD", "OPTIONS"}
+
+
+def api_rules(app: Flask) -> list[tuple[str, str, str]]:
+    """Return ``(method, OpenAPI path, endpoint)`` for every route under the API prefix."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith(API_PREFIX + "/"):
+            continue
+        path = _ARGUMENT.sub(lambda m: "{" + m["name"] + "}", rule.rule[len(API_PREFIX):])
+        for method in sorted((rule.methods or set()) - _IGNORED_METHODS):
+            found.append((method, path, rule.endpoint))
+    return sorted(found, key=lambda item: (item[1], item[0]))
+
+
+def document(app: Flask) -> dict[str, Any]:
+    """Return the OpenAPI 3.1 document of the API routes of ``app``.
+
+    Raises
+    ------
+    LookupError
+        A route under the API prefix has no entry in :data:`OPERATIONS`.
+    """
+    cached = app.extensions.get("portal.openapi")
+    if cached is not None:
+        return cached
+    paths: dict[str, dict[str, Any]] = {}
+    converters = _converters(app)
+    for method, path, endpoint in api_rules(app):
+        if endpoint not in OPERATIONS:
+            raise LookupError(f"{method} {API_PREFIX}{path} ({endpoint}) is not described in "
+                              "portal.openapi.OPERATIONS")
+        paths.setdefault(path, {})[method.lower()] = _operation(
+            endpoint, OPERATIONS[endpoint], path, converters)
+    doc = {
+        "openapi": "3.1.0",
+        "info": {"title": TITLE, "version": VERSION, "description": (
+            "The capability portal's JSON API: the same services and rules as its pages. "
+            "Reads are open unless the portal requires a login; writes need a personal API "
+            "token with the write scope (create one on your account's token page) sent as "
+            "`Authorization: Bearer <token>`, and follow the same role and team rules as the "
+            "forms. Lists are `{items, total, next}`. Errors are JSON: 422 "
+            "`{\"errors\": {field: [messages]}}`, else `{\"error\", \"status\"}`.")},
+        "servers": [{"url": API_PREFIX}],
+        "tags": [{"name": name, "description": text} for name, text in TAGS.items()],
+        "paths": paths,
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {"bearerAuth": {
+                "type": "http", "scheme": "bearer",
+                "description": "A personal API token (cpt_...); scope read or write."}},
+        },
+    }
+    app.extensions["portal.openapi"] = doc
+    return doc
+
+
+def _converters(app: Flask) -> dict[tuple[str, str], str]:
+    """Return ``{(rule path, argument): converter name}`` for the API routes."""
+    found = {}
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith(API_PREFIX + "/"):
+            path = _ARGUMENT.sub(lambda m: "{" + m["name"] + "}", rule.rule[len(API_PREFIX):])
+            for match in _ARGUMENT.finditer(rule.rule):
+                found[(path, match["name"])] = match["converter"] or "default"
+    return found
+
+
+def _operation(endpoint: str, op: Operation, path: str,
+               converters: dict[tuple[str, str], str]) -> dict[str, Any]:
+    parameters = []
+    for name in re.findall(r"{(\w+)}", path):
+        schema = ({"type": "integer", "minimum": 1, "maximum": ID_MAX}
+                  if converters.get((path, name)) == "int" else {"type": "string"})
+        parameters.append({"name": name, "in": "path", "required": True, "schema": schema})
+    for name, schema in op.query.items():
+        parameters.append({"name": name, "in": "query", "required": False, "schema": schema})
+    for name, spec in op.headers.items():
+        parameters.append({"name": name, "in": "header", "required": False, **spec})
+    operation: dict[str, Any] = {
+        "operationId": endpoint.split(".", 1)[1],
+        "summary": op.summary,
+        "tags": [op.tag],
+        "security": [{"bearerAuth": []}] if op.write else [{}, {"bearerAuth": []}],
+        "responses": _responses(op, path),
+    }
+    if op.description:
+        operation["description"] = op.description
+    if parameters:
+        operation["parameters"] = parameters
+    if op.body is not None:
+        operation["requestBody"] = {"required": op.body_required, "content": {
+            media: {"schema": schema} for media, schema in op.body.items()}}
+    return operation
+
+
+def _responses(op: Operation, path: str) -> dict[str, Any]:
+    responses: dict[str, Any] = {}
+    for status, schema in sorted(op.responses.items()):
+        media, body = schema if isinstance(schema, tuple) else (JSON, ref(schema))
+        response: dict[str, Any] = {"description": "OK" if status == 200 else "Created",
+                                    "content": {media: {"schema": body}}}
+        if body == ref("CapabilityDetail") or body == ref("Dependency"):
+            response["headers"] = {"ETag": {
+                "required": True, "schema": {"type": "string"},
+                "description": "The capability's version, quoted; send it back as If-Match."}}
+        responses[str(status)] = response
+    errors = {400, 401, *op.errors}
+    if "{" in path:
+        errors.add(404)
+    if op.query or op.write:
+        errors.add(422)
+    if op.write:
+        errors |= {403, 413}
+    if op.body is not None:
+        errors.add(415)
+    for status in sorted(errors):
+        schema = ref("ValidationErrors") if status in (409, 422) else ref("Error")
+        responses[str(status)] = {"description": ERROR_STATUSES[status],
+                                  "content": {JSON: {"schema": schema}}}
+    return responses
+
+
+# -- the reference page ------------------------------------------------------------------
+
+
+@bp.get("/api/docs")
+def reference():
+    """The API reference: the OpenAPI document as a page (offline, no script)."""
+    doc = document(current_app)
+    operations = []
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            operations.append({"method": method.upper(), "path": API_PREFIX + path, **op})
+    by_tag = {tag: [op for op in operations if op["tags"][0] == tag] for tag in TAGS}
+    return render_template("api/reference.html", doc=doc, by_tag=by_tag, tags=TAGS,
+                           schemas=doc["components"]["schemas"],
+                           document_url=url_for("api.openapi_document"))
