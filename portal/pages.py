@@ -1,7 +1,10 @@
-"""The home page and the health check."""
+"""The home page, the health check and plotly.js."""
 
+from pathlib import Path
+
+import plotly
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, jsonify, render_template, send_from_directory, url_for
 
 from catalog.audit import current_revision
 from catalog.db import db
@@ -9,6 +12,11 @@ from catalog.overview import capability_map, catalog_counts
 from portal.insights import home_insights
 
 bp = Blueprint("pages", __name__)
+
+#: plotly.js ships inside the plotly package: served from there, never from a CDN
+#: and not copied into the repository.
+PLOTLY_JS_FOLDER = Path(plotly.__file__).parent / "package_data"
+YEAR = 365 * 24 * 3600
 
 
 @bp.get("/")
@@ -22,3 +30,15 @@ def healthz():
     """Report whether the database answers, and the catalog revision."""
     db.session.execute(sa.text("SELECT 1"))
     return jsonify(status="ok", revision=current_revision())
+
+
+@bp.get("/vendor/plotly.min.js")
+def plotly_js():
+    """plotly.js of the installed plotly package; URLs carry its version, so cache it long."""
+    return send_from_directory(PLOTLY_JS_FOLDER, "plotly.min.js", max_age=YEAR)
+
+
+@bp.app_template_global()
+def plotly_js_url() -> str:
+    """Return the versioned URL of plotly.js (a template global)."""
+    return url_for("pages.plotly_js", v=plotly.__version__)

@@ -235,7 +235,7 @@ def test_page_has_the_filters_the_picture_and_the_table(client, catalog):
         assert f'name="{name}"' in html
     assert 'value="marketing"' in html and 'value="tmall"' in html
     assert 'id="graph-plot"' in html and "/graph/figure.json" in html
-    assert "vendor/plotly.min.js" in html and "js/graph.js" in html and "css/graph.css" in html
+    assert "/vendor/plotly.min.js?v=" in html and "js/graph.js" in html and "css/graph.css" in html
     assert "cdn" not in html.lower()
     assert '<details id="graph-table-details"' in html
     assert html.count("<tr>") == 9 + 1  # every edge and the header row

@@ -158,3 +158,14 @@ def test_static_files_are_versioned_and_cached_long(client, db):
     response = client.get("/static/vendor/htmx.min.js")
     assert response.cache_control.max_age >= 30 * 24 * 3600
     response.close()
+
+
+def test_plotly_js_is_served_from_the_plotly_package(client, db):
+    import plotly
+
+    response = client.get(f"/vendor/plotly.min.js?v={plotly.__version__}")
+    assert response.status_code == 200
+    assert response.mimetype in ("application/javascript", "text/javascript")
+    assert response.cache_control.max_age >= 30 * 24 * 3600
+    assert b"plotly" in response.get_data()[:2000].lower()
+    response.close()
