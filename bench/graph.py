@@ -23,24 +23,18 @@ import gzip
 import json
 import random
 import statistics
-import tempfile
 import threading
 import time
-from pathlib import Path
 
 import networkx as nx
-from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
-from bench.search import median_time, p95, report
-from catalog import seed
-from catalog.db import db
+from bench.common import median_time, p95, report, seeded_app
 from graphs import figures
 from graphs.build import build_graph
 from graphs.nodes import parse_node
 from graphs.params import GraphQuery
 from graphs.reports import node_rows, reach_report
-from portal import create_app
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
@@ -67,21 +61,13 @@ def main() -> None:
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium timings")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
-        with app.app_context():
-            upgrade()
-            started = time.perf_counter()
-            print(seed.seed_scale(args.scale))
-            print(f"seed --scale {args.scale}: {time.perf_counter() - started:.1f} s "
-                  f"on {db.engine.dialect.name}")
-            G = build_graph()
-            print(f"\ngraph: {len(G):,} nodes, {G.number_of_edges():,} edges")
-            print(f"{'build_graph':<26} median {median_time(build_graph, args.repeat):.3f} s")
-            impact(G, args.repeat)
-            views = pick_views(G)
-            figure_json(app, views, args.repeat)
+    with seeded_app(args.scale, database_url=args.database_url) as app:
+        G = build_graph()
+        print(f"\ngraph: {len(G):,} nodes, {G.number_of_edges():,} edges")
+        print(f"{'build_graph':<26} median {median_time(build_graph, args.repeat):.3f} s")
+        impact(G, args.repeat)
+        views = pick_views(G)
+        figure_json(app, views, args.repeat)
         if not args.no_browser:
             browser(app, views, args.repeat)
 

@@ -22,20 +22,17 @@ Usage::
 
 import argparse
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
 import sqlalchemy as sa
-from flask_migrate import upgrade
 
-from catalog import audit, seed
+from bench.common import seeded_app
+from catalog import audit
 from catalog.db import db
 from catalog.deliveries import DeliveryFilters, export_deliveries_csv, import_deliveries_csv
 from catalog.metrics import delivery_metrics
 from catalog.models import Delivery
 from graphs.metrics import reuse_matrix, reuse_metrics, reuse_over_time
-from portal import create_app
 
 
 def main() -> None:
@@ -48,25 +45,16 @@ def main() -> None:
                         help="an EMPTY database to use instead of a temporary SQLite file")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
-        with app.app_context():
-            upgrade()
-            started = time.perf_counter()
-            print(seed.seed_scale(args.scale, deliveries=args.deliveries))
-            print(f"seed --scale {args.scale}: {time.perf_counter() - started:.1f} s "
-                  f"on {db.engine.dialect.name}")
-            db.session.execute(sa.text("ANALYZE"))
-            db.session.commit()
-            business = db.session.scalar(sa.text(
-                "SELECT b.slug FROM business b JOIN delivery d ON d.business_id = b.id "
-                "GROUP BY b.slug ORDER BY count(*) DESC LIMIT 1"))
-            run_functions(business, args.repeat)
-            run_endpoints(app, business, args.repeat)
-            run_pages(app, business, args.repeat)
-            run_cold(app, args.repeat)
-            run_csv(args.import_rows)
+    with seeded_app(args.scale, database_url=args.database_url,
+                    deliveries=args.deliveries) as app:
+        business = db.session.scalar(sa.text(
+            "SELECT b.slug FROM business b JOIN delivery d ON d.business_id = b.id "
+            "GROUP BY b.slug ORDER BY count(*) DESC LIMIT 1"))
+        run_functions(business, args.repeat)
+        run_endpoints(app, business, args.repeat)
+        run_pages(app, business, args.repeat)
+        run_cold(app, args.repeat)
+        run_csv(args.import_rows)
 
 
 def run_functions(business: str, repeat: int) -> None:

@@ -15,18 +15,13 @@ and the ratio of the service to its raw SQL. Usage::
 import argparse
 import random
 import statistics
-import tempfile
-import time
-from pathlib import Path
 
 import sqlalchemy as sa
-from flask_migrate import upgrade
 
-from catalog import seed
+from bench.common import median_time, p95, report, seeded_app
 from catalog.browse import BrowseQuery, browse
 from catalog.db import db
 from catalog.models import Capability, CapabilityTag, Domain, Team
-from portal import create_app
 
 
 def main() -> None:
@@ -37,19 +32,8 @@ def main() -> None:
     parser.add_argument("--database-url", help="an EMPTY database to use instead of a temporary SQLite file")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
-        with app.app_context():
-            upgrade()
-            started = time.perf_counter()
-            print(seed.seed_scale(args.scale))
-            print(f"seed --scale {args.scale}: {time.perf_counter() - started:.1f} s "
-                  f"on {db.engine.dialect.name}")
-            db.session.execute(sa.text("ANALYZE"))  # planner statistics, as a live database has
-            db.session.commit()
-            queries = make_queries(args.queries)
-            run(app, queries, args.repeat)
+    with seeded_app(args.scale, database_url=args.database_url) as app:
+        run(app, make_queries(args.queries), args.repeat)
 
 
 def make_queries(count: int) -> list[dict[str, str]]:
@@ -129,25 +113,6 @@ def replay(statements) -> None:
         cursor.close()
     finally:
         connection.close()
-
-
-def median_time(call, repeat: int) -> float:
-    call()  # warm
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
-
-
-def p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20, method="inclusive")[-1]
-
-
-def report(label: str, values: list[float]) -> None:
-    print(f"{label:<26} p50 {statistics.median(values) * 1000:6.2f} ms   "
-          f"p95 {p95(values) * 1000:6.2f} ms   max {max(values) * 1000:6.2f} ms")
 
 
 if __name__ == "__main__":
