@@ -148,7 +148,7 @@ def picker():
     found = directory.pick_capabilities(request.args.get("q", ""),
                                         exclude=request.args.get("exclude", ""))
     return render_template("capabilities/_picker_results.html", found=found,
-                           q=request.args.get("q", ""))
+                           q=request.args.get("q", ""), row_endpoint=".dependency_row")
 
 
 @bp.get("/picker/<slug>")

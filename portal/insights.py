@@ -277,8 +277,8 @@ def new_delivery():
 def capability_picker():
     """Capabilities matching ``q``, to add to a delivery's reused list."""
     q = request.args.get("q", "")
-    return render_template("insights/_picker_results.html",
-                           found=directory.pick_capabilities(q), q=q)
+    return render_template("capabilities/_picker_results.html",
+                           found=directory.pick_capabilities(q), q=q, row_endpoint=".reused_row")
 
 
 @bp.get("/deliveries/picker/<slug>")
