@@ -12,8 +12,9 @@ run: $(VENV)/.runtime
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-## test: install what the tests need (Chromium included) and run the whole suite
+## test: install what the tests need (Chromium included), lint, and run the whole suite
 test: $(VENV)/.test chromium
+	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest
 
 ## bench: seed 10,000 capabilities and print search, graph and metrics figures

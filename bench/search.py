@@ -72,17 +72,17 @@ def run(app, queries, repeat: int) -> None:
     service, page, raw = [], [], []
     for params in queries:
         query = BrowseQuery.from_args(params)
-        statements = capture(lambda: browse(query))
-        service.append(median_time(lambda: (browse(query), db.session.rollback()), repeat))
-        page.append(median_time(lambda: client.get("/capabilities", query_string=params,
-                                                   headers={"HX-Request": "true"}), repeat))
-        raw.append(median_time(lambda: replay(statements), repeat))
+        statements = capture(lambda q=query: browse(q))
+        service.append(median_time(lambda q=query: (browse(q), db.session.rollback()), repeat))
+        page.append(median_time(lambda p=params: client.get(
+            "/capabilities", query_string=p, headers={"HX-Request": "true"}), repeat))
+        raw.append(median_time(lambda s=statements: replay(s), repeat))
     report("browse service", service)
     report("results fragment (HTTP)", page)
     report("raw SQL replayed", raw)
     print(f"{'ratio service / raw SQL':<26} p50 {statistics.median(service) / statistics.median(raw):.2f}x"
           f"   p95 {p95(service) / p95(raw):.2f}x")
-    slowest = sorted(zip(service, queries), key=lambda pair: pair[0], reverse=True)[:3]
+    slowest = sorted(zip(service, queries, strict=False), key=lambda pair: pair[0], reverse=True)[:3]
     for seconds, params in slowest:
         print(f"  slow: {seconds * 1000:6.1f} ms  {params}")
 

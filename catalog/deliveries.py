@@ -402,8 +402,8 @@ class CsvReport:
         what = (f"{self.deliveries:,} deliveries ({self.open:,} open, "
                 f"{self.reused:,} capability links)")
         if self.dry_run:
-            head = f"Dry run of the delivery import of {source}: {what} would be written; " \
-                   "nothing was written."
+            head = (f"Dry run of the delivery import of {source}: {what} would be written; "
+                    "nothing was written.")
         else:
             head = f"Imported {what} from {source}."
         per = ", ".join(f"{slug} {n:,}" for slug, n in sorted(self.businesses.items()))

@@ -169,7 +169,7 @@ CAPABILITY = _object({
     **_CAPABILITY_PUBLIC,
     "apis": _array({"type": "string"}),
     "direct_consumers": {"type": "integer", "minimum": 0},
-}, tuple(_CAPABILITY_PUBLIC) + ("apis",), "A capability in a list.")
+}, (*tuple(_CAPABILITY_PUBLIC), "apis"), "A capability in a list.")
 CAPABILITY_DETAIL = _object({
     **_CAPABILITY_PUBLIC,
     "apis": _array(ref("Api")),
@@ -185,7 +185,7 @@ CAPABILITY_DETAIL = _object({
     "consumers": _object({"capabilities": _array({"type": "string"}),
                           "businesses": _array({"type": "string"})},
                          ("capabilities", "businesses")),
-}, tuple(_CAPABILITY_PUBLIC) + ("apis", "dependencies", "consumers"),
+}, (*tuple(_CAPABILITY_PUBLIC), "apis", "dependencies", "consumers"),
     "One capability with everything its page shows; the ETag header carries its version.")
 
 

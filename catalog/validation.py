@@ -345,8 +345,8 @@ def _apis(value: Any, errors: Errors) -> list[dict[str, Any]]:
         spec = _optional_text(row.get("spec"), f"{prefix}.spec", "API spec", SPEC_MAX, errors, multiline=True)
         if spec and kind.lower() in ("openapi", "rest", "asyncapi") and parse_spec(spec) is None:
             errors.add(f"{prefix}.spec", "API spec must be a JSON or YAML document (a mapping at the top).")
-        apis.append(dict(name=name, kind=kind, status=status, version=version,
-                         description=description, spec=spec))
+        apis.append({"name": name, "kind": kind, "status": status, "version": version,
+                         "description": description, "spec": spec})
     return apis
 
 

@@ -25,11 +25,11 @@ from typing import Any, NamedTuple
 import networkx as nx
 
 from graphs.analysis import (
-    induced_copy,
     aggregate_by_domain,
     collapse,
     ego_subgraph,
     filter_nodes,
+    induced_copy,
     project,
 )
 from graphs.nodes import business_node, capability_node, domain_node

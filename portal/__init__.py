@@ -5,9 +5,21 @@ from typing import Any
 
 from flask import Flask
 
-from portal import api, auth, capabilities, cli, directory, errors, governance, graph, markup, pages
-from portal import account, openapi
-from portal import insights
+from portal import (
+    account,
+    api,
+    auth,
+    capabilities,
+    cli,
+    directory,
+    errors,
+    governance,
+    graph,
+    insights,
+    markup,
+    openapi,
+    pages,
+)
 from portal.config import load_config
 from portal.extensions import csrf, db, htmx, login_manager, migrate
 

@@ -31,7 +31,7 @@ from werkzeug.exceptions import (
 
 from catalog import accounts, adoptions, backstage, deliveries
 from catalog import capabilities as service
-from catalog.backstage_export import export_catalog
+from catalog.backstage import export_catalog
 from catalog.browse import BrowseQuery, browse
 from catalog.errors import Forbidden, NotFound, StaleVersion, ValidationFailed
 from catalog.metrics import delivery_metrics

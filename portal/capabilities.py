@@ -202,5 +202,5 @@ def _chosen_dependencies(capability, errors):
     return [
         {"slug": slug, "kind": kind, "provider": providers.get(slug),
          "errors": errors.get(f"dependencies.{i}", [])}
-        for i, (slug, kind) in enumerate(zip(slugs, kinds))
+        for i, (slug, kind) in enumerate(zip(slugs, kinds, strict=False))
     ]

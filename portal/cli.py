@@ -7,7 +7,7 @@ from flask import Flask
 from flask_migrate import upgrade
 
 from catalog import accounts, backstage, deliveries, seed
-from catalog.backstage_export import export_catalog
+from catalog.backstage import export_catalog
 from catalog.errors import CatalogError, ValidationFailed
 from catalog.models.org import ROLES
 

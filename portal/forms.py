@@ -8,7 +8,6 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms.fields.choices import SelectChoice
 from wtforms import (
     FieldList,
     Form,
@@ -18,6 +17,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 
 from catalog.models import Capability, Team
 from catalog.models.capability import API_STATUSES, LIFECYCLES
@@ -84,7 +84,7 @@ class CapabilityForm(FlaskForm):
                         for entry in self.submitted_api_rows]
         data["dependencies"] = [
             {"provider": provider, "kind": kind}
-            for provider, kind in zip(form.getlist("dep_provider"), form.getlist("dep_kind"))
+            for provider, kind in zip(form.getlist("dep_provider"), form.getlist("dep_kind"), strict=False)
         ]
         return data
 

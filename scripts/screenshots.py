@@ -17,7 +17,7 @@ from werkzeug.serving import make_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from portal import create_app  # noqa: E402
+from portal import create_app
 
 PAGES = ["/", "/capabilities", "/capabilities?q=member&layer=business-platform",
          "/capabilities/youku-membership", "/capabilities/new",

@@ -7,6 +7,7 @@ real migrations; each test starts from empty tables.
 
 import re
 import threading
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -21,6 +22,8 @@ from portal import create_app
 from portal.config import database_url
 
 PASSWORD = "correct-horse-battery"
+#: Backstage's own example catalog (Apache-2.0), copied with its provenance in SOURCE.md.
+BACKSTAGE_EXAMPLES = Path(__file__).resolve().parent / "fixtures" / "backstage-examples"
 
 
 @pytest.fixture(scope="session")

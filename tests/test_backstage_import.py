@@ -18,13 +18,9 @@ from catalog.models import (
     Domain,
     Team,
 )
+from tests.conftest import BACKSTAGE_EXAMPLES as FIXTURE
 
-FIXTURE = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "backstage-examples"
 ENTRY = FIXTURE / "catalog-info.yaml"
-needs_fixture = pytest.mark.skipif(
-    not ENTRY.is_file(),
-    reason=f"Backstage example catalog not found at {ENTRY}: clone shared/ beside the repo",
-)
 
 FIXTURE_READ = {"API": 10, "Component": 13, "Domain": 3, "Group": 8, "Location": 9,
                 "Resource": 1, "System": 3, "User": 17}
@@ -74,7 +70,6 @@ def capability(db, slug: str) -> Capability:
 # -- the public example catalog ----------------------------------------------------
 
 
-@needs_fixture
 def test_the_example_catalog_imports_with_the_expected_counts(db):
     report = import_catalog(ENTRY)
     assert report.ok, report.errors
@@ -88,7 +83,6 @@ def test_the_example_catalog_imports_with_the_expected_counts(db):
     assert len(report.warnings) == 11
 
 
-@needs_fixture
 def test_the_dangling_owner_is_a_warning_and_the_capability_is_kept(db):
     report = import_catalog(ENTRY)
     owners = [p for p in report.warnings if p.field == "spec.owner"]
@@ -103,7 +97,6 @@ def test_the_dangling_owner_is_a_warning_and_the_capability_is_kept(db):
     assert kept.tags == ["java", "playback"]
 
 
-@needs_fixture
 def test_systems_give_their_domain_and_websites_become_businesses(db):
     import_catalog(ENTRY)
     domains = {c.slug: c.domain.slug for c in db.session.scalars(sa.select(Capability))}
@@ -124,7 +117,6 @@ def test_systems_give_their_domain_and_websites_become_businesses(db):
     assert teams["team-a"] == ("team-a", "team-a@example.com", "platform")  # no displayName
 
 
-@needs_fixture
 def test_apis_attach_to_their_providers(db):
     report = import_catalog(ENTRY)
     petstore = capability(db, "petstore")
@@ -145,7 +137,6 @@ def test_apis_attach_to_their_providers(db):
                           "api:default/starwars-graphql"]
 
 
-@needs_fixture
 def test_consumed_apis_and_subcomponents_become_dependencies(db):
     import_catalog(ENTRY)
     deps = {(d.consumer.slug, d.provider.slug): d.api.name if d.api else None
@@ -157,7 +148,6 @@ def test_consumed_apis_and_subcomponents_become_dependencies(db):
     }
 
 
-@needs_fixture
 def test_the_example_folder_imports_the_same_entities(db):
     report = import_catalog(FIXTURE)
     assert report.ok and report.read == FIXTURE_READ and report.created == FIXTURE_CREATED
@@ -165,7 +155,6 @@ def test_the_example_folder_imports_the_same_entities(db):
     assert len(skipped) == 1 and "skipped" in skipped[0].message
 
 
-@needs_fixture
 def test_importing_twice_creates_nothing_the_second_time(db, unchanged):
     import_catalog(ENTRY)
     revision = current_revision()
@@ -178,7 +167,6 @@ def test_importing_twice_creates_nothing_the_second_time(db, unchanged):
     assert current_revision() == revision
 
 
-@needs_fixture
 def test_a_dry_run_writes_nothing_and_plans_what_a_real_run_does(db, unchanged):
     unchanged()
     dry = import_catalog(ENTRY, dry_run=True)
@@ -190,7 +178,6 @@ def test_a_dry_run_writes_nothing_and_plans_what_a_real_run_does(db, unchanged):
     assert dry.warnings == real.warnings
 
 
-@needs_fixture
 def test_one_audit_event_carries_the_counts_and_warnings(db):
     revision = current_revision()
     report = import_catalog(ENTRY)
@@ -203,7 +190,6 @@ def test_one_audit_event_carries_the_counts_and_warnings(db):
     assert "playback-order" in set(created)
 
 
-@needs_fixture
 def test_the_report_is_json_ready(db):
     data = json.loads(json.dumps(import_catalog(ENTRY, dry_run=True).as_dict()))
     assert data["ok"] is True and data["dry_run"] is True and data["written"] is False
@@ -426,7 +412,6 @@ def test_a_depends_on_an_existing_portal_capability_is_not_dangling(db, make, tm
 # -- the command line ------------------------------------------------------------------
 
 
-@needs_fixture
 def test_cli_imports_the_example_catalog(runner, db):
     result = runner.invoke(args=["import-backstage", str(ENTRY)])
     assert result.exit_code == 0, result.output

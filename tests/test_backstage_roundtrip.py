@@ -5,7 +5,6 @@ into an empty portal, export again: the two exports are the same text and
 the two catalog graphs are the same graph.
 """
 
-from pathlib import Path
 
 import jsonschema
 import networkx as nx
@@ -15,21 +14,16 @@ import yaml
 
 from catalog import accounts, seed
 from catalog.adoptions import adopt
-from catalog.backstage import MAX_TEXT_BYTES, import_catalog, import_text
-from catalog.backstage_export import UNOWNED, export_catalog
+from catalog.backstage import MAX_TEXT_BYTES, UNOWNED, export_catalog, import_catalog, import_text
 from catalog.capabilities import add_dependency
 from catalog.models import Business, Capability, User
 from catalog.schemas import SCHEMAS
 from catalog.serialize import capability_dict
 from graphs.build import build_graph
+from tests.conftest import BACKSTAGE_EXAMPLES as FIXTURE
 from tests.conftest import wipe
 
-FIXTURE = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "backstage-examples"
 ENTRY = FIXTURE / "catalog-info.yaml"
-needs_fixture = pytest.mark.skipif(
-    not ENTRY.is_file(),
-    reason=f"Backstage example catalog not found at {ENTRY}: clone shared/ beside the repo",
-)
 RELATIONS = ("owner", "system", "domain", "dependsOn", "providesApis", "consumesApis")
 
 
@@ -88,7 +82,6 @@ def round_trip(db) -> tuple[str, str]:
     return first, second
 
 
-@needs_fixture
 def test_the_example_catalog_round_trips_exactly(db):
     assert import_catalog(ENTRY).ok
     first, second = round_trip(db)

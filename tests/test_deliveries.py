@@ -401,8 +401,8 @@ def test_a_large_import_is_written_in_bulk(org, db):
 def test_export_then_import_gives_the_same_deliveries(org, db, recorded):
     exported = export_deliveries_csv()
     lines = exported.splitlines()
-    assert lines[0] == "business,title,requested_on,delivered_on,capabilities,external_ref," \
-                       "lead_time_days"
+    assert lines[0] == ("business,title,requested_on,delivered_on,capabilities,external_ref,"
+                        "lead_time_days")
     assert lines[1] == "taobao,Feature 0,2025-01-01,2025-01-31,order-center,R-0,30"
     assert lines[3] == "tmall,Feature 2,2025-01-21,2025-02-15,coupon-center;order-center,R-2,25"
     assert lines[4] == "tmall,Feature 3,2025-02-10,,,R-3,"

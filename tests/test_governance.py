@@ -6,6 +6,7 @@ import io
 import pytest
 
 from catalog import seed
+from tests.conftest import BACKSTAGE_EXAMPLES
 
 
 @pytest.fixture
@@ -92,11 +93,7 @@ def test_impact_of_unknown_capability_is_404(client, db):
 
 
 def test_governance_lists_the_last_import_warnings(client, runner, db):
-    from tests.test_backstage_import import FIXTURE
-
-    if not FIXTURE.exists():
-        pytest.skip("shared/fixtures is not beside the repository")
-    result = runner.invoke(args=["import-backstage", str(FIXTURE / "catalog-info.yaml")])
+    result = runner.invoke(args=["import-backstage", str(BACKSTAGE_EXAMPLES / "catalog-info.yaml")])
     assert result.exit_code == 0, result.output
     html = client.get("/governance").get_data(as_text=True)
     section = html[html.index('id="import"'):]

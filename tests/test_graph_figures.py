@@ -73,7 +73,7 @@ def label_boxes(fig):
     for trace in node_traces(fig):
         for x, y, text, position, size in zip(trace["x"], trace["y"], trace.get("text", []),
                                               trace.get("textposition", []),
-                                              trace["marker"]["size"]):
+                                              trace["marker"]["size"], strict=False):
             if not text:
                 continue
             text = html.unescape(text)
@@ -164,7 +164,7 @@ def test_hover_shows_owner_tier_and_consumers(demo):
     fig = draw(demo)
     hover = {node["id"]: text for trace in node_traces(fig)
              for node, text in zip((fig["nodes"][i] for i in trace["customdata"]),
-                                   trace["hovertext"])}
+                                   trace["hovertext"], strict=False)}
     order = hover["capability:order-center"]
     consumers = demo.in_degree("capability:order-center")
     assert "Owner: Transaction Platform" in order

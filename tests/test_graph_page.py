@@ -161,7 +161,7 @@ def test_aggregate_by_domain(client, catalog):
     assert ids(body) == {"domain:transaction", "domain:marketing", "domain:middleware",
                          "business:taobao", "business:tmall"}
     assert body["aggregated"] is True
-    weights = dict(zip(edges(body), body["edge_weights"]))
+    weights = dict(zip(edges(body), body["edge_weights"], strict=False))
     assert weights[("domain:transaction", "domain:middleware")] == 3  # stock, payment, cart
     assert weights[("domain:marketing", "domain:transaction")] == 1
     urls = {n["id"]: n["url"] for n in body["nodes"]}

@@ -2,8 +2,8 @@
 
 import pytest
 
-from catalog.models import Adoption
 from catalog.db import db as _db
+from catalog.models import Adoption
 from portal import create_app
 from tests.conftest import PASSWORD, csrf_token
 

@@ -1,7 +1,7 @@
 """The audit trail and the catalog revision counter."""
 
 import datetime as dt
-from typing import Any, Optional
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -15,7 +15,7 @@ class AuditEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
-    actor: Mapped[Optional[str]] = mapped_column(sa.String(63))
+    actor: Mapped[str | None] = mapped_column(sa.String(63))
     action: Mapped[str] = mapped_column(sa.String(20))
     entity_type: Mapped[str] = mapped_column(sa.String(40))
     entity_key: Mapped[str] = mapped_column(sa.String(120), index=True)

@@ -2,7 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
-from typing import Optional
+from typing import ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.ext.hybrid import hybrid_property
@@ -45,9 +45,9 @@ class Business(db.Model):
     name: Mapped[str] = mapped_column(sa.String(120))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     status: Mapped[str] = mapped_column(sa.String(20), default="live")
-    team_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("team.id"))
+    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id"))
 
-    team: Mapped[Optional[Team]] = relationship()
+    team: Mapped[Team | None] = relationship()
     adoptions: Mapped[list["Adoption"]] = relationship(back_populates="business")
 
     def __repr__(self) -> str:
@@ -66,25 +66,25 @@ class Capability(db.Model):
     summary: Mapped[str] = mapped_column(sa.String(280), default="")
     description: Mapped[str] = mapped_column(sa.Text, default="")
     domain_id: Mapped[int] = mapped_column(sa.ForeignKey("domain.id"), index=True)
-    team_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("team.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id"), index=True)
     lifecycle: Mapped[str] = mapped_column(sa.String(20), default="proposed", index=True)
     tier: Mapped[int] = mapped_column(default=3)
     docs_url: Mapped[str] = mapped_column(sa.String(500), default="")
     repo_url: Mapped[str] = mapped_column(sa.String(500), default="")
-    sla_availability: Mapped[Optional[Decimal]] = mapped_column(sa.Numeric(6, 3))
-    sla_p99_ms: Mapped[Optional[int]]
+    sla_availability: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 3))
+    sla_p99_ms: Mapped[int | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    launched_on: Mapped[Optional[dt.date]]
-    deprecated_on: Mapped[Optional[dt.date]]
+    launched_on: Mapped[dt.date | None]
+    deprecated_on: Mapped[dt.date | None]
     # Lower-cased slug, name, summary and tags: what browse search matches.
     search_text: Mapped[str] = mapped_column(sa.Text, default="")
     version: Mapped[int] = mapped_column(default=1)
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__: ClassVar[dict] = {"version_id_col": version}
 
     domain: Mapped[Domain] = relationship(back_populates="capabilities")
-    team: Mapped[Optional[Team]] = relationship()
+    team: Mapped[Team | None] = relationship()
     tag_links: Mapped[list["CapabilityTag"]] = relationship(
         cascade="all, delete-orphan", order_by="CapabilityTag.tag"
     )
@@ -162,7 +162,7 @@ class Dependency(db.Model):
     provider_id: Mapped[int] = mapped_column(
         sa.ForeignKey("capability.id", ondelete="CASCADE"), index=True
     )
-    api_id: Mapped[Optional[int]] = mapped_column(
+    api_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("api.id", ondelete="SET NULL")
     )
     kind: Mapped[str] = mapped_column(sa.String(20), default="sync")
@@ -174,7 +174,7 @@ class Dependency(db.Model):
     provider: Mapped[Capability] = relationship(
         foreign_keys=[provider_id], back_populates="dependents"
     )
-    api: Mapped[Optional[Api]] = relationship()
+    api: Mapped[Api | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<Dependency {self.consumer_id} -> {self.provider_id}>"
@@ -192,16 +192,16 @@ class Adoption(db.Model):
     capability_id: Mapped[int] = mapped_column(
         sa.ForeignKey("capability.id", ondelete="CASCADE"), index=True
     )
-    api_id: Mapped[Optional[int]] = mapped_column(
+    api_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("api.id", ondelete="SET NULL")
     )
     since: Mapped[dt.date] = mapped_column(default=today)
-    until: Mapped[Optional[dt.date]]
+    until: Mapped[dt.date | None]
     purpose: Mapped[str] = mapped_column(sa.String(280), default="")
 
     business: Mapped[Business] = relationship(back_populates="adoptions")
     capability: Mapped[Capability] = relationship(back_populates="adoptions")
-    api: Mapped[Optional[Api]] = relationship()
+    api: Mapped[Api | None] = relationship()
 
     @hybrid_property
     def active(self) -> bool:

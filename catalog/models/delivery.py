@@ -1,7 +1,6 @@
 """Business features delivered, with the capabilities they reused."""
 
 import datetime as dt
-from typing import Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -39,7 +38,7 @@ class Delivery(db.Model):
     )
     title: Mapped[str] = mapped_column(sa.String(200))
     requested_on: Mapped[dt.date]
-    delivered_on: Mapped[Optional[dt.date]] = mapped_column(index=True)
+    delivered_on: Mapped[dt.date | None] = mapped_column(index=True)
     source: Mapped[str] = mapped_column(sa.String(20), default="form")
     external_ref: Mapped[str] = mapped_column(sa.String(120), default="")
 
@@ -47,7 +46,7 @@ class Delivery(db.Model):
     capabilities: Mapped[list[Capability]] = relationship(secondary=delivery_capability)
 
     @property
-    def lead_time_days(self) -> Optional[int]:
+    def lead_time_days(self) -> int | None:
         if self.delivered_on is None:
             return None
         return (self.delivered_on - self.requested_on).days

@@ -1,7 +1,6 @@
 """Teams, users and their API tokens."""
 
 import datetime as dt
-from typing import Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -39,11 +38,11 @@ class User(db.Model):
     email: Mapped[str] = mapped_column(sa.String(200), default="")
     password_hash: Mapped[str] = mapped_column(sa.String(256))
     role: Mapped[str] = mapped_column(sa.String(20), default="viewer")
-    team_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("team.id"))
+    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
-    team: Mapped[Optional[Team]] = relationship(back_populates="members")
+    team: Mapped[Team | None] = relationship(back_populates="members")
     tokens: Mapped[list["ApiToken"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
@@ -85,8 +84,8 @@ class ApiToken(db.Model):
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     scopes: Mapped[str] = mapped_column(sa.String(40), default="read")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    last_used_at: Mapped[Optional[dt.datetime]]
-    revoked_at: Mapped[Optional[dt.datetime]]
+    last_used_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
 
     user: Mapped[User] = relationship(back_populates="tokens")
 

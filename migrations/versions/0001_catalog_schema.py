@@ -1,13 +1,12 @@
 """catalog schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-25 12:29:41.831542
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0001'

@@ -18,17 +18,17 @@ branch_labels = None
 depends_on = None
 
 SQLITE_UP = [
-    "CREATE VIRTUAL TABLE capability_fts USING fts5("
-    "search_text, content='capability', content_rowid='id', tokenize='trigram')",
-    "CREATE TRIGGER capability_fts_insert AFTER INSERT ON capability BEGIN "
-    "INSERT INTO capability_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
-    "CREATE TRIGGER capability_fts_delete AFTER DELETE ON capability BEGIN "
+    ("CREATE VIRTUAL TABLE capability_fts USING fts5("
+    "search_text, content='capability', content_rowid='id', tokenize='trigram')"),
+    ("CREATE TRIGGER capability_fts_insert AFTER INSERT ON capability BEGIN "
+    "INSERT INTO capability_fts(rowid, search_text) VALUES (new.id, new.search_text); END"),
+    ("CREATE TRIGGER capability_fts_delete AFTER DELETE ON capability BEGIN "
     "INSERT INTO capability_fts(capability_fts, rowid, search_text) "
-    "VALUES ('delete', old.id, old.search_text); END",
-    "CREATE TRIGGER capability_fts_update AFTER UPDATE OF search_text ON capability BEGIN "
+    "VALUES ('delete', old.id, old.search_text); END"),
+    ("CREATE TRIGGER capability_fts_update AFTER UPDATE OF search_text ON capability BEGIN "
     "INSERT INTO capability_fts(capability_fts, rowid, search_text) "
     "VALUES ('delete', old.id, old.search_text); "
-    "INSERT INTO capability_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
+    "INSERT INTO capability_fts(rowid, search_text) VALUES (new.id, new.search_text); END"),
     "INSERT INTO capability_fts(capability_fts) VALUES ('rebuild')",
 ]
 SQLITE_DOWN = [

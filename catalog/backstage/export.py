@@ -37,7 +37,8 @@ import sqlalchemy as sa
 import yaml
 from sqlalchemy.orm import joinedload, selectinload
 
-from catalog.backstage import (
+from catalog.backstage.resolve import first_line
+from catalog.backstage.vocabulary import (
     API_DEFINITION_ANNOTATION,
     API_NAME_ANNOTATION,
     API_STATUSES,
@@ -49,7 +50,6 @@ from catalog.backstage import (
     LAYER_ANNOTATION,
     NO_DEFINITION,
     TEAM_KIND_ANNOTATION,
-    _first_line,
 )
 from catalog.db import db
 from catalog.models import Adoption, Business, Capability, Dependency, Domain, Team
@@ -189,7 +189,7 @@ def _capability(capability: Capability, resources: set[str],
                    CAPABILITY_ANNOTATIONS["tier"]: str(capability.tier)}
     if capability.domain.layer != "frontend":  # the importer reads a frontend as a Business
         annotations[LAYER_ANNOTATION] = capability.domain.layer
-    if capability.summary != _first_line(_strip(capability.description)):
+    if capability.summary != first_line(_strip(capability.description)):
         annotations[CAPABILITY_ANNOTATIONS["summary"]] = capability.summary
     if capability.sla_availability is not None:
         annotations[CAPABILITY_ANNOTATIONS["sla_availability"]] = _decimal(

@@ -1,0 +1,134 @@
+"""Running an import: from a path or an uploaded text to a report, all or nothing."""
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from catalog.backstage.parse import Problems, count_kinds, import_root, parse_entities
+from catalog.backstage.plan import plan_steps
+from catalog.backstage.report import ImportReport, Problem
+from catalog.backstage.resolve import CatalogIndex, Resolver
+from catalog.backstage.vocabulary import MAX_TEXT_BYTES, TEXT_FILE_NAME
+from catalog.backstage.write import import_summary, write_steps
+from catalog.errors import Forbidden
+from catalog.models import User
+from catalog.permissions import EDIT_ALL_ROLES
+
+
+def ensure_can_import(actor: User | None) -> None:
+    """Raise Forbidden unless ``actor`` may import catalogs: architects, admins, the system.
+
+    An import creates and changes teams, domains and any team's capabilities
+    at once, so it is a governance action, not a team's.
+    """
+    if actor is not None and actor.role not in EDIT_ALL_ROLES:
+        raise Forbidden("Only architects and admins can import Backstage catalogs.")
+
+
+def import_text(text: str | bytes, *, name: str = "the upload", dry_run: bool = False,
+                actor: User | None = None) -> ImportReport:
+    """Import one multi-document ``catalog-info.yaml`` given as text, all or nothing.
+
+    The text is imported exactly as :func:`import_catalog` imports a file
+    (it is written to a private temporary folder first), so Location targets
+    and ``$text`` definitions can only name files that are not there: send
+    one self-contained file. Problems name the file ``catalog-info.yaml``.
+
+    Parameters
+    ----------
+    text : str or bytes
+        The YAML (UTF-8), at most :data:`MAX_TEXT_BYTES`.
+    name : str
+        What to call the source in the report and the audit trail.
+    dry_run, actor
+        As :func:`import_catalog`.
+
+    Raises
+    ------
+    Forbidden
+        ``actor`` may not import (see :func:`ensure_can_import`).
+    """
+    ensure_can_import(actor)
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    if len(data) > MAX_TEXT_BYTES:
+        report = ImportReport(source=name, dry_run=dry_run)
+        report.errors.append(Problem(TEXT_FILE_NAME, None, "", "", (
+            f"The file is {len(data):,} bytes; at most {MAX_TEXT_BYTES:,} are imported at "
+            "once. Split it, or import a folder with the command line.")))
+        return report
+    with tempfile.TemporaryDirectory(prefix="backstage-import-") as folder:
+        path = Path(folder) / TEXT_FILE_NAME
+        path.write_bytes(data)
+        return import_catalog(path, dry_run=dry_run, actor=actor, name=name)
+
+
+def import_catalog(path: str | Path, *, dry_run: bool = False,
+                   progress: Callable[[int, int], None] | None = None,
+                   actor: User | None = None, name: str | None = None) -> ImportReport:
+    """Import Backstage descriptors into the catalog, all or nothing.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``catalog-info.yaml`` (multi-document YAML) or a folder, whose
+        ``*.yaml`` and ``*.yml`` files are read recursively in sorted order.
+        ``kind: Location`` targets are followed relative to their file; they
+        must stay inside that folder (the folder of the file imported).
+    dry_run : bool
+        Compute and report the plan without writing anything.
+    progress : callable, optional
+        Called as ``progress(done, total)`` every 500 rows written and once
+        at the end, ``total`` being the rows created or updated.
+    actor : User, optional
+        Who imports, for the audit trail (None: the system); only
+        architects and admins may (see :func:`ensure_can_import`).
+    name : str, optional
+        What to call the source in the report (default: ``path``).
+
+    Returns
+    -------
+    ImportReport
+        Counts per kind and every problem. When ``report.errors`` is not
+        empty nothing was written; ``report.as_error()`` turns it into a
+        ``ValidationFailed`` for the command line and the JSON API.
+
+    Notes
+    -----
+    Rows are matched by slug (APIs by capability and name, dependencies by
+    consumer and provider), so importing the same input again updates in
+    place and creates nothing. Each written entity gets an audit event, and
+    one ``import`` event carries the counts and the warnings; the catalog
+    revision is bumped once, and only when something changed.
+    """
+    ensure_can_import(actor)
+    source = name or str(path)
+    problems = Problems()
+    root = import_root(Path(path))
+    entities = parse_entities(Path(path), root, problems)
+    catalog = CatalogIndex(entities)
+    resolver = Resolver(entities, catalog, problems, root)
+    rows = resolver.resolve()
+    report = ImportReport(source=source, dry_run=dry_run, read=count_kinds(entities),
+                          unmapped=resolver.unmapped, errors=problems.errors,
+                          warnings=problems.warnings)
+    if not report.ok:
+        return report
+    steps = plan_steps(rows, catalog)
+    for step in steps:
+        getattr(report, step.action)[step.row.kind] += 1
+    report.plan = [step.as_plan() for step in steps if step.action != "unchanged"]
+    if dry_run:
+        return report
+    try:
+        report.written = write_steps(steps, catalog, actor=actor, summary=import_summary(report),
+                                progress=progress)
+    except (IntegrityError, StaleDataError) as exc:
+        report.errors.append(Problem(
+            source, None, "", "",
+            f"The catalog changed while importing ({type(exc).__name__}); nothing was "
+            "written. Run the import again.",
+        ))
+    return report

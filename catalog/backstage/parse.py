@@ -1,0 +1,264 @@
+"""Step 1: read YAML files, following Location targets, into :class:`Entity` records."""
+
+import os
+from collections import Counter, deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import yaml
+
+from catalog.backstage.report import Problem
+from catalog.backstage.vocabulary import (
+    API_VERSIONS,
+    HTTP_URL,
+    KIND_LABELS,
+    MAPPED_KINDS,
+    MAX_YAML_NODES,
+    SLUG_KINDS,
+    Key,
+)
+from catalog.validation import Errors, check_slug
+
+
+class Problems:
+    """Collects errors and warnings in the order they are found."""
+
+    def __init__(self) -> None:
+        self.errors: list[Problem] = []
+        self.warnings: list[Problem] = []
+
+    def error(self, at: "Entity | Place", field: str, message: str) -> None:
+        self.errors.append(Problem(at.file, at.document, at.ref, field, message))
+
+    def warn(self, at: "Entity | Place", field: str, message: str) -> None:
+        self.warnings.append(Problem(at.file, at.document, at.ref, field, message))
+
+
+class Place(NamedTuple):
+    """Where a problem is when there is no entity to point at."""
+
+    file: str
+    document: int | None
+    ref: str = ""
+
+
+@dataclass
+class Entity:
+    """One Backstage descriptor as read from a YAML document."""
+
+    kind: str  # lower-case, as in entity references
+    label: str  # the kind as the portal reports it, e.g. "API"
+    namespace: str
+    name: str
+    file: str
+    document: int
+    folder: Path  # the folder of its file, for relative paths
+    metadata: dict[str, Any]
+    spec: dict[str, Any]
+
+    @property
+    def key(self) -> Key:
+        return (self.kind, self.namespace, self.name)
+
+    @property
+    def ref(self) -> str:
+        return f"{self.kind}:{self.namespace}/{self.name}"
+
+    @property
+    def annotations(self) -> dict[str, Any]:
+        return mapping(self.metadata.get("annotations"))
+
+
+def count_kinds(entities: list[Entity]) -> dict[str, int]:
+    return dict(sorted(Counter(entity.label for entity in entities).items()))
+
+
+def import_root(path: Path) -> Path:
+    """Return the imported folder: ``path`` itself, or the folder of the file ``path``."""
+    return path.resolve() if path.is_dir() else path.resolve().parent
+
+
+def parse_entities(path: Path, root: Path, problems: Problems) -> list[Entity]:
+    """Read every entity reachable from ``path``, each file once, in reading order."""
+    if not path.exists():
+        problems.error(Place(str(path), None), "", "No such file or folder.")
+        return []
+    if path.is_dir():
+        queue = deque((file, True) for file in sorted(root.rglob("*"))
+                      if file.suffix in (".yaml", ".yml") and file.is_file())
+    else:
+        queue = deque([(path.resolve(), False)])
+    seen: set[Path] = set()
+    entities: list[Entity] = []
+    while queue:
+        file, scanned = queue.popleft()
+        if file.resolve() in seen:
+            continue
+        seen.add(file.resolve())
+        for entity in _read_file(file, root, scanned, problems):
+            entities.append(entity)
+            if entity.kind == "location":
+                queue.extend((target, False) for target in _location_targets(entity, root, problems))
+    return entities
+
+
+def _read_file(file: Path, root: Path, scanned: bool, problems: Problems) -> list[Entity]:
+    """Return the entities of one YAML file.
+
+    A file found by scanning a folder that holds no descriptor at all (an
+    OpenAPI document, say) is skipped with a warning.
+    """
+    rel = file.relative_to(root).as_posix()
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.error(Place(rel, None), "", f"Cannot read the file: {exc}.")
+        return []
+    documents: list[Any] = []
+    try:
+        documents.extend(yaml.load_all(text, Loader=_GuardedLoader))
+    except yaml.YAMLError as exc:
+        problems.error(Place(rel, len(documents)), "", f"Malformed YAML: {_yaml_message(exc)}")
+    else:
+        if scanned and not any(isinstance(doc, dict) and ("kind" in doc or "apiVersion" in doc)
+                               for doc in documents):
+            problems.warn(Place(rel, None), "",
+                          "No Backstage descriptor (no kind or apiVersion) in this file; skipped.")
+            return []
+    entities = (_entity(doc, rel, index, file.parent, problems)
+                for index, doc in enumerate(documents))
+    return [entity for entity in entities if entity is not None]
+
+
+class _GuardedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader without the ways a small file can eat the server.
+
+    PyYAML expands aliases without limit (a few kilobytes of nested aliases
+    become billions of nodes), so aliases are refused, as Backstage's own
+    catalog files never need them; a file may hold at most
+    :data:`MAX_YAML_NODES` nodes; and a NUL character (which ``"\\0"``
+    spells in YAML) cannot be stored in PostgreSQL text, so it is refused too.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self.nodes = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, "YAML aliases (*name) are not accepted; write the value out",
+                self.peek_event().start_mark)
+        self.nodes += 1
+        if self.nodes > MAX_YAML_NODES:
+            raise yaml.composer.ComposerError(
+                None, None, f"more than {MAX_YAML_NODES:,} YAML nodes in one file",
+                self.peek_event().start_mark)
+        node = super().compose_node(parent, index)
+        if isinstance(node, yaml.ScalarNode) and "\x00" in node.value:
+            raise yaml.composer.ComposerError(None, None, "a NUL character (\\0) is not "
+                                                          "accepted in text", node.start_mark)
+        return node
+
+
+def _yaml_message(exc: yaml.YAMLError) -> str:
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+        mark = exc.problem_mark
+        context = f"{exc.context}, " if exc.context else ""
+        return f"{context}{exc.problem} (line {mark.line + 1}, column {mark.column + 1})."
+    return " ".join(str(exc).split())
+
+
+def _entity(doc: Any, rel: str, index: int, folder: Path,
+            problems: Problems) -> Entity | None:
+    """Check the envelope of one document and return its entity (None: not one)."""
+    if doc is None:  # an empty document, e.g. after a trailing ---
+        return None
+    if not isinstance(doc, dict):
+        problems.error(Place(rel, index), "",
+                       f"A descriptor must be a mapping, not a {type(doc).__name__}.")
+        return None
+    kind, metadata, spec = doc.get("kind"), doc.get("metadata"), doc.get("spec") or {}
+    meta = mapping(metadata)
+    name, namespace = meta.get("name"), meta.get("namespace") or "default"
+    has_kind = isinstance(kind, str) and bool(kind.strip())
+    has_name = isinstance(name, str) and bool(name.strip())
+    kind_ref = kind.strip().lower() if has_kind else "?"
+    place = Place(rel, index, f"{kind_ref}:{namespace}/{name if has_name else '?'}")
+    if not has_kind:
+        problems.error(place, "kind", "The kind is missing.")
+    if not isinstance(metadata, dict):
+        problems.error(place, "metadata", "metadata is missing or not a mapping.")
+    elif not has_name:
+        problems.error(place, "metadata.name", "metadata.name is missing or not text.")
+    if not isinstance(namespace, str):
+        problems.error(place, "metadata.namespace", "metadata.namespace must be text.")
+    if not isinstance(spec, dict):
+        problems.error(place, "spec", "spec must be a mapping.")
+    if not (has_kind and has_name and isinstance(namespace, str) and isinstance(spec, dict)):
+        return None
+    entity = Entity(kind=kind_ref, label=KIND_LABELS.get(kind_ref, kind.strip()),
+                    namespace=namespace, name=name, file=rel, document=index, folder=folder,
+                    metadata=meta, spec=spec)
+    if entity.kind in MAPPED_KINDS and doc.get("apiVersion") not in API_VERSIONS:
+        problems.warn(entity, "apiVersion", f"apiVersion {doc.get('apiVersion')!r} is not "
+                                            f"{API_VERSIONS[0]}; read as if it were.")
+    if entity.kind in SLUG_KINDS:
+        errors = Errors()
+        check_slug(name, errors, "metadata.name")
+        for message in errors["metadata.name"]:
+            problems.error(entity, "metadata.name",
+                           f"{name!r} cannot be a portal slug (it is not rewritten): {message}")
+    return entity
+
+
+def _location_targets(entity: Entity, root: Path, problems: Problems) -> list[Path]:
+    """Return the local files a Location points at; warn about URLs, report missing files."""
+    targets: list[tuple[str, Any]] = []
+    if "target" in entity.spec:
+        targets.append(("spec.target", entity.spec["target"]))
+    listed = entity.spec.get("targets") or []
+    if isinstance(listed, list):
+        targets += [(f"spec.targets[{i}]", target) for i, target in enumerate(listed)]
+    else:
+        problems.error(entity, "spec.targets", "spec.targets must be a list of paths.")
+    optional = entity.spec.get("presence") == "optional"
+    files = []
+    for field_name, target in targets:
+        if isinstance(target, str) and HTTP_URL.match(target):
+            problems.warn(entity, field_name, f"{target} is a URL; remote locations are not "
+                                              "fetched, so its entities are not imported.")
+            continue
+        file = local_file(entity, field_name, target, root, problems, "Location target",
+                           optional=optional)
+        if file is not None:
+            files.append(file)
+    return files
+
+
+def local_file(entity: Entity, field_name: str, target: Any, root: Path, problems: Problems,
+                what: str, *, optional: bool = False) -> Path | None:
+    """Resolve ``target`` relative to the entity's file; report it when it is not usable."""
+    if not isinstance(target, str) or not target.strip():
+        problems.error(entity, field_name, f"{what} must be a relative file path.")
+        return None
+    file = Path(os.path.normpath(entity.folder / target.strip()))
+    if not file.resolve().is_relative_to(root) or not file.is_relative_to(root):
+        problems.error(entity, field_name,
+                       f"{what} {target} is outside the imported folder; it is not read.")
+        return None
+    if not file.is_file():
+        if optional:
+            problems.warn(entity, field_name, f"Optional {what.lower()} {target} does not exist.")
+        else:
+            problems.error(entity, field_name, f"{what} {target} does not exist.")
+        return None
+    return file
+
+
+
+
+
+def mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
