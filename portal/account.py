@@ -14,8 +14,8 @@ from portal.auth import current_actor
 bp = Blueprint("account", __name__)
 
 SCOPE_LABELS = {
-    "read": "read: look things up (and pass the login wall, when there is one)",
-    "write": "write: also register, change and record, as your role and team allow",
+    "read": "read: look things up through the API (and pass its login wall, when there is one)",
+    "write": "write: also register, change and record through the API, as your role and team allow",
 }
 
 

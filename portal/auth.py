@@ -50,6 +50,14 @@ def _load_user(user_id: str) -> User | None:
 
 @login_manager.request_loader
 def _load_user_from_token(req) -> User | None:
+    """Sign an API request in by its bearer token; pages and forms never take tokens.
+
+    A token is for scripts calling the JSON API with its scope; honoured on a
+    page it would let a read-only token post every form (CSRF tokens are
+    public to any visitor) and mint itself a write token.
+    """
+    if not is_api_request():
+        return None
     header = req.headers.get("Authorization", "")
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
