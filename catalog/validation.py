@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 
 import yaml
 
+from catalog import safe_yaml
 from catalog.errors import ValidationFailed
 from catalog.models.capability import (
     API_STATUSES,
@@ -46,6 +47,7 @@ AVAILABILITY_STEP = Decimal("0.001")  # the column keeps three decimals
 AVAILABILITY_MESSAGE = ("Availability must be a percentage above 0 and at most 100, e.g. 99.95 "
                         f"(precision {AVAILABILITY_STEP}).")
 API_VERSION_MAX = 40
+SPEC_NOT_A_DOCUMENT = "API spec must be a JSON or YAML document (a mapping at the top)."
 
 
 class Errors(defaultdict):
@@ -175,14 +177,67 @@ def check_capability(data: Mapping[str, Any], errors: Errors, *,
 
 def parse_spec(text: str) -> dict[str, Any] | None:
     """Parse an API spec written in JSON or YAML; None when it is not a mapping."""
+    return read_spec(text)[0]
+
+
+def read_spec(text: str) -> tuple[dict[str, Any] | None, str]:
+    """Parse an API spec written in JSON or YAML: ``(document, "")`` or ``(None, why not)``.
+
+    YAML is read by :mod:`catalog.safe_yaml` (no anchors or aliases, at most
+    :data:`~catalog.safe_yaml.MAX_DEPTH` levels); JSON that is not YAML is
+    read as JSON, with the same depth limit.
+
+    Examples
+    --------
+    >>> read_spec("openapi: 3.1.0")
+    ({'openapi': '3.1.0'}, '')
+    >>> read_spec("a: &x [1]\\nb: *x")[1]
+    'API spec must not use YAML anchors or aliases (&name, *name); write the value out.'
+    >>> read_spec("[" * 100 + "]" * 100)[1]
+    'API spec is nested more than 64 levels deep.'
+    """
     try:
-        doc = yaml.safe_load(text)
+        doc = safe_yaml.load(text)
+    except yaml.composer.ComposerError as exc:
+        return None, _refusal(str(exc.problem))
     except yaml.YAMLError:
         try:
             doc = json.loads(text)
         except ValueError:
-            return None
-    return doc if isinstance(doc, dict) else None
+            return None, SPEC_NOT_A_DOCUMENT
+        except RecursionError:
+            return None, _refusal(safe_yaml.NESTED)
+        if nesting_depth(doc) > safe_yaml.MAX_DEPTH:
+            return None, _refusal(safe_yaml.NESTED)
+    if not isinstance(doc, dict):
+        return None, SPEC_NOT_A_DOCUMENT
+    return doc, ""
+
+
+def _refusal(problem: str) -> str:
+    if "anchors" in problem:
+        return "API spec must not use YAML anchors or aliases (&name, *name); write the value out."
+    if problem == safe_yaml.NESTED:
+        return f"API spec is nested more than {safe_yaml.MAX_DEPTH} levels deep."
+    return f"API spec is refused: {problem}."
+
+
+def nesting_depth(value: Any) -> int:
+    """Return how deeply lists and mappings nest in ``value`` (a scalar is 0), without recursion.
+
+    >>> nesting_depth({"a": [1, {"b": []}]}), nesting_depth("text")
+    (4, 0)
+    """
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item \
+            if isinstance(item, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 # -- helpers -----------------------------------------------------------------
@@ -343,8 +398,10 @@ def _apis(value: Any, errors: Errors) -> list[dict[str, Any]]:
             DESCRIPTION_MAX, errors, multiline=True,
         )
         spec = _optional_text(row.get("spec"), f"{prefix}.spec", "API spec", SPEC_MAX, errors, multiline=True)
-        if spec and kind.lower() in ("openapi", "rest", "asyncapi") and parse_spec(spec) is None:
-            errors.add(f"{prefix}.spec", "API spec must be a JSON or YAML document (a mapping at the top).")
+        if spec and kind.lower() in ("openapi", "rest", "asyncapi"):
+            problem = read_spec(spec)[1]
+            if problem:
+                errors.add(f"{prefix}.spec", problem)
         apis.append({"name": name, "kind": kind, "status": status, "version": version,
                          "description": description, "spec": spec})
     return apis

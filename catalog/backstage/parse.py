@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 
 import yaml
 
+from catalog import safe_yaml
 from catalog.backstage.report import Problem
 from catalog.backstage.vocabulary import (
     API_VERSIONS,
@@ -117,9 +118,10 @@ def _read_file(file: Path, root: Path, scanned: bool, problems: Problems) -> lis
         return []
     documents: list[Any] = []
     try:
-        documents.extend(yaml.load_all(text, Loader=_GuardedLoader))
+        documents.extend(safe_yaml.load_all(text, max_nodes=MAX_YAML_NODES))
     except yaml.YAMLError as exc:
-        problems.error(Place(rel, len(documents)), "", f"Malformed YAML: {_yaml_message(exc)}")
+        where = getattr(exc, "document", len(documents))
+        problems.error(Place(rel, where), "", f"Malformed YAML: {_yaml_message(exc)}")
     else:
         if scanned and not any(isinstance(doc, dict) and ("kind" in doc or "apiVersion" in doc)
                                for doc in documents):
@@ -129,37 +131,6 @@ def _read_file(file: Path, root: Path, scanned: bool, problems: Problems) -> lis
     entities = (_entity(doc, rel, index, file.parent, problems)
                 for index, doc in enumerate(documents))
     return [entity for entity in entities if entity is not None]
-
-
-class _GuardedLoader(yaml.SafeLoader):
-    """PyYAML's safe loader without the ways a small file can eat the server.
-
-    PyYAML expands aliases without limit (a few kilobytes of nested aliases
-    become billions of nodes), so aliases are refused, as Backstage's own
-    catalog files never need them; a file may hold at most
-    :data:`MAX_YAML_NODES` nodes; and a NUL character (which ``"\\0"``
-    spells in YAML) cannot be stored in PostgreSQL text, so it is refused too.
-    """
-
-    def __init__(self, stream: Any) -> None:
-        super().__init__(stream)
-        self.nodes = 0
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            raise yaml.composer.ComposerError(
-                None, None, "YAML aliases (*name) are not accepted; write the value out",
-                self.peek_event().start_mark)
-        self.nodes += 1
-        if self.nodes > MAX_YAML_NODES:
-            raise yaml.composer.ComposerError(
-                None, None, f"more than {MAX_YAML_NODES:,} YAML nodes in one file",
-                self.peek_event().start_mark)
-        node = super().compose_node(parent, index)
-        if isinstance(node, yaml.ScalarNode) and "\x00" in node.value:
-            raise yaml.composer.ComposerError(None, None, "a NUL character (\\0) is not "
-                                                          "accepted in text", node.start_mark)
-        return node
 
 
 def _yaml_message(exc: yaml.YAMLError) -> str:
