@@ -24,6 +24,7 @@ from flask_login import current_user
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import (
     BadRequest,
+    PreconditionRequired,
     RequestEntityTooLarge,
     Unauthorized,
     UnsupportedMediaType,
@@ -127,10 +128,15 @@ def get_capability(slug: str):
 
 @bp.patch("/capabilities/<slug>")
 def patch_capability(slug: str):
-    """Change the fields given; ``If-Match`` or ``version`` guards against lost updates."""
+    """Change the fields given; ``If-Match`` (or the body's ``version``) is required: 428."""
     actor = _writer()
     body = _json_body()
     capability = service.get_capability(slug)
+    if not request.if_match and "version" not in body:
+        raise PreconditionRequired(
+            "Send If-Match with the ETag you read (GET the capability: its ETag header, e.g. "
+            "If-Match: \"3\"), or the body's \"version\": a change without one could overwrite "
+            "someone else's unseen. If-Match: * changes whatever the version.")
     expected = _expected_version(capability, body)
     service.update_capability(capability, body, actor, expected_version=expected)
     return _capability_response(service.get_capability(capability.slug))

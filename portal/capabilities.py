@@ -19,12 +19,14 @@ from flask_login import login_required
 from catalog import capabilities as service
 from catalog import directory
 from catalog.browse import SORT_LABELS, BrowseQuery, browse
+from catalog.db import db
 from catalog.errors import StaleVersion, ValidationFailed
 from catalog.openapi import operations
 from catalog.permissions import ensure_can_edit, ensure_can_register
 from graphs.cache import reach
 from graphs.params import MAX_DEPTH, parse_depth
 from portal.auth import current_actor
+from portal.errors import catalog_error_response
 from portal.forms import ApiForm, CapabilityForm, capability_form_data
 from portal.http import is_fragment_request
 from portal.insights import capability_insights
@@ -121,16 +123,31 @@ def edit(slug: str):
     form = _form(actor)
     data = form.to_data(request.form)
     data.pop("slug", None)
-    try:
-        version = int(form.version.data) if (form.version.data or "").isdecimal() else None
+    version = int(form.version.data) if (form.version.data or "").isdecimal() else None
+    try:  # a StaleVersion goes to _changed_meanwhile
         service.update_capability(capability, data, actor, expected_version=version)
-    except StaleVersion as exc:
-        return _form_page(form, {"version": [exc.message]}, capability, status=exc.status,
-                          stale=True)
     except ValidationFailed as exc:
         return _form_page(form, exc.errors, capability, status=exc.status)
     flash(f"Saved {capability.name}.", "success")
     return redirect(url_for(".detail", slug=capability.slug))
+
+
+@bp.errorhandler(StaleVersion)
+def _changed_meanwhile(exc: StaleVersion):
+    """Someone saved the capability first: show its version, keep what the user typed.
+
+    Whether the service saw the old version or the database caught the race
+    while writing (see :func:`portal.errors._lost_race`), the edit form comes
+    back with the user's text and a link to the current version.
+    """
+    if request.endpoint != "capabilities.edit" or request.method != "POST":
+        return catalog_error_response(exc)
+    db.session.rollback()
+    capability = service.get_capability(request.view_args["slug"])
+    form = _form(current_actor())
+    form.to_data(request.form)  # which API rows were typed in
+    return _form_page(form, {"version": [exc.message]}, capability, status=exc.status,
+                      stale=True)
 
 
 @bp.get("/check/<field>")

@@ -3,8 +3,9 @@
 An API client always gets JSON, whatever went wrong: ``422 {"errors":
 {field: [messages]}, "message"}`` for invalid fields and ``409`` for a
 duplicate (plus ``"report"`` when an import failed), ``{"error", "status"}``
-for every other status (400, 401, 403, 404, 405, 412, 413, 415, 500), never
-an HTML page or a traceback.
+for every other status (400, 401, 403, 404, 405, 412, 413, 415, 428, 500),
+never an HTML page or a traceback. A write that loses a race at the database
+(the stale row found at flush) is a 412 like a stale ``If-Match``.
 
 Requests are also screened here before any view runs: a body larger than
 ``MAX_CONTENT_LENGTH`` is refused (413) before it is read, and text that no
@@ -16,6 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from flask import Flask, current_app, jsonify, render_template, request
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import (
     BadRequest,
     HTTPException,
@@ -24,7 +26,7 @@ from werkzeug.exceptions import (
 )
 
 from catalog.db import db
-from catalog.errors import CatalogError, ValidationFailed
+from catalog.errors import CatalogError, StaleVersion, ValidationFailed
 from portal.http import is_api_request
 
 BODY_METHODS = ("POST", "PUT", "PATCH")
@@ -34,17 +36,35 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 def init_errors(app: Flask) -> None:
     """Register the request screen and the handlers for catalog errors, HTTP errors, crashes."""
     app.before_request(_screen_request)
-    app.register_error_handler(CatalogError, _catalog_error)
+    app.register_error_handler(CatalogError, catalog_error_response)
+    app.register_error_handler(StaleDataError, _lost_race)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _crash)
 
 
-def _catalog_error(exc: CatalogError):
+def catalog_error_response(exc: CatalogError):
+    """Roll back and answer a catalog error: JSON under the API, the error page elsewhere."""
     db.session.rollback()
     errors = exc.errors if isinstance(exc, ValidationFailed) else {}
     report = getattr(exc, "report", None)
     extra = {"report": report.as_dict()} if hasattr(report, "as_dict") else {}
     return _respond(exc.status, exc.message, errors, extra=extra)
+
+
+def _lost_race(exc: StaleDataError):
+    """A write that lost a race: another writer saved the row between our read and our flush.
+
+    The version check of the services passed (both writers read the same
+    version), so the database caught it: SQLAlchemy raises StaleDataError when
+    an ``UPDATE ... WHERE version = N`` changes no row, at whichever flush or
+    commit that happens. It is the same outcome as a stale ``If-Match``: roll
+    back and answer as :class:`~catalog.errors.StaleVersion` does (a handler a
+    blueprint registers for it included, such as the edit form's).
+    """
+    db.session.rollback()
+    return current_app.handle_user_exception(StaleVersion(
+        "Someone else saved this record while your change was being written; nothing of "
+        "yours was saved. Reload it and apply your change again."))
 
 
 def _http_error(exc: HTTPException):

@@ -48,6 +48,7 @@ ERROR_STATUSES = {
     413: "The body is too large.",
     415: "Unsupported Content-Type.",
     422: "Invalid fields: {\"errors\": {field: [messages]}}.",
+    428: "Precondition required: send If-Match with the ETag you read (or the body's version).",
 }
 TAGS = {
     "capabilities": "Register, find, change capabilities and their dependencies.",
@@ -112,8 +113,12 @@ OPERATIONS: dict[str, Operation] = {
         "One capability; its ETag is its version", "capabilities", {200: "CapabilityDetail"}),
     "api.patch_capability": Operation(
         "Change some fields of a capability", "capabilities", {200: "CapabilityDetail"},
-        body=_json_body("CapabilityPatch"), write=True, errors=(409, 412), headers=_IF_MATCH,
-        description="Owner team, architects and admins. Send If-Match with the ETag you read."),
+        body=_json_body("CapabilityPatch"), write=True, errors=(409, 412, 428),
+        headers=_IF_MATCH,
+        description="Owner team, architects and admins. Send If-Match with the ETag you read "
+                    "(or the body's `version`): without either the answer is 428, with a stale "
+                    "one 412, also when someone else's change lands while yours is written. "
+                    "`If-Match: *` changes whatever the version."),
     "api.capability_impact": Operation(
         "Impact: who depends on it, directly or not, with distances", "graph", {200: "Reach"},
         query=_DEPTH),

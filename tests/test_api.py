@@ -188,7 +188,8 @@ def test_body_that_is_not_a_json_object(client, catalog, token, kwargs, status):
 
 def test_patch_changes_only_given_fields(client, catalog, token):
     response = client.patch("/api/v1/capabilities/order-service",
-                            json={"summary": "Takes orders.", "tier": 1}, headers=token())
+                            json={"summary": "Takes orders.", "tier": 1},
+                            headers={**token(), "If-Match": '"1"'})
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
     assert body["summary"] == "Takes orders." and body["tier"] == 1
@@ -214,7 +215,7 @@ def test_patch_with_current_if_match_works(client, catalog, token):
 
 def test_patch_cannot_change_the_slug(client, catalog, token):
     response = client.patch("/api/v1/capabilities/order-service", json={"slug": "renamed"},
-                            headers=token())
+                            headers={**token(), "If-Match": "*"})
     assert response.status_code == 422 and "slug" in response.get_json()["errors"]
 
 
@@ -222,14 +223,29 @@ def test_patch_other_teams_capability_is_403(client, catalog, token, unchanged):
     headers = token(role="contributor", team="trade")
     unchanged()
     response = client.patch("/api/v1/capabilities/search-engine", json={"summary": "mine now"},
-                            headers=headers)
+                            headers={**headers, "If-Match": "*"})
     assert response.status_code == 403
     unchanged.check()
 
 
 def test_patch_unknown_is_404(client, catalog, token):
-    response = client.patch("/api/v1/capabilities/ghost", json={"summary": "x"}, headers=token())
+    response = client.patch("/api/v1/capabilities/ghost", json={"summary": "x"},
+                            headers={**token(), "If-Match": "*"})
     assert response.status_code == 404
+
+
+def test_patch_without_a_precondition_is_428(client, catalog, token, unchanged):
+    """Regression: a PATCH without If-Match silently overwrote changes it never saw."""
+    headers = token()
+    unchanged()
+    response = client.patch("/api/v1/capabilities/order-service", json={"summary": "x"},
+                            headers=headers)
+    assert response.status_code == 428 and response.is_json
+    assert "If-Match" in response.get_json()["error"]
+    unchanged.check()
+    with_version = client.patch("/api/v1/capabilities/order-service", headers=headers,
+                                json={"summary": "x", "version": 1})
+    assert with_version.status_code == 200
 
 
 def test_wrong_method_is_json_405(client, catalog):

@@ -63,8 +63,8 @@ def act(client, db, action: str, side: str, headers: dict):
         return client.post("/api/v1/capabilities", headers=headers, json={
             "slug": f"new-{team}", "name": "New", "domain": "transaction", "team": team})
     if action == "patch":
-        return client.patch(f"/api/v1/capabilities/{team}-cap", headers=headers,
-                            json={"summary": "Changed."})
+        return client.patch(f"/api/v1/capabilities/{team}-cap",
+                            headers={**headers, "If-Match": "*"}, json={"summary": "Changed."})
     if action == "depend":
         return client.post("/api/v1/dependencies", headers=headers,
                            json={"consumer": f"{team}-cap", "provider": "shared-provider"})
@@ -126,7 +126,7 @@ def test_no_token_is_401_and_a_read_token_is_403(client, db, teams, unchanged, a
 def test_a_contributor_cannot_move_a_capability_to_another_team(client, db, teams, unchanged):
     headers = token_for(db, "contributor")
     unchanged()
-    response = client.patch("/api/v1/capabilities/trade-cap", headers=headers,
-                            json={"team": "growth"})
+    response = client.patch("/api/v1/capabilities/trade-cap",
+                            headers={**headers, "If-Match": "*"}, json={"team": "growth"})
     assert response.status_code == 403
     unchanged.check()
