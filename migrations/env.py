@@ -91,6 +91,10 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # A migration may rebuild a large table: no statement timeout here.
+        connection = connection.execution_options(statement_timeout=0)
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET statement_timeout = 0")
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -16,7 +16,8 @@ before it reaches a query, wherever it comes from (URL, form, JSON, upload).
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Flask, current_app, jsonify, render_template, request
+import sqlalchemy as sa
+from flask import Flask, current_app, g, jsonify, render_template, request
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import (
     BadRequest,
@@ -27,9 +28,14 @@ from werkzeug.exceptions import (
 
 from catalog.db import db
 from catalog.errors import CatalogError, StaleVersion, ValidationFailed
+from portal.extensions import login_manager
 from portal.http import is_api_request
 
 BODY_METHODS = ("POST", "PUT", "PATCH")
+#: Errors that mean the database is unreachable or too slow, not that a request is wrong.
+UNAVAILABLE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
+DATABASE_DOWN = ("The catalog's database is not answering (or took too long); nothing was "
+                 "changed. Try again in a minute.")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -38,6 +44,8 @@ def init_errors(app: Flask) -> None:
     app.before_request(_screen_request)
     app.register_error_handler(CatalogError, catalog_error_response)
     app.register_error_handler(StaleDataError, _lost_race)
+    for unavailable in UNAVAILABLE:
+        app.register_error_handler(unavailable, database_unavailable)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _crash)
 
@@ -67,6 +75,23 @@ def _lost_race(exc: StaleDataError):
         "yours was saved. Reload it and apply your change again."))
 
 
+def database_unavailable(exc: Exception):
+    """The database did not answer in time (down, unreachable, overloaded): 503, not 500.
+
+    Connect and statement timeouts (:func:`portal.config.engine_options`) make
+    this take seconds; pooled connections are checked before use, so the
+    portal answers again as soon as the database does, without a restart. The
+    page is drawn for an anonymous visitor: who is signed in is in the database.
+    """
+    current_app.logger.warning("Database unavailable: %s", " ".join(str(exc).split())[:300])
+    try:
+        db.session.rollback()
+    except sa.exc.DBAPIError:
+        db.session.invalidate()
+    g._login_user = login_manager.anonymous_user()
+    return _respond(503, DATABASE_DOWN, {}, headers=[("Retry-After", "10")])
+
+
 def _http_error(exc: HTTPException):
     return _respond(exc.code or 500, exc.description or exc.name, {}, headers=exc.get_headers())
 
@@ -93,7 +118,8 @@ def _respond(status: int, message: str, errors: dict, headers=None, extra=None):
                 response.headers[name] = value
         return response
     html = render_template("error.html", status=status, message=message, errors=errors)
-    return html, status
+    return html, status, [(name, value) for name, value in (headers or [])
+                          if name.lower() == "retry-after"]
 
 
 # -- screening requests --------------------------------------------------------------------

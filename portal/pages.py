@@ -3,12 +3,11 @@
 from pathlib import Path
 
 import plotly
-import sqlalchemy as sa
 from flask import Blueprint, jsonify, render_template, send_from_directory, url_for
 
 from catalog.audit import current_revision
-from catalog.db import db
 from catalog.overview import capability_map, catalog_counts
+from portal.errors import DATABASE_DOWN, UNAVAILABLE, database_unavailable
 from portal.insights import home_insights
 
 bp = Blueprint("pages", __name__)
@@ -27,9 +26,20 @@ def home():
 
 @bp.get("/healthz")
 def healthz():
-    """Report whether the database answers, and the catalog revision."""
-    db.session.execute(sa.text("SELECT 1"))
-    return jsonify(status="ok", revision=current_revision())
+    """Report whether the database answers, and the catalog revision: JSON, 200 or 503.
+
+    For load balancers and monitors: a 503 takes the host out of rotation
+    until its database answers again.
+    """
+    try:
+        revision = current_revision()
+    except UNAVAILABLE as exc:
+        database_unavailable(exc)
+        response = jsonify(status="unavailable", database="not answering", error=DATABASE_DOWN)
+        response.status_code = 503
+        response.headers["Retry-After"] = "10"
+        return response
+    return jsonify(status="ok", database="ok", revision=revision)
 
 
 @bp.get("/vendor/plotly.min.js")
