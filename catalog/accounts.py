@@ -1,11 +1,13 @@
 """User accounts and API tokens."""
 
+import functools
 import hashlib
 import re
 import secrets
 from typing import Any
 
 import sqlalchemy as sa
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from catalog import audit
 from catalog.db import db
@@ -61,12 +63,74 @@ def create_user(username: str, password: str, *, role: str = "viewer", team: str
 
 
 def authenticate(username: str, password: str) -> User | None:
-    """Return the active user with these credentials, or None."""
+    """Return the active user with these credentials, or None.
+
+    The password is hashed whether or not the user exists (against a dummy
+    hash of the same kind), so the time an answer takes does not tell an
+    attacker which usernames are real.
+    """
     user = db.session.scalar(
         sa.select(User).where(User.username == (username or "").strip().lower())
     )
-    if user is None or not user.active or not user.check_password(password or ""):
+    stored = user.password_hash if user is not None else _dummy_hash()
+    matches = check_password_hash(stored, password or "")
+    if user is None or not user.active or not matches:
         return None
+    return user
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+def end_sessions(user: User, *, reason: str = "sign-out") -> None:
+    """End every session of ``user``, on every device: their cookies stop signing in.
+
+    Bumps the user's session generation, which every session and remember-me
+    cookie carries (see :meth:`User.get_id`); committed.
+    """
+    user.session_generation += 1
+    audit.log(user, "end-sessions", "user", user.username, {"reason": reason})
+    db.session.commit()
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Set a new password after checking the current one; every other session ends.
+
+    Raises
+    ------
+    ValidationFailed
+        The current password is wrong, or the new one too short.
+    """
+    errors = Errors()
+    if not user.check_password(current or ""):
+        errors.add("current_password", "This is not your current password.")
+    if len(new or "") < PASSWORD_MIN:
+        errors.add("new_password", f"Password must be at least {PASSWORD_MIN} characters.")
+    errors.raise_if_any()
+    user.set_password(new)
+    end_sessions(user, reason="password change")
+
+
+def set_password(username: str, password: str) -> User:
+    """Set a user's password (an admin's reset from the command line); their sessions end.
+
+    Raises
+    ------
+    NotFound
+        No user has that name.
+    ValidationFailed
+        The password is too short.
+    """
+    user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
+    if user is None:
+        raise NotFound(f"No user is called {username!r}.")
+    if len(password or "") < PASSWORD_MIN:
+        raise ValidationFailed({"password": [
+            f"Password must be at least {PASSWORD_MIN} characters."]})
+    user.set_password(password)
+    end_sessions(user, reason="password reset")
     return user
 
 

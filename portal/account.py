@@ -1,15 +1,16 @@
-"""A user's own account: personal API tokens, created and revoked in the browser."""
+"""A user's own account: personal API tokens, created and revoked; the password."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import login_required
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required, login_user
 from flask_wtf import FlaskForm
-from wtforms import RadioField, StringField
+from wtforms import PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 
 from catalog import accounts
 from catalog.errors import ValidationFailed
 from catalog.permissions import WRITE_ROLES
 from portal.auth import current_actor
+from portal.extensions import limiter
 
 bp = Blueprint("account", __name__)
 
@@ -27,6 +28,34 @@ class TokenForm(FlaskForm):
 
 class RevokeForm(FlaskForm):
     """Only the CSRF token: revoking is a POST from a button."""
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField("Current password")
+    new_password = PasswordField(f"New password (at least {accounts.PASSWORD_MIN} characters)")
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMITS"], methods=["POST"],
+               key_func=lambda: f"user:{current_user.get_id()}", scope="password",
+               deduct_when=lambda response: response.status_code != 302)
+@login_required
+def password():
+    """Change the password; every other session of the user ends, this one goes on."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        actor = current_actor()
+        try:
+            accounts.change_password(actor, form.current_password.data or "",
+                                     form.new_password.data or "")
+        except ValidationFailed as exc:
+            for field, messages in exc.errors.items():
+                getattr(form, field).errors = list(messages)
+            return render_template("account/password.html", form=form), exc.status
+        login_user(actor, remember=True)  # this browser keeps going, with the new generation
+        flash("Password changed. Every other session of yours has ended.", "success")
+        return redirect(url_for(".tokens"))
+    return render_template("account/password.html", form=form), 400 if form.errors else 200
 
 
 @bp.get("/tokens")

@@ -17,7 +17,6 @@ from flask import (
     g,
     jsonify,
     request,
-    request_started,
     url_for,
 )
 from flask_login import current_user
@@ -51,23 +50,6 @@ bp = Blueprint("api", __name__)
 #: Ids in URLs are 32-bit: a larger one is simply not found (never a driver overflow).
 ID = f"int(min=1, max={openapi.ID_MAX})"
 BEARER = WWWAuthenticate("bearer")
-
-
-@bp.record_once
-def _forget_users_between_requests(state) -> None:
-    """Work out the user afresh for every request of the app.
-
-    Flask-Login keeps the current user (and the bearer loader its token) on
-    ``g``, which outlives a request when an application context was already
-    pushed (tests, scripts): a token sent with one call must never
-    authenticate the next. ``request_started`` fires before the login wall.
-    """
-    request_started.connect(_forget_user, state.app, weak=False)
-
-
-def _forget_user(sender, **extra) -> None:
-    g.pop("_login_user", None)
-    g.pop("api_token", None)
 
 
 @bp.before_request

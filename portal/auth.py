@@ -12,6 +12,8 @@ from flask import (
     redirect,
     render_template,
     request,
+    request_started,
+    session,
     url_for,
 )
 from flask_login import current_user, login_user, logout_user
@@ -22,7 +24,7 @@ from wtforms.validators import InputRequired
 from catalog import accounts
 from catalog.db import db
 from catalog.models import User
-from portal.extensions import login_manager
+from portal.extensions import limiter, login_manager
 from portal.http import is_api_request
 
 bp = Blueprint("auth", __name__)
@@ -39,13 +41,33 @@ def init_login(app: Flask) -> None:
     """Wire Flask-Login: session users, bearer tokens and the login wall."""
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
+    request_started.connect(_forget_request_state, app, weak=False)
     app.before_request(_login_wall)
+
+
+def _forget_request_state(sender, **extra) -> None:
+    """Work out the user, the API token and the CSRF token afresh for every request.
+
+    Flask-Login keeps the current user (and the bearer loader its token) on
+    ``g``, and Flask-WTF the CSRF token; ``g`` outlives a request when an
+    application context was already pushed (tests, scripts): a token sent with
+    one call must never authenticate the next, and a CSRF token must follow the
+    session (which signing in renews). ``request_started`` fires before the login wall.
+    """
+    for name in ("_login_user", "api_token", "csrf_token"):
+        g.pop(name, None)
 
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id)) if user_id.isdecimal() else None
-    return user if user is not None and user.active else None
+    """Return the user a cookie names, unless its sessions were ended since (generation)."""
+    number, _, generation = user_id.partition(":")
+    if not (number.isdecimal() and generation.isdecimal()):
+        return None
+    user = db.session.get(User, int(number))
+    if user is None or not user.active or user.session_generation != int(generation):
+        return None
+    return user
 
 
 @login_manager.request_loader
@@ -94,12 +116,31 @@ def _login_wall():
     return login_manager.unauthorized()
 
 
+def _failed(response) -> bool:
+    """Only failed sign-ins count against the limits (a success redirects)."""
+    return response.status_code != 302
+
+
+def _username() -> str:
+    return "user:" + (request.form.get("username") or "").strip().lower()[:63]
+
+
+TOO_MANY = ("Too many failed sign-ins; wait a few minutes before trying again "
+            "(an administrator can reset a forgotten password).")
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMITS"], key_func=_username, methods=["POST"],
+               deduct_when=_failed, error_message=TOO_MANY, scope="login-user")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMITS_PER_ADDRESS"], methods=["POST"],
+               deduct_when=_failed, error_message=TOO_MANY, scope="login-address")
 def login():
+    """Sign in; failures are limited per username and per address (429 past them)."""
     form = LoginForm()
     if form.validate_on_submit():
         user = accounts.authenticate(form.username.data, form.password.data)
         if user is not None:
+            session.clear()  # a fresh session: a new CSRF secret, nothing planted before
             login_user(user, remember=True)
             flash(f"Signed in as {user.display_name}.", "success")
             return redirect(_safe_next(request.args.get("next")))
@@ -109,7 +150,12 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    """Sign out everywhere: every cookie of this user stops working, not just this one."""
+    user = current_actor()
+    if user is not None:
+        accounts.end_sessions(user)
     logout_user()
+    session.clear()
     flash("Signed out.", "info")
     return redirect(url_for("pages.home"))
 

@@ -14,7 +14,7 @@ from catalog.models.org import ROLES
 
 def init_cli(app: Flask) -> None:
     """Register the portal's commands on ``app``."""
-    for command in (init_db, seed_demo, create_user, create_token, import_backstage,
+    for command in (init_db, seed_demo, create_user, set_password, create_token, import_backstage,
                     export_backstage, import_deliveries, export_deliveries):
         app.cli.add_command(command)
 
@@ -74,6 +74,18 @@ def create_user(username, role, team, email, display_name, password):
     except CatalogError as exc:
         fail(exc)
     click.echo(f"Created {user.username} ({user.role}).")
+
+
+@click.command("set-password")
+@click.argument("username")
+@click.password_option(help="Asked for when not given.")
+def set_password(username, password):
+    """Set a user's password (e.g. a forgotten one); every session of theirs ends."""
+    try:
+        user = accounts.set_password(username, password)
+    except CatalogError as exc:
+        fail(exc)
+    click.echo(f"Set the password of {user.username}; their sessions have ended.")
 
 
 @click.command("create-token")

@@ -46,9 +46,12 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         PROXY_HOPS=int(env.get("PORTAL_PROXY_HOPS", 0)),
         LOG_FORMAT=env.get("PORTAL_LOG_FORMAT", "json" if production else "text"),
         RATELIMIT_STORAGE_URI=env.get("REDIS_URL") or "memory://",
-        RATELIMIT_KEY_PREFIX="portal",
+        RATELIMIT_KEY_PREFIX=env.get("PORTAL_RATELIMIT_PREFIX", "portal"),
         RATELIMIT_HEADERS_ENABLED=True,
-        LOGIN_LIMITS=env.get("PORTAL_LOGIN_LIMITS", "10 per minute;50 per hour"),
+        # Failed sign-ins allowed per username, and per client address.
+        LOGIN_LIMITS=env.get("PORTAL_LOGIN_LIMITS", "5 per minute;20 per hour"),
+        LOGIN_LIMITS_PER_ADDRESS=env.get("PORTAL_LOGIN_LIMITS_PER_ADDRESS",
+                                         "20 per minute;100 per hour"),
         SEND_FILE_MAX_AGE_DEFAULT=365 * 24 * 3600,  # static URLs carry ?v=<mtime>
     )
     if env.get("DATABASE_URL"):

@@ -41,6 +41,9 @@ class User(db.Model):
     team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: Part of every session and remember-me cookie; bumped to end them all
+    #: (sign out, password change): cookies carrying an older one sign nobody in.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     team: Mapped[Team | None] = relationship(back_populates="members")
     tokens: Mapped[list["ApiToken"]] = relationship(
@@ -59,7 +62,8 @@ class User(db.Model):
         return self.active
 
     def get_id(self) -> str:
-        return str(self.id)
+        """Return what the session and remember-me cookies carry: ``"<id>:<generation>"``."""
+        return f"{self.id}:{self.session_generation}"
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of ``password``."""
