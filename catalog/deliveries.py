@@ -38,6 +38,7 @@ from catalog.errors import Conflict, NotFound, ValidationFailed
 from catalog.models import Business, Capability, Delivery, User, delivery_capability
 from catalog.models._time import today
 from catalog.permissions import ensure_can_act_for
+from catalog.spreadsheet import neutralise, restore
 from catalog.validation import Errors, check_date, check_delivery, check_flag, check_paging
 
 __all__ = [
@@ -547,7 +548,7 @@ def _read(source: str | bytes | TextIO | BinaryIO, report: CsvReport) -> list[_R
                 report.add(number, start, "", f"The row has {len(cells)} values; the header "
                                               f"has {len(header)} columns.")
                 continue
-            rows.append(_Row(number, start, dict(zip(header, cells, strict=False))))
+            rows.append(_Row(number, start, dict(zip(header, map(restore, cells), strict=False))))
     except csv.Error as exc:
         report.add(None, None, "file", f"Line {reader.line_num}: not valid CSV ({exc}).")
         return []
@@ -693,9 +694,9 @@ def export_deliveries_csv(filters: DeliveryFilters | None = None) -> str:
     writer.writerow(EXPORT_COLUMNS)
     for delivery_id, business, title, requested, delivered, ref in rows:
         lead = _lead(requested, delivered)
-        writer.writerow([business, title, requested.isoformat(), _iso(delivered) or "",
-                         ";".join(reused.get(delivery_id, [])), ref,
-                         "" if lead is None else lead])
+        writer.writerow([neutralise(cell) for cell in (
+            business, title, requested.isoformat(), _iso(delivered) or "",
+            ";".join(reused.get(delivery_id, [])), ref, "" if lead is None else lead)])
     return out.getvalue()
 
 

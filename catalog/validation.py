@@ -277,7 +277,7 @@ def _tier(value: Any, errors: Errors) -> int:
         return 3
     try:
         tier = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: int(1e400)
         tier = 0
     if isinstance(value, bool) or tier not in TIERS or str(value).strip() != str(tier):
         errors.add("tier", "Tier must be 1 (critical), 2 or 3.")

@@ -23,6 +23,7 @@ from catalog.db import db
 from catalog.errors import StaleVersion, ValidationFailed
 from catalog.openapi import operations
 from catalog.permissions import ensure_can_edit, ensure_can_register
+from catalog.spreadsheet import neutralise
 from graphs.cache import reach
 from graphs.params import MAX_DEPTH, parse_depth
 from portal.auth import current_actor
@@ -102,11 +103,11 @@ def impact_csv(slug: str):
     writer = csv.writer(out)
     writer.writerow(["kind", "slug", "name", "distance", "tier", "owner_team", "team_contact"])
     contacts = {team["slug"]: team["contact"] for team in report["summary"]["teams_to_notify"]}
-    for c in report["capabilities"]:
-        writer.writerow(["capability", c["slug"], c["name"], c["distance"], c["tier"],
-                         c["team"] or "", contacts.get(c["team"], "")])
-    for b in report["businesses"]:
-        writer.writerow(["business", b["slug"], b["name"], b["distance"], "", "", ""])
+    rows = [["capability", c["slug"], c["name"], c["distance"], c["tier"], c["team"] or "",
+             contacts.get(c["team"], "")] for c in report["capabilities"]]
+    rows += [["business", b["slug"], b["name"], b["distance"], "", "", ""]
+             for b in report["businesses"]]
+    writer.writerows([neutralise(cell) for cell in row] for row in rows)
     return Response(out.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename={slug}-impact.csv"})
 

@@ -28,10 +28,14 @@ from werkzeug.exceptions import (
 
 from catalog.db import db
 from catalog.errors import CatalogError, StaleVersion, ValidationFailed
+from catalog.validation import nesting_depth
 from portal.extensions import login_manager
 from portal.http import is_api_request
 
 BODY_METHODS = ("POST", "PUT", "PATCH")
+#: JSON nested deeper than this is refused: the deepest body the API takes nests 4 levels.
+MAX_JSON_DEPTH = 32
+TOO_DEEP = f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep."
 #: Errors that mean the database is unreachable or too slow, not that a request is wrong.
 UNAVAILABLE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
 DATABASE_DOWN = ("The catalog's database is not answering (or took too long); nothing was "
@@ -157,7 +161,13 @@ def _unstorable() -> Iterator[str]:
             if b"\x00" in data:
                 yield f"file {upload.filename or upload.name!r}"
     elif request.is_json:
-        if not _storable_json(request.get_json(silent=True)):
+        try:
+            body = request.get_json(silent=True)
+        except RecursionError:  # the parser ran out of stack: far deeper than the limit
+            raise BadRequest(TOO_DEEP) from None
+        if nesting_depth(body) > MAX_JSON_DEPTH:
+            raise BadRequest(TOO_DEEP)
+        if not _storable_json(body):
             yield "JSON body"
     elif b"\x00" in request.get_data(cache=True):
         yield "body"
