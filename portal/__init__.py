@@ -19,6 +19,7 @@ from portal import (
     markup,
     openapi,
     pages,
+    security,
 )
 from portal.config import load_config
 from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
@@ -51,6 +52,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     auth.init_login(app)
     markup.init_templates(app)
+    security.init_security(app)
 
 
 def register_blueprints(app: Flask) -> None:

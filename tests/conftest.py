@@ -172,6 +172,31 @@ def browser_type_launch_args(browser_type_launch_args):
             "args": CHROMIUM_ARGS}
 
 
+#: Reports every Content-Security-Policy violation of a page to the test.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (e) => window.__cspViolation(
+  `${e.effectiveDirective} blocked ${e.blockedURI || "inline"} at ${e.sourceFile}:${e.lineNumber}`
+  + (e.sample ? ` (${e.sample})` : "")));
+"""
+
+
+@pytest.fixture
+def context(context):
+    """Every browser test runs with the CSP on and fails on any violation it causes.
+
+    ``context.csp_violations`` lists them (a test that provokes one on purpose
+    clears it); console errors about the policy count too.
+    """
+    violations: list[str] = []
+    context.expose_binding("__cspViolation", lambda source, text: violations.append(text))
+    context.add_init_script(CSP_LISTENER)
+    context.on("console", lambda message: violations.append(message.text)
+               if "Content Security Policy" in message.text else None)
+    context.csp_violations = violations
+    yield context
+    assert violations == [], f"Content-Security-Policy violations: {violations}"
+
+
 def table_counts(db) -> dict[str, int]:
     """Row count of every table, and the catalog revision: 'nothing written' checks."""
     counts = {t.name: db.session.scalar(sa.select(sa.func.count()).select_from(t))

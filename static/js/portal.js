@@ -21,13 +21,33 @@
     }
   });
 
-  // Shareable browse URLs carry only the parameters that are set.
+  // Shareable browse URLs carry only the parameters that are set. The "Add an API"
+  // button sends the next free row index (what hx-vals="js:..." would do, without eval).
   document.addEventListener("htmx:configRequest", function (event) {
-    if (event.detail.elt.id !== "browse-form") { return; }
+    var elt = event.detail.elt;
+    if (elt.hasAttribute("data-next-api-index")) {
+      event.detail.parameters.index = window.nextApiIndex();
+    }
+    if (elt.id !== "browse-form") { return; }
     var params = event.detail.parameters;
     Object.keys(params).forEach(function (name) {
       if (params[name] === "") { delete params[name]; }
     });
+  });
+
+  // The search box searches as you type; its own change event (on blur) must not
+  // search again (what the trigger filter change[target.id != 'q'] did, without eval).
+  document.addEventListener("htmx:confirm", function (event) {
+    var trigger = event.detail.triggeringEvent;
+    if (event.detail.elt.id === "browse-form" && trigger && trigger.type === "change" &&
+        trigger.target && trigger.target.id === "q") {
+      event.preventDefault();
+    }
+  });
+
+  // <select data-submit-on-change> submits its form when a choice is made.
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("select[data-submit-on-change]")) { event.target.form.submit(); }
   });
 
   // Enter in a search-within-a-form box searches; it must not submit the form.
