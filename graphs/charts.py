@@ -1,6 +1,8 @@
 """Plotly figures of reuse and lead time, as plain dicts, and the reuse matrix grid.
 
-Every function takes the metrics as :mod:`catalog.metrics` and
+Names from the catalog (businesses, capabilities, domains, titles) are made
+inert with :func:`graphs.labels.inert`: plotly would read their markup. Every
+function takes the metrics as :mod:`catalog.metrics` and
 :mod:`graphs.metrics` return them (lists and dicts, never a query or a
 request) and returns a figure ``{"data": [...], "layout": {...}, "summary":
 str}``: ``data`` and ``layout`` go to ``Plotly.react`` as they are (plain
@@ -18,6 +20,7 @@ from typing import Any
 
 from catalog.metrics import COHORTS, percentile
 from catalog.models.capability import LAYERS
+from graphs.labels import inert
 
 __all__ = [
     "business_lead_times",
@@ -144,7 +147,7 @@ def business_lead_times(businesses: Sequence[Mapping[str, Any]], *,
     if not rows:
         return _empty(title, "No delivered deliveries in this selection.",
                       "Lead time (days)", "Business")
-    names = [b["name"] for b in rows]
+    names = [inert(b["name"]) for b in rows]
     hover = [f"{b['count']:,} deliveries, {_share(b['reused_share'], 0)} reused a capability"
              for b in rows]
 
@@ -358,10 +361,10 @@ def capability_treemap(capabilities: Sequence[Mapping[str, Any]], *,
         tile(f"layer:{layer}", LAYER_NAMES.get(layer, layer), "", 0,
              LAYER_COLOURS.get(layer, OTHER), "layer")
         for domain in sorted(by_layer[layer], key=lambda d: domain_names[d].lower()):
-            tile(f"domain:{domain}", domain_names[domain], f"layer:{layer}", 0,
+            tile(f"domain:{domain}", inert(domain_names[domain]), f"layer:{layer}", 0,
                  DOMAIN_TINTS.get(layer, "#f1f5f9"), "domain")
             for c in by_layer[layer][domain]:
-                tile(f"capability:{c['slug']}", c["name"], f"domain:{domain}",
+                tile(f"capability:{c['slug']}", inert(c["name"]), f"domain:{domain}",
                      c["business_reach"], LIFECYCLE_COLOURS.get(c["lifecycle"], OTHER),
                      f"{c['lifecycle']} · reached by {_count(c['business_reach'], 'business')}")
             for lifecycle, more in sorted(others.get(domain, {}).items()):
@@ -497,7 +500,7 @@ def sparkline(labels: Sequence[str], values: Sequence[float | None], *, title: s
              "fill": "tozeroy", "fillcolor": "rgba(148, 163, 184, 0.15)",
              "hovertemplate": f"%{{x}}: %{{y}}{suffix}<extra></extra>"}]
     layout = {
-        "title": {"text": title, "x": 0, "xanchor": "left", "y": 0.96, "yanchor": "top",
+        "title": {"text": inert(title), "x": 0, "xanchor": "left", "y": 0.96, "yanchor": "top",
                   "font": {"size": 11, "color": "#64748b"}},
         "font": FONT, "height": 84, "showlegend": False,
         "margin": {"l": 2, "r": 2, "t": 20, "b": 2},
@@ -607,7 +610,7 @@ def _layout(title: str, x_title: str, y_title: str, *, height: int = 320,
             **more: Any) -> dict[str, Any]:
     """Return the common layout: a left-aligned title, the legend under it, titled axes."""
     layout = {
-        "title": {"text": title, "x": 0, "xanchor": "left", "y": 0.98, "yanchor": "top",
+        "title": {"text": inert(title), "x": 0, "xanchor": "left", "y": 0.98, "yanchor": "top",
                   "font": {"size": 15, "color": "#0f172a"}},
         "font": FONT,
         "height": height,

@@ -15,7 +15,6 @@ Edges run consumer -> provider, so on the picture they mostly point down.
 """
 
 import heapq
-import html
 import itertools
 import math
 from collections.abc import Hashable, Iterable, Mapping
@@ -32,6 +31,7 @@ from graphs.analysis import (
     induced_copy,
     project,
 )
+from graphs.labels import inert
 from graphs.nodes import business_node, capability_node, domain_node
 from graphs.params import GraphQuery
 
@@ -759,7 +759,7 @@ def _hover(G, H, n, counts, reach, view) -> str:
 
 def _esc(text: Any) -> str:
     """Escape text for plotly's pseudo-HTML (it decodes the entities)."""
-    return html.escape(str(text or ""), quote=False)
+    return inert(text or "")
 
 
 def _node_facts(H, n, point, counts, reach) -> dict[str, Any]:
