@@ -24,7 +24,7 @@ the export writes, is accepted and ignored (it is recomputed).
 
 import csv
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, BinaryIO, TextIO
 
@@ -438,7 +438,8 @@ class _Row:
 
 
 def import_deliveries_csv(source: str | bytes | TextIO | BinaryIO, *, dry_run: bool = False,
-                          actor: User | None = None, name: str = "") -> CsvReport:
+                          actor: User | None = None, name: str = "",
+                          progress: Callable[[int, int], None] | None = None) -> CsvReport:
     """Import deliveries from CSV text, all or nothing.
 
     Parameters
@@ -453,6 +454,9 @@ def import_deliveries_csv(source: str | bytes | TextIO | BinaryIO, *, dry_run: b
         deliveries for every business in the file.
     name : str
         What to call the source in messages (a file name).
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each batch of rows written
+        (total: the deliveries to write), so a long import can say how far it is.
 
     Returns
     -------
@@ -505,7 +509,7 @@ def import_deliveries_csv(source: str | bytes | TextIO | BinaryIO, *, dry_run: b
     if dry_run:
         return report
     try:
-        _write(cleaned, report, actor)
+        _write(cleaned, report, actor, progress)
     except IntegrityError:
         db.session.rollback()
         report.written = False
@@ -631,7 +635,8 @@ def _count(rows: list[_Row], report: CsvReport) -> None:
             })
 
 
-def _write(rows: list[_Row], report: CsvReport, actor: User | None) -> None:
+def _write(rows: list[_Row], report: CsvReport, actor: User | None,
+           progress: Callable[[int, int], None] | None = None) -> None:
     """Insert the deliveries and their links in bulk, audit once and commit."""
     connection = db.session.connection()
     insert = sa.insert(Delivery.__table__).returning(Delivery.__table__.c.id,
@@ -644,6 +649,8 @@ def _write(rows: list[_Row], report: CsvReport, actor: User | None) -> None:
              "delivered_on": row.values["delivered_on"], "source": row.values["source"],
              "external_ref": row.values["external_ref"]}
             for row in rows[start:start + INSERT_CHUNK]]).scalars().all()
+        if progress is not None:
+            progress(len(inserted), len(rows))
     links = [{"delivery_id": delivery_id, "capability_id": capability_id}
              for delivery_id, row in zip(inserted, rows, strict=True)
              for capability_id in row.capability_ids]

@@ -127,7 +127,9 @@ def export_backstage(file):
 @click.option("--dry-run", is_flag=True, help="Check and report what would be written; write nothing.")
 def import_deliveries(file, dry_run):
     """Import deliveries from a CSV file, all or nothing (columns: see README)."""
-    report = deliveries.import_deliveries_csv(file, dry_run=dry_run, name=file.name)
+    report = deliveries.import_deliveries_csv(
+        file, dry_run=dry_run, name=file.name,
+        progress=lambda done, total: click.echo(f"  written {done}/{total}", err=True))
     if not report.ok:
         fail(report.as_error())
     click.echo(report)

@@ -26,6 +26,7 @@ from werkzeug.exceptions import (
     RequestEntityTooLarge,
 )
 
+from catalog import validation
 from catalog.db import db
 from catalog.errors import CatalogError, StaleVersion, ValidationFailed
 from catalog.validation import nesting_depth
@@ -43,9 +44,13 @@ DATABASE_DOWN = ("The catalog's database is not answering (or took too long); no
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-def init_errors(app: Flask) -> None:
-    """Register the request screen and the handlers for catalog errors, HTTP errors, crashes."""
+def init_screen(app: Flask) -> None:
+    """Screen every request before anything reads its body (register it first: CSRF does)."""
     app.before_request(_screen_request)
+
+
+def init_errors(app: Flask) -> None:
+    """Register the handlers for catalog errors, lost races, outages, HTTP errors, crashes."""
     app.register_error_handler(CatalogError, catalog_error_response)
     app.register_error_handler(StaleDataError, _lost_race)
     for unavailable in UNAVAILABLE:
@@ -130,12 +135,20 @@ def _respond(status: int, message: str, errors: dict, headers=None, extra=None):
 
 
 def _screen_request() -> None:
-    """Refuse a body over the size limit (413) and text no database can store (400)."""
+    """Refuse a body over the size limit or with too many form fields (413), text no
+    database can store (400) and JSON nested too deep (400)."""
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     length = request.content_length
     if limit and length is not None and length > limit:
         raise RequestEntityTooLarge(
             f"The body is {length:,} bytes; at most {limit:,} bytes are accepted.")
+    parts = current_app.config.get("MAX_FORM_PARTS")
+    if parts and request.method in BODY_METHODS \
+            and request.mimetype == "application/x-www-form-urlencoded" \
+            and request.get_data(cache=True).count(b"&") >= parts:
+        raise RequestEntityTooLarge(  # werkzeug counts multipart parts itself
+            f"The form carries more than {parts:,} fields; a form takes at most "
+            f"{validation.APIS_MAX} APIs and {validation.DEPENDENCIES_MAX} dependencies.")
     where = next(_unstorable(), None)
     if where is not None:
         raise BadRequest(f"The {where} holds a NUL character (\\u0000) or a lone surrogate; "
