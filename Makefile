@@ -5,12 +5,17 @@ FLASK  := $(VENV)/bin/flask --app app
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test bench chromium
+.PHONY: run serve test bench chromium
 
 ## run: install, migrate, seed the demo catalog (once) and serve on http://127.0.0.1:5000
 run: $(VENV)/.runtime
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## serve: production: migrate, then gunicorn (gunicorn.conf.py: checks the deployment first)
+serve: $(VENV)/.runtime
+	$(FLASK) init-db
+	exec $(VENV)/bin/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) app:app
 
 ## test: install what the tests need (Chromium included), lint, and run the whole suite
 test: $(VENV)/.test chromium
@@ -22,6 +27,7 @@ bench: $(VENV)/.test chromium
 	$(VENV)/bin/python -m bench.search
 	$(VENV)/bin/python -m bench.graph
 	$(VENV)/bin/python -m bench.metrics
+	$(VENV)/bin/python -m bench.load
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import (
     account,
@@ -19,6 +20,7 @@ from portal import (
     markup,
     openapi,
     pages,
+    requestlog,
     security,
 )
 from portal.config import load_config
@@ -44,7 +46,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    errors.init_screen(app)  # first: size and shape limits before anything reads a body
+    if app.config["PROXY_HOPS"]:  # behind a load balancer: its client address and scheme
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    requestlog.init_request_log(app)  # first: every request gets its id, refused ones too
+    errors.init_screen(app)  # then size and shape limits, before anything reads a body
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)

@@ -3,19 +3,20 @@
 import sys
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask_migrate import upgrade
 
 from catalog import accounts, backstage, deliveries, seed
 from catalog.backstage import export_catalog
 from catalog.errors import CatalogError, ValidationFailed
 from catalog.models.org import ROLES
+from portal import preflight
 
 
 def init_cli(app: Flask) -> None:
     """Register the portal's commands on ``app``."""
-    for command in (init_db, seed_demo, create_user, set_password, create_token, import_backstage,
-                    export_backstage, import_deliveries, export_deliveries):
+    for command in (init_db, check_deploy, seed_demo, create_user, set_password, create_token,
+                    import_backstage, export_backstage, import_deliveries, export_deliveries):
         app.cli.add_command(command)
 
 
@@ -34,6 +35,18 @@ def init_db():
     """Create or upgrade the database schema to the latest migration."""
     upgrade()
     click.echo("Database is at the latest schema.")
+
+
+@click.command("check-deploy")
+def check_deploy():
+    """Refuse (exit 1) what production must not run with: demo passwords, no SECRET_KEY."""
+    found = preflight.problems(current_app._get_current_object())
+    for problem in found:
+        click.echo(f"Refusing to start: {problem}", err=True)
+    if found:
+        sys.exit(1)
+    click.echo("Ready for production." if current_app.config["PORTAL_ENV"] == "production"
+               else "Not production (PORTAL_ENV is not 'production'): nothing to check.")
 
 
 @click.command("seed-demo")
