@@ -94,7 +94,8 @@ def run_migrations_online():
         # A migration may rebuild a large table: no statement timeout here.
         connection = connection.execution_options(statement_timeout=0)
         if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql("SET statement_timeout = 0")
+            connection.exec_driver_sql("SET statement_timeout = 0")  # for this session
+            connection.commit()  # end the implicit transaction: the migrations open their own
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -104,8 +104,8 @@ def _unauthorized():
 
 
 def current_actor() -> User | None:
-    """Return the signed-in user, or None for an anonymous visitor."""
-    return current_user if current_user.is_authenticated else None
+    """Return the signed-in user (the User itself, not a proxy), or None for a visitor."""
+    return current_user._get_current_object() if current_user.is_authenticated else None
 
 
 def _login_wall():

@@ -144,6 +144,8 @@ def test_production_cookies_are_secure_and_same_site(monkeypatch, app):
         assert cookies[name]["secure"] and cookies[name]["httponly"], name
         assert cookies[name]["samesite"] == "Lax", name
     assert "2027" not in cookies["remember_token"]["expires"]  # 14 days, not a year
+    with production.app_context():
+        production.extensions["sqlalchemy"].engine.dispose()
 
 
 def test_development_cookies_work_over_plain_http(app):
