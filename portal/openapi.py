@@ -49,6 +49,8 @@ ERROR_STATUSES = {
     415: "Unsupported Content-Type.",
     422: "Invalid fields: {\"errors\": {field: [messages]}}.",
     428: "Precondition required: send If-Match with the ETag you read (or the body's version).",
+    503: "The database is not answering (or took too long); nothing was changed. Retry after "
+         "the Retry-After header's seconds.",
 }
 TAGS = {
     "capabilities": "Register, find, change capabilities and their dependencies.",
@@ -297,7 +299,7 @@ def _responses(op: Operation, path: str) -> dict[str, Any]:
                 "required": True, "schema": {"type": "string"},
                 "description": "The capability's version, quoted; send it back as If-Match."}}
         responses[str(status)] = response
-    errors = {400, 401, *op.errors}
+    errors = {400, 401, 503, *op.errors}
     if "{" in path:
         errors.add(404)
     if op.query or op.write:
