@@ -7,10 +7,13 @@ for every other status (400, 401, 403, 404, 405, 412, 413, 415, 428, 500),
 never an HTML page or a traceback. A write that loses a race at the database
 (the stale row found at flush) is a 412 like a stale ``If-Match``.
 
-Requests are also screened here before any view runs: a body larger than
-``MAX_CONTENT_LENGTH`` is refused (413) before it is read, and text that no
-database can store (a NUL character, a lone surrogate) is refused (400)
-before it reaches a query, wherever it comes from (URL, form, JSON, upload).
+Requests are also screened here before any view (or CSRF check) reads them: a
+body larger than ``MAX_CONTENT_LENGTH`` or a form of more than ``MAX_FORM_PARTS``
+fields is refused (413) before it is parsed; JSON nested deeper than
+:data:`MAX_JSON_DEPTH` (400); and text that no database can store (a NUL
+character, a lone surrogate) is refused (400) before it reaches a query,
+wherever it comes from (URL, form, JSON, upload). A database that does not
+answer is a 503 (pages, API and ``/healthz`` alike), never a 500.
 """
 
 from collections.abc import Iterator
@@ -29,7 +32,6 @@ from werkzeug.exceptions import (
 from catalog import validation
 from catalog.db import db
 from catalog.errors import CatalogError, StaleVersion, ValidationFailed
-from catalog.validation import nesting_depth
 from portal.extensions import login_manager
 from portal.http import is_api_request
 
@@ -178,7 +180,7 @@ def _unstorable() -> Iterator[str]:
             body = request.get_json(silent=True)
         except RecursionError:  # the parser ran out of stack: far deeper than the limit
             raise BadRequest(TOO_DEEP) from None
-        if nesting_depth(body) > MAX_JSON_DEPTH:
+        if validation.nesting_depth(body) > MAX_JSON_DEPTH:
             raise BadRequest(TOO_DEEP)
         if not _storable_json(body):
             yield "JSON body"
