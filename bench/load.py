@@ -21,6 +21,7 @@ Without ``--database-url`` a temporary SQLite file is used.
 """
 
 import argparse
+import contextlib
 import http.client
 import os
 import random
@@ -33,6 +34,7 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -95,50 +97,47 @@ def request_mix(rng: random.Random) -> list[tuple[str, str]]:
     return mix
 
 
-class serving:
-    """Start a server on a free port for the ``with`` block (its logs go to a temp file)."""
+@contextlib.contextmanager
+def serving(name: str, database_url: str) -> Iterator[int]:
+    """Run server ``name`` (gunicorn or dev) on a free port for the block; yield the port.
 
-    def __init__(self, name: str, database_url: str):
-        self.name, self.database_url = name, database_url
-
-    def __enter__(self) -> int:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        env = {**os.environ, "DATABASE_URL": self.database_url,
-               "SECRET_KEY": secrets.token_hex(32)}
-        if self.name == "gunicorn":
-            command = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py",
-                       "--bind", f"127.0.0.1:{self.port}", "app:app"]
-        elif self.name == "dev":
-            env.pop("PORTAL_ENV", None)
-            command = [sys.executable, "-m", "flask", "--app", "app", "run", "--port",
-                       str(self.port)]
-        else:
-            raise SystemExit(f"unknown server {self.name!r}: gunicorn or dev")
-        self.log = tempfile.TemporaryFile()
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log,
-                                        stderr=self.log)
-        deadline = time.monotonic() + 120
-        while not self._healthy():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.log.seek(0)
-                raise SystemExit(f"{self.name} did not start:\n{self.log.read()[-3000:]}")
-            time.sleep(0.3)
-        return self.port
-
-    def _healthy(self) -> bool:
+    Its output goes to a temporary file, shown if it fails to start.
+    """
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": secrets.token_hex(32)}
+    if name == "gunicorn":
+        command = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py",
+                   "--bind", f"127.0.0.1:{port}", "app:app"]
+    elif name == "dev":
+        env.pop("PORTAL_ENV", None)
+        command = [sys.executable, "-m", "flask", "--app", "app", "run", "--port", str(port)]
+    else:
+        raise SystemExit(f"unknown server {name!r}: gunicorn or dev")
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-            connection.request("GET", "/healthz")
-            return connection.getresponse().status == 200
-        except OSError:
-            return False
+            deadline = time.monotonic() + 120
+            while not healthy(port):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    raise SystemExit(f"{name} did not start:\n{log.read()[-3000:]}")
+                time.sleep(0.3)
+            yield port
+        finally:
+            process.terminate()
+            process.wait(timeout=60)
 
-    def __exit__(self, *exc) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=60)
-        self.log.close()
+
+def healthy(port: int) -> bool:
+    """Return True when the server on ``port`` answers /healthz with 200."""
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        connection.request("GET", "/healthz")
+        return connection.getresponse().status == 200
+    except OSError:
+        return False
 
 
 def hammer(port: int, mix: list[tuple[str, str]], readers: int,

@@ -1,8 +1,9 @@
 """Settings: defaults, then the environment, then the caller's overrides.
 
 ``PORTAL_ENV=production`` (what ``make serve`` sets) turns on what a deployment
-needs: cookies only over HTTPS, JSON logs, and no secret key made up on the spot
-(:mod:`portal.preflight` refuses to start without ``SECRET_KEY``). Every setting
+needs: cookies only over HTTPS, and no secret key made up on the spot
+(:mod:`portal.preflight` refuses to start without ``SECRET_KEY``); gunicorn's
+settings (``gunicorn.conf.py``) add JSON logs. Every setting
 read from the environment is listed in README.md.
 """
 
@@ -44,7 +45,6 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=secure_cookies,
         PROXY_HOPS=int(env.get("PORTAL_PROXY_HOPS", 0)),
-        LOG_FORMAT=env.get("PORTAL_LOG_FORMAT", "json" if production else "text"),
         RATELIMIT_STORAGE_URI=env.get("REDIS_URL") or "memory://",
         RATELIMIT_KEY_PREFIX=env.get("PORTAL_RATELIMIT_PREFIX", "portal"),
         RATELIMIT_HEADERS_ENABLED=True,
