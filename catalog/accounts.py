@@ -9,8 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from catalog import audit
-from catalog.db import db
+from catalog import history
+from catalog.db import db, transaction
 from catalog.errors import Conflict, NotFound, ValidationFailed
 from catalog.models import ApiToken, Team, User
 from catalog.models._time import utcnow
@@ -56,9 +56,10 @@ def create_user(username: str, password: str, *, role: str = "viewer", team: str
     user = User(username=username, role=role, team=team_row,
                 display_name=display_name or username, email=email)
     user.set_password(password)
-    db.session.add(user)
-    audit.log(None, "create", "user", username, {"role": role, "team": team or None})
-    db.session.commit()
+    with transaction():
+        db.session.add(user)
+        history.record(None, "user", username, {"username": username, "role": role,
+                                                 "team": team or None})
     return user
 
 
@@ -142,9 +143,10 @@ def issue_token(user: User, name: str, scopes: str = "read") -> str:
     if scopes not in TOKEN_SCOPES:
         raise ValidationFailed({"scopes": [f"Scopes must be one of: {', '.join(TOKEN_SCOPES)}."]})
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user=user, name=name, scopes=scopes, token_hash=_digest(secret)))
-    audit.log(user, "create", "api_token", f"{user.username}:{name}"[:120], {"scopes": scopes})
-    db.session.commit()
+    with transaction():
+        db.session.add(ApiToken(user=user, name=name, scopes=scopes, token_hash=_digest(secret)))
+        history.record(user, "token", _token_key(user, name), {"name": name, "scopes": scopes},
+                       scopes=[("user", user.username)])
     return secret
 
 
@@ -171,9 +173,12 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
     if token is None:
         raise NotFound(f"You have no API token with the id {token_id}.")
     if token.revoked_at is None:
-        token.revoked_at = utcnow()
-        audit.log(user, "revoke", "api_token", f"{user.username}:{token.name}"[:120])
-        db.session.commit()
+        with transaction():
+            token.revoked_at = utcnow()
+            history.record(user, "token", _token_key(user, token.name),
+                           {"name": token.name, "scopes": token.scopes, "revoked": True},
+                           before={"name": token.name, "scopes": token.scopes}, action="revoke",
+                           scopes=[("user", user.username)])
     return token
 
 
@@ -196,6 +201,10 @@ def user_for_token(secret: str) -> tuple[User, ApiToken] | None:
     token.last_used_at = utcnow()
     db.session.commit()
     return token.user, token
+
+
+def _token_key(user: User, name: str) -> str:
+    return f"{user.username}:{name}"[:130]
 
 
 def _digest(secret: str) -> str:

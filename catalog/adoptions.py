@@ -1,9 +1,9 @@
 """Businesses adopting capabilities: record, end and list adoptions.
 
 An adoption is an edge of the dependency graph (business -> capability), so
-every write goes through :func:`catalog.audit.record`, which bumps the catalog
-revision: the graph, impact reports and reuse metrics see it on the next
-request, in every worker.
+every write is recorded by :func:`catalog.history.record`, which keeps its
+past and bumps the catalog revision: the graph, impact reports and reuse
+metrics see it on the next request, in every worker.
 
 Who may write: contributors of the team that owns the business, architects,
 admins and the system (see :func:`catalog.permissions.can_act_for`).
@@ -16,12 +16,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from catalog import audit
-from catalog.db import db
+from catalog import history, lookups
+from catalog.db import db, transaction
 from catalog.errors import Conflict, NotFound, ValidationFailed
 from catalog.models import Adoption, Api, Business, Capability, User
 from catalog.models._time import today
 from catalog.permissions import ensure_can_act_for
+from catalog.snapshots import adoption_snapshot
 from catalog.validation import Errors, check_adoption, check_flag, check_paging, check_until
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "end_adoption",
     "get_adoption",
     "list_adoptions",
+    "update_adoption",
 ]
 
 
@@ -83,15 +85,12 @@ def adopt(data: Mapping[str, Any], actor: User | None) -> Adoption:
     until = cleaned["until"]
     if until is None or until > today():
         _refuse_duplicate(business, capability, api)
-    adoption = Adoption(business=business, capability=capability, api=api,
-                        since=cleaned["since"], until=until, purpose=cleaned["purpose"])
-    db.session.add(adoption)
-    audit.record(actor, "create", "adoption", _key(adoption), {
-        "since": [None, adoption.since.isoformat()],
-        "until": [None, until.isoformat() if until else None],
-        "purpose": [None, adoption.purpose],
-    })
-    _commit()
+    with transaction():
+        adoption = Adoption(business=business, capability=capability, api=api,
+                            since=cleaned["since"], until=until, purpose=cleaned["purpose"])
+        db.session.add(adoption)
+        history.record(actor, "adoption", lambda: str(adoption.id),
+                       lambda: adoption_snapshot(adoption))
     return adoption
 
 
@@ -134,11 +133,41 @@ def end_adoption(ref: int | tuple[str, str], until: Any = None,
     if not adoption.active:
         errors.add("until", f"This adoption already ended on {adoption.until.isoformat()}.")
     errors.raise_if_any()
-    before = adoption.until
-    adoption.until = day
-    audit.record(actor, "end", "adoption", _key(adoption),
-                 {"until": [before.isoformat() if before else None, day.isoformat()]})
-    _commit()
+    with transaction():
+        adoption.until = day
+        history.record(actor, "adoption", str(adoption.id), adoption_snapshot(adoption),
+                       action="end")
+    return adoption
+
+
+def update_adoption(adoption: Adoption, data: Mapping[str, Any], actor: User | None) -> Adoption:
+    """Change the API, purpose, since or until of an adoption, with :func:`adopt`'s rules.
+
+    Fields absent from ``data`` keep their values; the business and the
+    capability of an adoption never change (record a new adoption instead).
+
+    Raises
+    ------
+    ValidationFailed
+        A bad field or an unknown API; nothing is written.
+    Forbidden
+        ``actor`` may not record adoptions for that business.
+    """
+    ensure_can_act_for(actor, adoption.business, "adoptions")
+    current = {"business": adoption.business.slug, "capability": adoption.capability.slug,
+               "api": adoption.api.name if adoption.api else "", "purpose": adoption.purpose,
+               "since": adoption.since.isoformat(),
+               "until": adoption.until.isoformat() if adoption.until else None}
+    errors = Errors()
+    cleaned = check_adoption({**current, **{k: v for k, v in data.items()
+                                            if k in ("api", "purpose", "since", "until")}},
+                             errors, today=today())
+    refs = _resolve(cleaned, errors)
+    errors.raise_if_any()
+    with transaction():
+        adoption.api, adoption.purpose = refs["api"], cleaned["purpose"]
+        adoption.since, adoption.until = cleaned["since"], cleaned["until"]
+        history.record(actor, "adoption", str(adoption.id), adoption_snapshot(adoption))
     return adoption
 
 
@@ -243,14 +272,12 @@ def adoption_dict(adoption: Adoption) -> dict[str, Any]:
 def _resolve(cleaned: dict[str, Any], errors: Errors) -> dict[str, Any]:
     refs: dict[str, Any] = {"business": None, "capability": None, "api": None}
     if cleaned["business"]:
-        refs["business"] = db.session.scalar(
-            sa.select(Business).where(Business.slug == cleaned["business"]))
+        refs["business"] = lookups.by_slug(Business, cleaned["business"])
         if refs["business"] is None:
             errors.add("business", f"Unknown business {cleaned['business']!r}.")
     if cleaned["capability"]:
-        capability = refs["capability"] = db.session.scalar(
-            sa.select(Capability).where(Capability.slug == cleaned["capability"])
-            .options(selectinload(Capability.apis)))
+        capability = refs["capability"] = lookups.by_slug(
+            Capability, cleaned["capability"], selectinload(Capability.apis))
         if capability is None:
             errors.add("capability", f"Unknown capability {cleaned['capability']!r}.")
         elif capability.lifecycle == "retired":
@@ -267,12 +294,8 @@ def _resolve(cleaned: dict[str, Any], errors: Errors) -> dict[str, Any]:
 
 
 def _refuse_duplicate(business: Business, capability: Capability, api: Api | None) -> None:
-    existing = db.session.scalar(
-        sa.select(Adoption).where(
-            Adoption.business_id == business.id, Adoption.capability_id == capability.id,
-            Adoption.api_id.is_(None) if api is None else Adoption.api_id == api.id,
-            Adoption.active,
-        ).limit(1))
+    existing = next((a for a in business.adoptions if a.capability is capability
+                     and a.api is api and a.active), None)
     if existing is not None:
         what = f"{capability.slug!r}" + (f" through {api.name!r}" if api else "")
         message = (f"{business.name} already adopts {what} (since "
@@ -302,16 +325,3 @@ def _find(ref: int | tuple[str, str]) -> Adoption:
 def _loaded(query: sa.Select) -> sa.Select:
     return query.options(joinedload(Adoption.business), joinedload(Adoption.capability),
                          joinedload(Adoption.api))
-
-
-def _key(adoption: Adoption) -> str:
-    key = f"{adoption.business.slug}:{adoption.capability.slug}"
-    return (key + (f":{adoption.api.name}" if adoption.api else ""))[:120]
-
-
-def _commit() -> None:
-    try:
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise

@@ -1,20 +1,20 @@
 """Registering, changing and reading capabilities.
 
-Every write goes through :func:`register_capability` or
-:func:`update_capability`: the HTML forms, the JSON API and the command line
-call the same functions and get the same :class:`ValidationFailed` errors.
+Every write of a capability goes through :func:`register_capability` or
+:func:`update_capability`: the HTML forms, the JSON API, the Backstage
+importer, the demo seed and the command line call the same functions, get
+the same :class:`ValidationFailed` errors and leave the same history
+(:mod:`catalog.history`).
 """
 
 from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
-from catalog import audit
-from catalog.db import db
+from catalog import history, lookups
+from catalog.db import db, transaction
 from catalog.errors import Conflict, NotFound, StaleVersion, ValidationFailed
 from catalog.models import (
     Adoption,
@@ -26,15 +26,18 @@ from catalog.models import (
     Team,
     User,
 )
-from catalog.models._time import utcnow
+from catalog.models._time import today, utcnow
 from catalog.permissions import ensure_can_edit, ensure_can_register
+from catalog.snapshots import capability_snapshot
 from catalog.validation import Errors, check_capability, check_slug
 
 SLUG_TAKEN = "This slug is already taken; pick another."
 PLAIN_FIELDS = (
     "slug", "name", "summary", "description", "lifecycle", "tier", "docs_url",
-    "repo_url", "sla_availability", "sla_p99_ms",
+    "repo_url", "sla_availability", "sla_p99_ms", "launched_on", "deprecated_on",
 )
+#: Lifecycle moves that date themselves when no date is given.
+MOVE_DATES = {"production": "launched_on", "deprecated": "deprecated_on"}
 
 
 def get_capability(slug: str) -> Capability:
@@ -76,7 +79,8 @@ def field_problems(field: str, value: str, *, current: Capability | None = None)
     return errors.get(field, [])
 
 
-def register_capability(data: Mapping[str, Any], actor: User | None) -> Capability:
+def register_capability(data: Mapping[str, Any], actor: User | None, *,
+                        owner_required: bool = True) -> Capability:
     """Validate ``data`` and create a capability with its APIs and dependencies.
 
     Parameters
@@ -85,11 +89,15 @@ def register_capability(data: Mapping[str, Any], actor: User | None) -> Capabili
         Fields as :func:`catalog.validation.clean_capability` takes them.
     actor : User or None
         Who registers it (None: the system).
+    owner_required : bool
+        False for an imported descriptor whose owner is not in the catalog:
+        the capability is kept without an owner team (governance lists it).
 
     Returns
     -------
     Capability
-        The new, committed capability.
+        The new capability, committed unless an outer
+        :func:`catalog.db.transaction` is open.
 
     Raises
     ------
@@ -100,21 +108,23 @@ def register_capability(data: Mapping[str, Any], actor: User | None) -> Capabili
     Forbidden
         ``actor`` may not register capabilities for that team.
     """
-    cleaned, errors = _clean(data, partial=False, current=None)
+    cleaned, errors = _clean(data, partial=False, current=None, owner_required=owner_required)
     refs = _resolve(cleaned, errors, current=None)
     _raise(errors)
     ensure_can_register(actor, refs["team"])
-    capability = Capability(domain=refs["domain"], team=refs["team"])
-    _apply(capability, cleaned, refs)
-    db.session.add(capability)
-    audit.record(actor, "create", "capability", capability.slug,
-                 audit.diff({}, _snapshot(capability)))
-    _commit()
+    with transaction():
+        capability = Capability(domain=refs["domain"], team=refs["team"])
+        _apply(capability, cleaned, refs)
+        db.session.add(capability)
+        lookups.remember(capability)
+        history.record(actor, "capability", capability.slug,
+                       lambda: capability_snapshot(capability))
     return capability
 
 
 def update_capability(capability: Capability, data: Mapping[str, Any], actor: User | None,
-                      *, expected_version: int | None = None) -> Capability:
+                      *, expected_version: int | None = None,
+                      owner_required: bool = True) -> Capability:
     """Change the fields present in ``data``; a list given replaces the old one.
 
     Raises
@@ -132,22 +142,21 @@ def update_capability(capability: Capability, data: Mapping[str, Any], actor: Us
             f"{capability.slug!r} was changed by someone else (version "
             f"{capability.version}, yours {expected_version}). Reload and apply your change again."
         )
-    cleaned, errors = _clean(data, partial=True, current=capability)
+    cleaned, errors = _clean(data, partial=True, current=capability,
+                             owner_required=owner_required)
     refs = _resolve(cleaned, errors, current=capability)
     _raise(errors)
     if refs.get("team") is not None and refs["team"].id != capability.team_id:
         ensure_can_register(actor, refs["team"])
-    before = _snapshot(capability)
-    _apply(capability, cleaned, refs)
-    after = _snapshot(capability)
-    changes = audit.diff(before, after)
-    if changes:
-        # Touch the row, so a change to its lists alone (dependencies, APIs, tags) also
-        # bumps the version and a stale editor of those lists gets a 412.
-        capability.updated_at = utcnow()
-        old_slug = before["slug"]
-        audit.record(actor, "update", "capability", old_slug, changes)
-        _commit()
+    with transaction():
+        before = capability_snapshot(capability)
+        _apply(capability, cleaned, refs)
+        if history.diff(before, capability_snapshot(capability)):
+            # Touch the row, so a change to its lists alone (dependencies, APIs, tags) also
+            # bumps the version and a stale editor of those lists gets a 412.
+            capability.updated_at = utcnow()
+            history.record(actor, "capability", capability.slug,
+                           lambda: capability_snapshot(capability))
     return capability
 
 
@@ -227,32 +236,32 @@ def add_dependency(data: Mapping[str, Any], actor: User | None, *,
 # -- steps -------------------------------------------------------------------
 
 
-def _clean(data, *, partial, current):
+def _clean(data, *, partial, current, owner_required=True):
     errors = Errors()
-    cleaned = check_capability(data, errors, partial=partial)
+    cleaned = check_capability(data, errors, partial=partial, owner_required=owner_required)
     if "slug" in cleaned and "slug" not in errors and _slug_taken(cleaned["slug"], current):
         errors.add("slug", SLUG_TAKEN)
     return cleaned, errors
 
 
 def _slug_taken(slug: str, current: Capability | None) -> bool:
-    query = sa.select(Capability.id).where(Capability.slug == slug)
-    if current is not None:
-        query = query.where(Capability.id != current.id)
-    return db.session.scalar(query) is not None
+    found = lookups.by_slug(Capability, slug)
+    return found is not None and found is not current
 
 
 def _resolve(cleaned: dict[str, Any], errors: Errors, *, current: Capability | None) -> dict[str, Any]:
     """Look up the domain, team and dependency providers named by slug."""
     refs: dict[str, Any] = {}
     if cleaned.get("domain"):
-        refs["domain"] = db.session.scalar(sa.select(Domain).where(Domain.slug == cleaned["domain"]))
+        refs["domain"] = lookups.by_slug(Domain, cleaned["domain"])
         if refs["domain"] is None:
             errors.add("domain", f"Unknown domain {cleaned['domain']!r}.")
     if cleaned.get("team"):
-        refs["team"] = db.session.scalar(sa.select(Team).where(Team.slug == cleaned["team"]))
+        refs["team"] = lookups.by_slug(Team, cleaned["team"])
         if refs["team"] is None:
             errors.add("team", f"Unknown team {cleaned['team']!r}.")
+    elif "team" in cleaned:
+        refs["team"] = None  # no owner: allowed only where the owner is not required
     if "dependencies" in cleaned:
         refs["providers"] = _resolve_providers(cleaned, errors, current)
     return refs
@@ -266,15 +275,9 @@ def _resolve_providers(cleaned, errors, current, *, field_of=None) -> dict[str, 
     """
     field_of = field_of or (lambda i, part: f"dependencies.{i}")
     wanted = [dep["provider"] for dep in cleaned["dependencies"]]
-    providers = {
-        cap.slug: cap
-        for cap in db.session.scalars(
-            sa.select(Capability).where(Capability.slug.in_(wanted))
-            .options(selectinload(Capability.apis))
-        )
-    } if wanted else {}
+    providers = lookups.by_slugs(Capability, wanted, selectinload(Capability.apis))
     own_slugs = {cleaned.get("slug")} | ({current.slug} if current is not None else set())
-    existing = {dep.provider_id for dep in current.dependencies} if current is not None else set()
+    existing = {dep.provider for dep in current.dependencies} if current is not None else set()
     for i, dep in enumerate(cleaned["dependencies"]):
         field = field_of(i, "provider")
         provider = providers.get(dep["provider"])
@@ -282,7 +285,7 @@ def _resolve_providers(cleaned, errors, current, *, field_of=None) -> dict[str, 
             errors.add(field, "A capability cannot depend on itself.")
         elif provider is None:
             errors.add(field, f"Unknown capability {dep['provider']!r}.")
-        elif provider.lifecycle == "retired" and provider.id not in existing:
+        elif provider.lifecycle == "retired" and provider not in existing:
             errors.add(field, f"{provider.slug!r} is retired; depend on its successor instead.")
         elif dep["api"] and dep["api"] not in {api.name for api in provider.apis}:
             errors.add(field_of(i, "api"), f"{provider.slug!r} has no API named {dep['api']!r}.")
@@ -311,6 +314,9 @@ def _apply(capability: Capability, cleaned: dict[str, Any], refs: dict[str, Any]
         _replace_apis(capability, cleaned["apis"])
     if "dependencies" in cleaned:
         _replace_dependencies(capability, cleaned["dependencies"], refs["providers"])
+    dated = MOVE_DATES.get(capability.lifecycle)
+    if dated and getattr(capability, dated) is None and dated not in cleaned:
+        setattr(capability, dated, today())
     capability.search_text = search_text(
         capability.slug, capability.name, capability.summary, capability.tags)
 
@@ -333,11 +339,11 @@ def _replace_apis(capability: Capability, rows: list[dict[str, Any]]) -> None:
 
 
 def _replace_dependencies(capability, rows, providers) -> None:
-    kept = {dep.provider_id: dep for dep in capability.dependencies}
+    kept = {dep.provider: dep for dep in capability.dependencies}
     deps = []
     for row in rows:
         provider = providers[row["provider"]]
-        dep = kept.get(provider.id) or Dependency(provider=provider)
+        dep = kept.get(provider) or Dependency(provider=provider)
         dep.kind = row["kind"]
         dep.api = next((api for api in provider.apis if api.name == row["api"]), None)
         deps.append(dep)
@@ -351,28 +357,3 @@ def search_text(slug: str, name: str, summary: str, tags: list[str]) -> str:
     'order-service order service takes orders. checkout'
     """
     return " ".join(part for part in (slug, name, summary, *tags) if part).lower()
-
-
-def _snapshot(capability: Capability) -> dict[str, Any]:
-    data = {field: getattr(capability, field) for field in PLAIN_FIELDS}
-    data["domain"] = capability.domain.slug if capability.domain else None
-    data["team"] = capability.team.slug if capability.team else None
-    data["tags"] = capability.tags
-    data["apis"] = [api.name for api in capability.apis]
-    data["dependencies"] = sorted(dep.provider.slug for dep in capability.dependencies)
-    return data
-
-
-def _commit() -> None:
-    """Commit, turning a lost race on a unique slug or version into our errors."""
-    try:
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise Conflict({"slug": [SLUG_TAKEN]}, "That already exists.") from exc
-    except StaleDataError as exc:
-        db.session.rollback()
-        raise StaleVersion() from exc
-    except Exception:
-        db.session.rollback()
-        raise

@@ -1,10 +1,17 @@
-"""The unbound SQLAlchemy extension shared by models and services."""
+"""The unbound SQLAlchemy extension shared by models and services, and their transaction."""
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm.exc import StaleDataError
+
+from catalog.errors import Conflict, StaleVersion
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -48,3 +55,38 @@ def _start_statement_clock(conn, cursor, statement, parameters, context, execute
     if deadline is not None:
         limit = conn.get_execution_options().get("statement_timeout") or 0
         deadline[0] = time.monotonic() + limit if limit > 0 else None
+
+
+_depth: ContextVar[int] = ContextVar("catalog_transaction_depth", default=0)
+
+
+@contextmanager
+def transaction() -> Iterator[None]:
+    """Run a write all or nothing: commit when the outermost block ends, roll back on error.
+
+    Every catalog service wraps its write in this block, so called alone it
+    commits its own work; a caller grouping several writes (an import, the
+    seed) wraps them in one more block and nothing is committed until that
+    one ends. A lost race on a row version (SQLAlchemy's ``StaleDataError``,
+    raised while flushing or committing) becomes :class:`StaleVersion`; one on
+    a unique key becomes :class:`Conflict`.
+    """
+    depth = _depth.get()
+    reset = _depth.set(depth + 1)
+    try:
+        yield
+        if depth == 0:
+            db.session.commit()
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise StaleVersion() from exc
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise Conflict({}, "Someone saved the same thing at the same moment; nothing was "
+                           "written. Reload and try again.") from exc
+    except BaseException:
+        if depth == 0:
+            db.session.rollback()
+        raise
+    finally:
+        _depth.reset(reset)

@@ -3,9 +3,9 @@
 A delivery is a business feature shipped: when it was requested, when it
 was delivered (blank while it is still open) and the capabilities it reused.
 Lead time is ``delivered_on - requested_on`` in days (see
-:mod:`catalog.metrics`). Deliveries do not change the dependency graph, so
-writes add an audit event (:func:`catalog.audit.log`) without bumping the
-catalog revision.
+:mod:`catalog.metrics`). Every delivery recorded leaves a change in history
+(:mod:`catalog.history`); deliveries do not change the dependency graph, so
+they do not bump the catalog revision.
 
 The form, the JSON API, the CSV import and the command line all check a
 delivery with :func:`catalog.validation.check_delivery`.
@@ -32,12 +32,13 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from catalog import audit
-from catalog.db import db
+from catalog import history
+from catalog.db import db, transaction
 from catalog.errors import Conflict, NotFound, ValidationFailed
 from catalog.models import Business, Capability, Delivery, User, delivery_capability
 from catalog.models._time import today
 from catalog.permissions import ensure_can_act_for
+from catalog.snapshots import delivery_snapshot
 from catalog.spreadsheet import neutralise, restore
 from catalog.validation import Errors, check_date, check_delivery, check_flag, check_paging
 
@@ -130,26 +131,21 @@ def record_delivery(data: Mapping[str, Any], actor: User | None, *,
         raise Conflict({"external_ref": [REF_TAKEN.format(business=business.slug,
                                                           ref=cleaned["external_ref"])]},
                        "That delivery already exists.")
-    delivery = Delivery(business=business, title=cleaned["title"],
-                        requested_on=cleaned["requested_on"],
-                        delivered_on=cleaned["delivered_on"], source=cleaned["source"],
-                        external_ref=cleaned["external_ref"],
-                        capabilities=[known[slug] for slug in _unique(cleaned["capabilities"])])
-    db.session.add(delivery)
-    db.session.flush()
-    audit.log(actor, "create", "delivery", str(delivery.id), {
-        "business": [None, business.slug], "title": [None, delivery.title],
-        "requested_on": [None, delivery.requested_on.isoformat()],
-        "delivered_on": [None, _iso(delivery.delivered_on)],
-        "capabilities": [None, sorted(c.slug for c in delivery.capabilities)],
-    })
-    try:
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise Conflict({"external_ref": [REF_TAKEN.format(business=cleaned["business"],
-                                                          ref=cleaned["external_ref"])]},
-                       "That delivery already exists.") from exc
+    with transaction():
+        delivery = Delivery(business=business, title=cleaned["title"],
+                            requested_on=cleaned["requested_on"],
+                            delivered_on=cleaned["delivered_on"], source=cleaned["source"],
+                            external_ref=cleaned["external_ref"],
+                            capabilities=[known[slug] for slug in _unique(cleaned["capabilities"])])
+        db.session.add(delivery)
+        try:
+            db.session.flush()
+        except IntegrityError as exc:
+            raise Conflict({"external_ref": [REF_TAKEN.format(business=cleaned["business"],
+                                                              ref=cleaned["external_ref"])]},
+                           "That delivery already exists.") from exc
+        history.record(actor, "delivery", str(delivery.id), delivery_snapshot(
+            delivery.id, business.slug, cleaned, _unique(cleaned["capabilities"])))
     return delivery
 
 
@@ -478,8 +474,9 @@ def import_deliveries_csv(source: str | bytes | TextIO | BinaryIO, *, dry_run: b
     a few queries for the whole file, and the deliveries and their links are
     written with two bulk inserts in one transaction, so 50,000 rows import
     in seconds. A repeated ``(business, external_ref)``, within the file or
-    against the database, is a row error. The import is audited as one
-    event; it does not change the catalog revision.
+    against the database, is a row error. Each delivery gets the change a
+    form would give it, with the source ``import``; deliveries do not
+    change the catalog revision.
 
     Examples
     --------
@@ -509,9 +506,9 @@ def import_deliveries_csv(source: str | bytes | TextIO | BinaryIO, *, dry_run: b
     if dry_run:
         return report
     try:
-        _write(cleaned, report, actor, progress)
-    except IntegrityError:
-        db.session.rollback()
+        with history.importing(), transaction():
+            _write(cleaned, report, actor, progress)
+    except Conflict:
         report.written = False
         report.add(None, None, "file", "The catalog changed while importing (a delivery "
                    "with one of these external refs was recorded meanwhile); nothing was "
@@ -637,7 +634,7 @@ def _count(rows: list[_Row], report: CsvReport) -> None:
 
 def _write(rows: list[_Row], report: CsvReport, actor: User | None,
            progress: Callable[[int, int], None] | None = None) -> None:
-    """Insert the deliveries and their links in bulk, audit once and commit."""
+    """Insert the deliveries and their links in bulk, with one change each (not committed)."""
     connection = db.session.connection()
     insert = sa.insert(Delivery.__table__).returning(Delivery.__table__.c.id,
                                                      sort_by_parameter_order=True)
@@ -656,11 +653,10 @@ def _write(rows: list[_Row], report: CsvReport, actor: User | None,
              for capability_id in row.capability_ids]
     if links:
         connection.execute(sa.insert(delivery_capability), links)
-    audit.log(actor, "import", "delivery", (report.source or "csv")[-120:], {
-        "deliveries": report.deliveries, "open": report.open, "reused": report.reused,
-        "businesses": report.businesses,
-    })
-    db.session.commit()
+    history.record_many(actor, [
+        history.Entry("delivery", str(delivery_id), delivery_snapshot(
+            delivery_id, row.business.slug, row.values, _unique(row.values["capabilities"])))
+        for delivery_id, row in zip(inserted, rows, strict=True)])
     report.written = True
 
 

@@ -66,3 +66,18 @@ def ensure_can_act_for(actor: User | None, business: Business, what: str) -> Non
             f"Only contributors of the team that owns {business.slug!r}, architects and "
             f"admins can record {what} for it."
         )
+
+
+def can_govern(actor: User | None) -> bool:
+    """Return True when ``actor`` may act for the whole catalog: architects, admins, the system.
+
+    Importing catalogs and changing teams, domains and businesses create and
+    change any team's entries at once: a governance action, not a team's.
+    """
+    return actor is None or actor.role in EDIT_ALL_ROLES
+
+
+def ensure_can_govern(actor: User | None, what: str) -> None:
+    """Raise Forbidden unless ``actor`` may govern; ``what`` says what was refused."""
+    if not can_govern(actor):
+        raise Forbidden(f"Only architects and admins can {what}.")

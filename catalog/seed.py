@@ -1,9 +1,13 @@
-"""Demo and benchmark data.
+"""Demo and benchmark data, fed through the catalog's own writers.
 
-:func:`seed_demo` builds a small, realistic organisation (eight businesses on one
-shared platform) for trying the portal; :func:`seed_scale` generates a catalog of
-any size with the same organisation, for benchmarks. Both write everything in one
-transaction and refuse to run on a catalog that already has capabilities.
+:func:`seed_demo` tells the story of a small, realistic organisation (eight
+businesses on one shared platform) through the catalog services, with the
+clock set to the moment each step happened, so its history covers three
+years; :func:`seed_scale` generates a catalog of any size with the same
+organisation and feeds it to the Backstage and deliveries CSV importers, for
+benchmarks. Neither writes a row by hand: they obey every rule a user's write
+obeys and leave the same history. Both write everything in one transaction
+and refuse to run on a catalog that already has capabilities.
 
 Demo dates are given in months before the day of seeding, so the demo always
 shows adoptions over the last three years. The demo also records three years
@@ -14,34 +18,24 @@ which keeps building its own and stays at about 90.
 """
 
 import bisect
+import csv
 import datetime as dt
+import io
 import math
 import random
 import textwrap
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
-from catalog import audit
-from catalog.capabilities import search_text
-from catalog.db import db
+from catalog import accounts, adoptions, backstage, history, lookups, organisation
+from catalog import capabilities as capability_service
+from catalog import deliveries as deliveries_service
+from catalog.db import db, transaction
 from catalog.errors import ValidationFailed
-from catalog.models import (
-    Adoption,
-    Api,
-    Business,
-    Capability,
-    CapabilityTag,
-    Delivery,
-    Dependency,
-    Domain,
-    Team,
-    User,
-    delivery_capability,
-)
-from catalog.models._time import today, utcnow
+from catalog.models import Business, Capability, Change, Domain, Team, User
+from catalog.models._time import clock_at, today, utcnow
 
 NOT_EMPTY = "The catalog is not empty; seed into an empty database."
 
@@ -1210,6 +1204,11 @@ SCALE_API_KINDS = (("openapi", 50), ("grpc", 25), ("asyncapi", 15), ("graphql", 
 SCALE_API_LABELS = {"openapi": "REST API", "grpc": "gRPC service", "asyncapi": "events",
                     "graphql": "GraphQL API", "thrift": "Thrift service"}
 SCALE_LIFECYCLES = ((PROD, 80), (APPROVED, 6), (PROPOSED, 6), (DEPRECATED, 6), (RETIRED, 2))
+SCALE_BACKSTAGE_LIFECYCLES = {PROD: "production", APPROVED: "experimental",
+                              PROPOSED: "experimental", DEPRECATED: "deprecated",
+                              RETIRED: "deprecated"}
+SCALE_API_LIFECYCLES = {"stable": "production", "beta": "experimental",
+                        "deprecated": "deprecated"}
 
 
 # -- public interface ---------------------------------------------------------
@@ -1221,7 +1220,16 @@ def catalog_is_empty() -> bool:
 
 
 def seed_demo() -> str:
-    """Build the demo organisation and catalog in one transaction.
+    """Tell the demo's three years of history through the catalog services, in one transaction.
+
+    Every team, capability, dependency, adoption and delivery is written by
+    the service a user's form or the importer would call, with the catalog's
+    clock set to the moment it happened (:func:`catalog.models._time.clock_at`):
+    the shared platform registered :data:`HISTORY_MONTHS` months ago, new
+    capabilities proposed, approved and launched since, business-built ones
+    handed to platform teams, duplicated builds deprecated and retired, and
+    businesses adopting more and more of the platform. So history, the
+    changes feed and the catalog as of any date tell that story.
 
     Returns
     -------
@@ -1240,10 +1248,10 @@ def seed_scale(n: int, deliveries: int | None = None) -> str:
     """Generate ``n`` capabilities (with APIs, dependencies, adoptions) for benchmarks.
 
     The organisation is the demo's; the catalog is random but the same for the
-    same ``n``. ``deliveries`` business deliveries are added (default ``5 * n``:
-    50,000 for 10,000 capabilities) over the last three years, reusing the
-    capabilities their business adopts. Written in one transaction with bulk
-    inserts.
+    same ``n``, written as Backstage descriptors and imported by the Backstage
+    importer. ``deliveries`` business deliveries are added (default ``5 * n``:
+    50,000 for 10,000 capabilities) over the last three years through the
+    deliveries CSV importer, reusing the capabilities their business adopts.
 
     Raises
     ------
@@ -1257,47 +1265,34 @@ def seed_scale(n: int, deliveries: int | None = None) -> str:
 
 
 def _in_one_transaction(build: Callable[[], str]) -> str:
-    """Refuse a non-empty catalog, run ``build`` and commit once (or roll back)."""
+    """Refuse a non-empty catalog, run ``build`` as the seed, and commit once (or roll back)."""
     if not catalog_is_empty():
         raise ValidationFailed({"catalog": [NOT_EMPTY]})
-    try:
-        report = build()
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
-    return report
+    with history.provenance("seed"), transaction():
+        return build()
 
 
-class Organisation(NamedTuple):
-    teams: dict[str, Team]
-    domains: dict[str, Domain]
-    businesses: dict[str, Business]
+def _add_organisation(*, skip: frozenset[str] = frozenset()) -> None:
+    """Save the demo teams, domains and businesses through the services.
 
-
-def _add_organisation() -> Organisation:
-    """Add the demo teams, domains and businesses (keeping any that already exist)."""
-    teams = _existing(Team)
-    for slug, name, kind, description in TEAMS:
-        if slug not in teams:
-            teams[slug] = Team(slug=slug, name=name, kind=kind, contact=f"{slug}@example.com",
-                               description=description)
-    domains = _existing(Domain)
-    for slug, name, layer, description in DOMAINS:
-        if slug not in domains:
-            domains[slug] = Domain(slug=slug, name=name, layer=layer, description=description)
-    businesses = _existing(Business)
-    for slug, name, status, team, description in BUSINESSES:
-        if slug not in businesses:
-            businesses[slug] = Business(slug=slug, name=name, status=status, team=teams[team],
-                                        description=description)
-    db.session.add_all([*teams.values(), *domains.values(), *businesses.values()])
-    db.session.flush()
-    return Organisation(teams, domains, businesses)
-
-
-def _existing(model: type[Team] | type[Domain] | type[Business]) -> dict[str, Any]:
-    return {row.slug: row for row in db.session.scalars(sa.select(model))}
+    Those in ``skip`` and those that already exist (a team made before the
+    demo) are left as they are.
+    """
+    for model, rows, save in (
+        (Team, [{"slug": slug, "name": name, "kind": kind, "contact": f"{slug}@example.com",
+                 "description": description} for slug, name, kind, description in TEAMS],
+         organisation.save_team),
+        (Domain, [{"slug": slug, "name": name, "layer": layer, "description": description}
+                  for slug, name, layer, description in DOMAINS], organisation.save_domain),
+        (Business, [{"slug": slug, "name": name, "status": status, "team": team,
+                     "description": description}
+                    for slug, name, status, team, description in BUSINESSES if slug not in skip],
+         organisation.save_business),
+    ):
+        existing = lookups.by_slugs(model, [row["slug"] for row in rows])
+        for row in rows:
+            if row["slug"] not in existing:
+                save(row, None)
 
 
 def _report(counts: dict[str, int]) -> str:
@@ -1310,108 +1305,171 @@ def _months_before(day: dt.date, months: int) -> dt.date:
 
 # -- the demo -----------------------------------------------------------------
 
+#: The demo's recorded history starts this many months ago: the shared platform
+#: as it stood then is registered at once, and everything after is replayed.
+HISTORY_MONTHS = 38
+#: A capability launched within the history was proposed, then approved, this
+#: many months before its launch.
+PROPOSED_BEFORE_LAUNCH, APPROVED_BEFORE_LAUNCH = 3, 1
+#: Capabilities still being built: registered (and approved) this many months ago.
+PENDING_SINCE = {PROPOSED: (2, None), APPROVED: (7, 4)}
+#: A retired capability was retired this many months after its deprecation.
+RETIRED_AFTER = 6
+#: Capabilities a business built and handed to a platform team:
+#: (months ago, slug, the business team that built it).
+HANDOVERS: list[tuple[int, str, str]] = [
+    (28, "88vip-membership", "taobao-team"),
+    (20, "points-center", "marketing-team"),
+    (14, "red-envelope", "taobao-team"),
+]
+#: Lingxi, the incubating business, is created when its incubation starts.
+INCUBATING = frozenset({"lingxi"})
+
+
+class _Story:
+    """Dated steps of the demo, told in order with the clock set to each moment."""
+
+    def __init__(self, day: dt.date) -> None:
+        self.day = day
+        self.steps: list[tuple[dt.datetime, int, Callable[[], Any]]] = []
+
+    def at(self, months: float | dt.date, step: Callable[[], Any], *, hour: int = 9) -> None:
+        """Add ``step`` on the day ``months`` before today (or on that date)."""
+        day = months if isinstance(months, dt.date) else _months_before(self.day, months)
+        moment = dt.datetime.combine(min(day, self.day), dt.time(hour))
+        self.steps.append((moment, len(self.steps), step))
+
+    def tell(self) -> None:
+        now = utcnow()
+        for moment, order, step in sorted(self.steps, key=lambda s: (s[0], s[1])):
+            # Steps of one moment are a second apart, so history keeps their order.
+            with clock_at(min(moment + dt.timedelta(seconds=order % 3600), now)):
+                step()
+
 
 def _build_demo() -> str:
     day = today()
-    org = _add_organisation()
-    users = _demo_users(org.teams)
-    capabilities = {row.slug: _demo_capability(row, org, day) for row in CAPABILITIES}
-    db.session.add_all(capabilities.values())
-    dependencies = [
-        _demo_dependency(capabilities[consumer], capabilities[provider], kind)
-        for consumer, providers in DEPENDENCIES.items()
-        for provider, kind in _parse_providers(providers)
-    ]
-    adoptions = [
-        Adoption(business=org.businesses[row.business], capability=capabilities[row.capability],
-                 since=_months_before(day, row.since), purpose=row.purpose,
-                 until=_months_before(day, row.until) if row.until is not None else None)
-        for row in ADOPTIONS
-    ]
-    deliveries = _demo_deliveries(org, capabilities, adoptions, day)
-    db.session.add_all([*dependencies, *adoptions, *users, *deliveries])
+    story = _Story(day)
+    start = HISTORY_MONTHS
+    story.at(start, lambda: _add_organisation(skip=INCUBATING), hour=8)
+    users = []
+    story.at(start, lambda: users.append(_demo_users()), hour=8)
+    registered: dict[str, float] = {}
+    for row in CAPABILITIES:
+        registered[row.slug] = _plan_capability(story, row, start)
+    dependencies = _plan_dependencies(story, registered)
+    _plan_adoptions(story, registered)
+    first_lingxi = max(row.since for row in ADOPTIONS if row.business in INCUBATING) + 1
+    for slug, name, status, team, description in BUSINESSES:
+        if slug in INCUBATING:
+            story.at(first_lingxi, lambda s=slug, n=name, st=status, t=team, d=description:
+                     organisation.save_business({"slug": s, "name": n, "status": st,
+                                                 "team": t, "description": d}, None), hour=8)
+    story.tell()
+    deliveries = _record_deliveries(day)
     counts = {
-        "capabilities": len(capabilities),
+        "capabilities": len(CAPABILITIES),
         "APIs": sum(len(row.apis) for row in CAPABILITIES),
-        "dependencies": len(dependencies),
-        "adoptions": len(adoptions),
-        "businesses": len(org.businesses),
-        "teams": len(org.teams),
-        "users": len(users),
+        "dependencies": dependencies,
+        "adoptions": len(ADOPTIONS),
+        "businesses": len(BUSINESSES),
+        "teams": len(TEAMS),
+        "users": users[0],
     }
-    report = _report(counts)
-    counts["deliveries"] = len(deliveries)
-    counts["open deliveries"] = sum(1 for d in deliveries if d.delivered_on is None)
-    audit.record(None, "seed", "catalog", "demo", counts)
-    return (f"{report} Recorded {counts['deliveries']} deliveries "
-            f"({counts['open deliveries']} open).")
+    open_count = sum(1 for _, _, row in deliveries if not row["delivered_on"])
+    changes = db.session.scalar(sa.select(sa.func.count()).select_from(Change))
+    return (f"{_report(counts)} Recorded {len(deliveries)} deliveries ({open_count} open) "
+            f"and {changes:,} changes over {HISTORY_MONTHS} months of history.")
 
 
-def _demo_deliveries(org: Organisation, capabilities: dict[str, Capability],
-                     adoptions: list[Adoption], day: dt.date) -> list[Delivery]:
-    """Generate the demo's deliveries; each reuses capabilities its business had adopted."""
-    rng = random.Random(DELIVERY_RANDOM_SEED)
-    start = day - dt.timedelta(days=DELIVERY_DAYS)
-    adopted: dict[str, list[Adoption]] = {}
-    for adoption in adoptions:
-        adopted.setdefault(adoption.business.slug, []).append(adoption)
-    deliveries = []
-    for slug in sorted(DELIVERY_RATES):
-        business = org.businesses[slug]
-        own = adopted.get(slug, [])
-        first = min(a.since for a in own) if slug == "lingxi" else (
-            start - dt.timedelta(days=DELIVERY_LEAD_IN))
-        span = (day - first).days - 5
-        slow = slug == SLOW_BUSINESS
-        for i in range(round(DELIVERY_RATES[slug] * span / 91.3)):
-            requested = first + dt.timedelta(days=rng.randint(0, span))
-            available = [a.capability for a in own if a.since <= requested
-                         and (a.until is None or a.until > requested)]
-            reused = min(reuse_count(rng, (requested - start).days / DELIVERY_DAYS, slow=slow),
-                         len(available))
-            delivered = requested + dt.timedelta(days=lead_time(rng, reused, slow=slow))
-            title = rng.choice(DELIVERY_FEATURES)
-            source = _weighted(rng, DELIVERY_SOURCES)
-            chosen = rng.sample(available, reused)
-            if delivered < start:
-                continue  # before the demo's history
-            deliveries.append(Delivery(
-                business=business, title=title, requested_on=requested,
-                delivered_on=delivered if delivered <= day else None, source=source,
-                external_ref=f"{slug.upper()}-{1001 + i}", capabilities=chosen))
-    return deliveries
+def _plan_capability(story: _Story, row: CapabilityRow, start: int) -> float:
+    """Plan a capability's life: registration, lifecycle moves, handover; return when registered."""
+    handover = next(((months, team) for months, slug, team in HANDOVERS if slug == row.slug),
+                    None)
+    first_team = handover[1] if handover else row.team
+    data = _demo_capability_data(row, first_team)
+    moves: list[tuple[float, dict[str, Any]]] = []
+    if row.launched is None:
+        registered, approved = PENDING_SINCE[row.lifecycle]
+        data["lifecycle"] = PROPOSED
+        if approved is not None:
+            moves.append((approved, {"lifecycle": APPROVED}))
+    elif row.launched >= start:
+        registered = start
+        data.update(lifecycle=PROD, launched_on=_months_before(story.day, row.launched))
+    else:
+        registered = min(row.launched + PROPOSED_BEFORE_LAUNCH, start)
+        data["lifecycle"] = PROPOSED
+        moves.append((min(row.launched + APPROVED_BEFORE_LAUNCH, start), {"lifecycle": APPROVED}))
+        moves.append((row.launched, {"lifecycle": PROD}))
+    if row.deprecated is not None:
+        moves.append((row.deprecated, {"lifecycle": DEPRECATED}))
+        if row.lifecycle == RETIRED:
+            moves.append((row.deprecated - RETIRED_AFTER, {"lifecycle": RETIRED}))
+    if handover is not None:
+        moves.append((handover[0], {"team": row.team}))
+    story.at(registered, lambda: capability_service.register_capability(data, None), hour=10)
+    for months, change in moves:
+        story.at(months, lambda c=change: _update(row.slug, c), hour=11)
+    return registered
 
 
-def _demo_capability(row: CapabilityRow, org: Organisation, day: dt.date) -> Capability:
-    team = org.teams[row.team]
+def _plan_dependencies(story: _Story, registered: dict[str, float]) -> int:
+    """Add dependencies once both ends are registered, a consumer's new ones at once."""
+    due: dict[tuple[float, str], list[dict[str, str]]] = {}
+    for consumer, providers in DEPENDENCIES.items():
+        for provider, kind in _parse_providers(providers):
+            months = min(registered[consumer], registered[provider])
+            due.setdefault((months, consumer), []).append(
+                {"provider": provider, "kind": kind or _dependency_kind(provider)})
+    for (months, consumer), rows in due.items():
+        story.at(months, lambda c=consumer, r=rows: _add_dependencies(c, r), hour=12)
+    return sum(len(rows) for rows in due.values())
+
+
+def _add_dependencies(slug: str, rows: list[dict[str, str]]) -> None:
+    capability = capability_service.get_capability(slug)
+    kept = [{"provider": dep.provider.slug, "kind": dep.kind,
+             "api": dep.api.name if dep.api else ""} for dep in capability.dependencies]
+    capability_service.update_capability(capability, {"dependencies": kept + rows}, None)
+
+
+def _plan_adoptions(story: _Story, registered: dict[str, float]) -> None:
+    """Each business adopts on its day (not before the capability is registered)."""
+    for row in ADOPTIONS:
+        # Recorded once the capability is in the catalog, dated as it happened.
+        story.at(min(row.since, registered[row.capability]), lambda r=row: adoptions.adopt({
+            "business": r.business, "capability": r.capability, "purpose": r.purpose,
+            "since": _months_before(story.day, r.since)}, None), hour=13)
+        if row.until is not None:
+            story.at(row.until, lambda r=row: adoptions.end_adoption(
+                (r.business, r.capability), _months_before(story.day, r.until)), hour=13)
+
+
+def _update(slug: str, change: dict[str, Any]) -> None:
+    capability_service.update_capability(capability_service.get_capability(slug), change,
+                                         None)
+
+
+def _demo_capability_data(row: CapabilityRow, team: str) -> dict[str, Any]:
+    """Return the registration form of a demo capability, as a team would fill it in."""
+    team_name = next(name for slug, name, _, _ in TEAMS if slug == row.team)
     docs_url = f"https://docs.example.com/capabilities/{row.slug}"
-    capability = Capability(
-        slug=row.slug,
-        name=row.name,
-        summary=row.summary,
-        description=DESCRIPTIONS.get(row.slug)
+    return {
+        "slug": row.slug, "name": row.name, "summary": row.summary,
+        "description": DESCRIPTIONS.get(row.slug)
         or f"{row.summary}\n\n**Adopting it:** read the [documentation]({docs_url}) and ask "
-           f"the {team.name} team ({team.contact}) for access.\n",
-        domain=org.domains[row.domain],
-        team=team,
-        lifecycle=row.lifecycle,
-        tier=row.tier,
-        docs_url=docs_url,
-        repo_url=f"https://git.example.com/{row.team}/{row.slug}",
-        sla_availability=Decimal(row.sla[0]) if row.sla else None,
-        sla_p99_ms=row.sla[1] if row.sla else None,
-        launched_on=_months_before(day, row.launched) if row.launched is not None else None,
-        deprecated_on=_months_before(day, row.deprecated) if row.deprecated is not None else None,
-        tag_links=[CapabilityTag(tag=tag) for tag in row.tags.split()],
-        apis=[
-            Api(name=name, kind=kind, version=version, status=status,
-                spec=SPECS.get((row.slug, name), ""))
-            for name, kind, version, status in row.apis
-        ],
-    )
-    capability.search_text = search_text(capability.slug, capability.name, capability.summary,
-                                         capability.tags)
-    return capability
+           f"the {team_name} team ({row.team}@example.com) for access.\n",
+        "domain": row.domain, "team": team, "tier": row.tier, "docs_url": docs_url,
+        "repo_url": f"https://git.example.com/{row.team}/{row.slug}",
+        "sla_availability": row.sla[0] if row.sla else None,
+        "sla_p99_ms": row.sla[1] if row.sla else None,
+        "tags": row.tags.split(),
+        "apis": [{"name": name, "kind": kind, "version": version, "status": status,
+                  "spec": SPECS.get((row.slug, name), "")}
+                 for name, kind, version, status in row.apis],
+        "dependencies": [],
+    }
 
 
 def _parse_providers(providers: str) -> list[tuple[str, str | None]]:
@@ -1423,155 +1481,254 @@ def _parse_providers(providers: str) -> list[tuple[str, str | None]]:
     return parsed
 
 
-def _demo_dependency(consumer: Capability, provider: Capability, kind: str | None) -> Dependency:
-    if kind is None:
-        if provider.domain.slug == "messaging":
-            kind = "async"
-        elif provider.domain.layer == "data-platform":
-            kind = "data"
-        else:
-            kind = "sync"
-    launches = [cap.launched_on for cap in (consumer, provider)]
-    since = max(launches) if None not in launches else today()
-    return Dependency(consumer=consumer, provider=provider, kind=kind, since=since)
+def _dependency_kind(provider: str) -> str:
+    """Events for the messaging domain, data for the data platform, calls otherwise."""
+    domain = next(row.domain for row in CAPABILITIES if row.slug == provider)
+    layer = next(layer for slug, _, layer, _ in DOMAINS if slug == domain)
+    if domain == "messaging":
+        return "async"
+    return "data" if layer == "data-platform" else "sync"
 
 
-def _demo_users(teams: dict[str, Team]) -> list[User]:
-    """Make the demo logins, skipping usernames that already exist."""
+def _demo_users() -> int:
+    """Create the demo logins through the accounts service (keeping usernames taken); count them."""
     taken = set(db.session.scalars(sa.select(User.username)))
-    users = []
+    created = 0
     for username, password, role, team in DEMO_LOGINS:
         if username in taken:
             continue
-        user = User(username=username, role=role, team=teams[team] if team else None,
-                    display_name=DEMO_DISPLAY_NAMES[username], email=f"{username}@example.com")
-        user.set_password(password)
-        users.append(user)
-    return users
+        created += 1
+        accounts.create_user(username, password, role=role, team=team,
+                             display_name=DEMO_DISPLAY_NAMES[username],
+                             email=f"{username}@example.com")
+    return created
+
+
+def _record_deliveries(day: dt.date) -> list[tuple[str, dt.date, dict[str, Any]]]:
+    """Record the generated deliveries as they happened: forms, API calls and quarterly CSVs.
+
+    Returns the deliveries, each as ``(source, recorded on, row)``.
+    """
+    deliveries = _demo_deliveries(day)
+    batches: dict[dt.date, list[dict[str, Any]]] = {}
+    for source, recorded, row in deliveries:
+        if source == "csv":
+            quarter_end = _quarter_end(recorded)
+            batches.setdefault(min(quarter_end, day), []).append(row)
+            continue
+        with clock_at(dt.datetime.combine(recorded, dt.time(15))):
+            deliveries_service.record_delivery(
+                {**row, "capabilities": row["capabilities"].split(";") if row["capabilities"]
+                 else []}, None, source=source)
+    for recorded, rows in sorted(batches.items()):
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=deliveries_service.CSV_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+        with clock_at(dt.datetime.combine(recorded, dt.time(17))):
+            report = deliveries_service.import_deliveries_csv(
+                out.getvalue(), name=f"deliveries-{recorded.isoformat()}.csv")
+        if not report.ok:
+            raise report.as_error()
+    return deliveries
+
+
+def _quarter_end(day: dt.date) -> dt.date:
+    month = (day.month - 1) // 3 * 3 + 3
+    following = dt.date(day.year + (month == 12), month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
+def _demo_deliveries(day: dt.date) -> list[tuple[str, dt.date, dict[str, Any]]]:
+    """Generate the demo's deliveries; each reuses capabilities its business had adopted.
+
+    Returns ``(source, day it is recorded, CSV row)`` for each: delivered ones
+    are recorded on their delivery day, open ones on their request day.
+    """
+    rng = random.Random(DELIVERY_RANDOM_SEED)
+    start = day - dt.timedelta(days=DELIVERY_DAYS)
+    adopted: dict[str, list[AdoptionRow]] = {}
+    for row in ADOPTIONS:
+        adopted.setdefault(row.business, []).append(row)
+    deliveries = []
+    for slug in sorted(DELIVERY_RATES):
+        own = [(a.capability, _months_before(day, a.since),
+                _months_before(day, a.until) if a.until is not None else None)
+               for a in adopted.get(slug, [])]
+        first = min(since for _, since, _ in own) if slug in INCUBATING else (
+            start - dt.timedelta(days=DELIVERY_LEAD_IN))
+        span = (day - first).days - 5
+        slow = slug == SLOW_BUSINESS
+        for i in range(round(DELIVERY_RATES[slug] * span / 91.3)):
+            requested = first + dt.timedelta(days=rng.randint(0, span))
+            available = [capability for capability, since, until in own
+                         if since <= requested and (until is None or until > requested)]
+            reused = min(reuse_count(rng, (requested - start).days / DELIVERY_DAYS, slow=slow),
+                         len(available))
+            delivered = requested + dt.timedelta(days=lead_time(rng, reused, slow=slow))
+            title = rng.choice(DELIVERY_FEATURES)
+            source = _weighted(rng, DELIVERY_SOURCES)
+            chosen = rng.sample(available, reused)
+            if delivered < start:
+                continue  # before the demo's history
+            done = delivered <= day
+            deliveries.append((source, delivered if done else requested, {
+                "business": slug, "title": title, "requested_on": requested.isoformat(),
+                "delivered_on": delivered.isoformat() if done else "",
+                "capabilities": ";".join(chosen), "external_ref": f"{slug.upper()}-{1001 + i}",
+            }))
+    return deliveries
 
 
 # -- generated catalogs -------------------------------------------------------
 
 
 class _ScaleBuilder:
-    """Rows of a generated catalog, made in topological order (providers first)."""
+    """A generated catalog as Backstage descriptors, made in topological order (providers first)."""
 
-    def __init__(self, n: int, org: Organisation, rng: random.Random) -> None:
+    def __init__(self, n: int, rng: random.Random) -> None:
         self.n = n
         self.rng = rng
-        self.now = utcnow()
-        self.day = self.now.date()
+        self.day = today()
         self.digits = max(4, len(str(n)))
         owners: dict[str, list[str]] = {}
         for row in CAPABILITIES:
             owners.setdefault(row.domain, []).append(row.team)
-        self.team_ids = {slug: sorted({org.teams[t].id for t in teams})
-                         for slug, teams in owners.items()}
-        self.domains_by_layer: dict[str, list[Domain]] = {}
-        for domain in org.domains.values():
-            if domain.slug in SCALE_SUBJECTS:
-                self.domains_by_layer.setdefault(domain.layer, []).append(domain)
-        self.business_ids = sorted(b.id for b in org.businesses.values())
+        self.teams = {domain: sorted(set(teams)) for domain, teams in owners.items()}
+        self.domains_by_layer: dict[str, list[tuple[str, str]]] = {}
+        for slug, name, layer, _ in DOMAINS:
+            if slug in SCALE_SUBJECTS:
+                self.domains_by_layer.setdefault(layer, []).append((slug, name))
+        self.businesses = [slug for slug, *_ in BUSINESSES]
         per_layer = {layer: int(n * share) for layer, share in SCALE_LAYERS}
         per_layer["business-platform"] += n - sum(per_layer.values())
         self.layers = [layer for layer, _ in SCALE_LAYERS for _ in range(per_layer[layer])]
         self.capabilities: list[dict[str, Any]] = []
-        self.tags: list[dict[str, Any]] = []
         self.apis: list[dict[str, Any]] = []
-        self.dependencies: list[dict[str, Any]] = []
-        self.adoptions: list[dict[str, Any]] = []
-        self.deliveries: list[dict[str, Any]] = []
-        self.delivery_links: list[dict[str, Any]] = []
+        self.adoptions: dict[str, list[tuple[dt.date, str]]] = {}
+        self.dependencies: dict[int, dict[int, str]] = {}
 
     def build(self) -> None:
         for position, layer in enumerate(self.layers):
             self._add_capability(position, layer)
         self._add_dependencies()
 
-    def add_deliveries(self, count: int, first_id: int, rng: random.Random) -> None:
-        """Add ``count`` deliveries over three years, reusing their business's adoptions."""
-        adopted: dict[int, list[tuple[dt.date, int]]] = {}
-        for adoption in self.adoptions:
-            adopted.setdefault(adoption["business_id"], []).append(
-                (adoption["since"], adoption["capability_id"]))
-        for rows in adopted.values():
+    def documents(self) -> list[dict[str, Any]]:
+        """Return the catalog as Backstage descriptors: systems, components, websites, APIs."""
+        docs = [_descriptor("System", {"name": slug, "title": name}, {
+            "owner": f"group:default/{self.teams[slug][0]}", "domain": f"domain:default/{slug}"})
+            for layer in self.domains_by_layer.values() for slug, name in layer]
+        for position, capability in enumerate(self.capabilities):
+            providers = self.dependencies.get(position, {})
+            slugs = {p: self.capabilities[p]["slug"] for p in providers}
+            annotations = {
+                "capability-portal/lifecycle": capability["lifecycle"],
+                "capability-portal/tier": str(capability["tier"]),
+                "capability-portal/sla-availability": capability["sla_availability"],
+                "capability-portal/sla-p99-ms": str(capability["sla_p99_ms"]),
+            }
+            if capability["layer"] != "frontend":  # a frontend annotation makes a Business
+                annotations["capability-portal/layer"] = capability["layer"]
+            if providers:
+                annotations["capability-portal/dependency-kinds"] = ",".join(
+                    f"{slugs[p]}={kind}" for p, kind in sorted(providers.items()))
+            docs.append(_descriptor("Component", {
+                "name": capability["slug"], "title": capability["name"],
+                "description": capability["summary"], "tags": capability["tags"],
+                "links": [{"url": capability["docs_url"], "type": "docs"},
+                          {"url": capability["repo_url"], "type": "repository"}],
+                "annotations": annotations,
+            }, {
+                "type": "service", "lifecycle": SCALE_BACKSTAGE_LIFECYCLES[capability["lifecycle"]],
+                "owner": f"group:default/{capability['team']}",
+                "system": f"system:default/{capability['domain']}",
+                "providesApis": [f"api:default/{api['name']}" for api in capability["apis"]],
+                "dependsOn": [f"component:default/{slugs[p]}" for p in sorted(providers)],
+            }))
+            docs.extend(_descriptor("API", {
+                "name": api["name"], "title": api["title"],
+                "annotations": {"capability-portal/api-version": api["version"],
+                                "capability-portal/api-definition": "none"},
+            }, {"type": api["kind"], "lifecycle": api["lifecycle"],
+                "owner": f"group:default/{capability['team']}",
+                "definition": "# generated\n"}) for api in capability["apis"])
+        for slug, name, status, team, _ in BUSINESSES:
+            adopted = sorted({capability for _, capability in self.adoptions.get(slug, [])})
+            docs.append(_descriptor("Component", {
+                "name": slug, "title": name,
+                "annotations": {"capability-portal/layer": "frontend",
+                                "capability-portal/status": status},
+            }, {"type": "website", "lifecycle": "production", "owner": f"group:default/{team}",
+                "dependsOn": [f"component:default/{capability}" for capability in adopted]}))
+        return docs
+
+    def deliveries_csv(self, count: int, rng: random.Random) -> str:
+        """Return ``count`` deliveries over three years as CSV, reusing their business's adoptions."""
+        for rows in self.adoptions.values():
             rows.sort()
-        sinces = {b: [since for since, _ in rows] for b, rows in adopted.items()}
+        sinces = {b: [since for since, _ in rows] for b, rows in self.adoptions.items()}
         start = self.day - dt.timedelta(days=DELIVERY_DAYS)
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(deliveries_service.CSV_COLUMNS)
         for i in range(count):
-            business_id = rng.choice(self.business_ids)
+            business = rng.choice(self.businesses)
             requested = start + dt.timedelta(days=rng.randint(0, DELIVERY_DAYS - 5))
-            available = bisect.bisect_right(sinces.get(business_id, []), requested)
+            available = bisect.bisect_right(sinces.get(business, []), requested)
             reused = min(reuse_count(rng, (requested - start).days / DELIVERY_DAYS), available)
             delivered = requested + dt.timedelta(days=lead_time(rng, reused))
-            delivery_id = first_id + i
-            self.deliveries.append({
-                "id": delivery_id, "business_id": business_id,
-                "title": rng.choice(DELIVERY_FEATURES), "requested_on": requested,
-                "delivered_on": delivered if delivered <= self.day else None,
-                "source": "csv", "external_ref": f"GEN-{delivery_id:07d}",
-            })
-            self.delivery_links.extend(
-                {"delivery_id": delivery_id,
-                 "capability_id": adopted[business_id][position][1]}
-                for position in rng.sample(range(available), reused))
+            chosen = [self.adoptions[business][position][1]
+                      for position in rng.sample(range(available), reused)]
+            writer.writerow([business, rng.choice(DELIVERY_FEATURES), requested.isoformat(),
+                             delivered.isoformat() if delivered <= self.day else "",
+                             ";".join(chosen), f"GEN-{i + 1:07d}"])
+        return out.getvalue()
 
     def _add_capability(self, position: int, layer: str) -> None:
         rng = self.rng
-        domain = rng.choice(self.domains_by_layer[layer])
-        cap_id = position + 1
-        name = (f"{rng.choice(SCALE_SUBJECTS[domain.slug])} {rng.choice(SCALE_NOUNS)} "
-                f"{rng.choice(SCALE_KINDS)} {cap_id:0{self.digits}d}")
+        domain, domain_name = rng.choice(self.domains_by_layer[layer])
+        number = position + 1
+        name = (f"{rng.choice(SCALE_SUBJECTS[domain])} {rng.choice(SCALE_NOUNS)} "
+                f"{rng.choice(SCALE_KINDS)} {number:0{self.digits}d}")
         slug = name.lower().replace(" ", "-")
-        summary = f"{name}: a generated {domain.name} capability for benchmarks."
-        tags = rng.sample(SCALE_TAGS, 3)
         lifecycle = _weighted(rng, SCALE_LIFECYCLES)
-        launched_on = deprecated_on = None
-        if lifecycle in (PROD, DEPRECATED, RETIRED):
-            launched_on = self.day - dt.timedelta(days=rng.randint(60, 3000))
-        if launched_on is not None and lifecycle in (DEPRECATED, RETIRED):
-            deprecated_on = launched_on + dt.timedelta(
-                days=rng.randint(0, (self.day - launched_on).days))
-        self.capabilities.append({
-            "id": cap_id, "slug": slug, "name": name, "summary": summary,
-            "description": summary, "domain_id": domain.id,
-            "team_id": rng.choice(self.team_ids[domain.slug]), "lifecycle": lifecycle,
-            "tier": rng.choice((1, 2, 2, 3, 3, 3)),
+        capability = {
+            "slug": slug, "name": name, "layer": layer, "domain": domain,
+            "summary": f"{name}: a generated {domain_name} capability for benchmarks.",
+            "tags": rng.sample(SCALE_TAGS, 3), "lifecycle": lifecycle,
+            "team": rng.choice(self.teams[domain]), "tier": rng.choice((1, 2, 2, 3, 3, 3)),
             "docs_url": f"https://docs.example.com/capabilities/{slug}",
             "repo_url": f"https://git.example.com/generated/{slug}",
-            "sla_availability": Decimal(rng.choice(("99.9", "99.95", "99.99"))),
+            "sla_availability": rng.choice(("99.9", "99.95", "99.99")),
             "sla_p99_ms": rng.choice((10, 20, 50, 100, 200, 500)),
-            "created_at": self.now, "updated_at": self.now,
-            "launched_on": launched_on, "deprecated_on": deprecated_on,
-            "search_text": search_text(slug, name, summary, tags),
-            "version": 1,
-        })
-        self.tags.extend({"capability_id": cap_id, "tag": tag} for tag in tags)
-        self._add_apis(cap_id, name, lifecycle)
+            "apis": self._apis(slug, name, lifecycle),
+        }
+        self.capabilities.append(capability)
         if lifecycle in (PROD, DEPRECATED) and layer in ("frontend", "business-platform"):
-            for business_id in rng.sample(self.business_ids, rng.choice((0, 1, 1, 2, 2, 3))):
-                self.adoptions.append({
-                    "business_id": business_id, "capability_id": cap_id,
-                    "since": self.day - dt.timedelta(days=rng.randint(0, 1095)),
-                    "purpose": f"Uses {name}",
-                })
+            for business in rng.sample(self.businesses, rng.choice((0, 1, 1, 2, 2, 3))):
+                self.adoptions.setdefault(business, []).append(
+                    (self.day - dt.timedelta(days=rng.randint(0, 1095)), slug))
 
-    def _add_apis(self, cap_id: int, name: str, lifecycle: str) -> None:
+    def _apis(self, slug: str, name: str, lifecycle: str) -> list[dict[str, Any]]:
         versions: dict[str, int] = {}
+        apis = []
         for _ in range(self.rng.randint(2, 5)):
             kind = _weighted(self.rng, SCALE_API_KINDS)
             versions[kind] = versions.get(kind, 0) + 1
             status = ("deprecated" if lifecycle in (DEPRECATED, RETIRED)
                       else "beta" if lifecycle != PROD
                       else self.rng.choice(("stable", "stable", "stable", "beta")))
-            self.apis.append({
-                "capability_id": cap_id, "kind": kind, "version": f"v{versions[kind]}",
-                "name": f"{name} {SCALE_API_LABELS[kind]} v{versions[kind]}",
-                "status": status, "description": "", "spec": "",
-            })
+            apis.append({"name": f"{slug}-{kind}-v{versions[kind]}",
+                         "title": f"{name} {SCALE_API_LABELS[kind]} v{versions[kind]}",
+                         "kind": kind, "version": f"v{versions[kind]}",
+                         "lifecycle": SCALE_API_LIFECYCLES[status]})
+        return apis
 
     def _add_dependencies(self) -> None:
-        """About five providers each, earlier in the order, often one of a few hubs."""
+        """About five providers each, earlier in the order, often one of a few hubs.
+
+        A retired capability gains no dependants: the catalog refuses that.
+        """
         rng = self.rng
         hubs = sorted(rng.sample(range(int(self.n * 0.4)), min(SCALE_HUBS, self.n // 10)))
         edges: set[tuple[int, int]] = set()
@@ -1604,11 +1761,14 @@ class _ScaleBuilder:
                                        min(len(unused_deep), self.n // SCALE_BREAKS_PER)):
                 edges.add((consumer, rng.choice(business)))
         for consumer, provider in sorted(edges):
-            self.dependencies.append({
-                "consumer_id": consumer + 1, "provider_id": provider + 1,
-                "kind": rng.choice(("sync", "sync", "sync", "async", "data")),
-                "since": self.day - dt.timedelta(days=rng.randint(0, 1500)),
-            })
+            kind = rng.choice(("sync", "sync", "sync", "async", "data"))
+            if self.capabilities[provider]["lifecycle"] != RETIRED:
+                self.dependencies.setdefault(consumer, {})[provider] = kind
+
+
+def _descriptor(kind: str, metadata: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
+    return {"apiVersion": "backstage.io/v1alpha1", "kind": kind, "metadata": metadata,
+            "spec": spec}
 
 
 def _weighted(rng: random.Random, choices: tuple[tuple[str, int], ...]) -> str:
@@ -1617,31 +1777,25 @@ def _weighted(rng: random.Random, choices: tuple[tuple[str, int], ...]) -> str:
 
 
 def _build_scale(n: int, deliveries: int) -> str:
-    org = _add_organisation()
-    builder = _ScaleBuilder(n, org, random.Random(SCALE_RANDOM_SEED))
+    _add_organisation()
+    _demo_users()
+    builder = _ScaleBuilder(n, random.Random(SCALE_RANDOM_SEED))
     builder.build()
-    first_delivery = (db.session.scalar(sa.select(sa.func.max(Delivery.id))) or 0) + 1
-    builder.add_deliveries(deliveries, first_delivery, random.Random(DELIVERY_RANDOM_SEED))
-    for model, rows in ((Capability, builder.capabilities), (CapabilityTag, builder.tags),
-                        (Api, builder.apis), (Dependency, builder.dependencies),
-                        (Adoption, builder.adoptions), (Delivery, builder.deliveries),
-                        (delivery_capability, builder.delivery_links)):
-        if rows:
-            db.session.execute(sa.insert(model), rows)
-    if db.session.get_bind().dialect.name == "postgresql":
-        # Capability and delivery ids were given explicitly; move the sequences past them.
-        for table in ("capability", "delivery"):
-            db.session.execute(sa.text(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table} "
-                "HAVING max(id) IS NOT NULL"))
+    report = backstage.import_documents(builder.documents(), name=f"generated-{n}")
+    if not report.ok:
+        raise report.as_error()
+    delivered = deliveries_service.import_deliveries_csv(
+        builder.deliveries_csv(deliveries, random.Random(DELIVERY_RANDOM_SEED)),
+        name=f"generated-{n}-deliveries.csv")
+    if not delivered.ok:
+        raise delivered.as_error()
     counts = {
         "generated capabilities": n,
-        "APIs": len(builder.apis),
-        "dependencies": len(builder.dependencies),
-        "adoptions": len(builder.adoptions),
-        "businesses": len(org.businesses),
-        "teams": len(org.teams),
-        "deliveries": len(builder.deliveries),
+        "APIs": report.created["apis"],
+        "dependencies": report.created["dependencies"],
+        "adoptions": report.created["adoptions"],
+        "businesses": len(BUSINESSES),
+        "teams": len(TEAMS),
+        "deliveries": delivered.deliveries,
     }
-    audit.record(None, "seed", "catalog", f"scale-{n}", counts)
     return _report(counts)

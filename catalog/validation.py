@@ -20,12 +20,15 @@ import yaml
 
 from catalog import safe_yaml
 from catalog.errors import ValidationFailed
+from catalog.models._time import today
 from catalog.models.capability import (
     API_STATUSES,
     DEPENDENCY_KINDS,
+    LAYERS,
     LIFECYCLES,
     TIERS,
 )
+from catalog.models.org import TEAM_KINDS
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TAG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -48,6 +51,8 @@ AVAILABILITY_MESSAGE = ("Availability must be a percentage above 0 and at most 1
                         f"(precision {AVAILABILITY_STEP}).")
 API_VERSION_MAX = 40
 SPEC_NOT_A_DOCUMENT = "API spec must be a JSON or YAML document (a mapping at the top)."
+CONTACT_MAX = 200
+STATUS_MAX = 20
 
 
 class Errors(defaultdict):
@@ -121,12 +126,13 @@ def clean_capability(data: Mapping[str, Any], *, partial: bool = False) -> dict[
     return cleaned
 
 
-def check_capability(data: Mapping[str, Any], errors: Errors, *,
-                     partial: bool = False) -> dict[str, Any]:
+def check_capability(data: Mapping[str, Any], errors: Errors, *, partial: bool = False,
+                     owner_required: bool = True) -> dict[str, Any]:
     """Check the fields of a capability, adding problems to ``errors``.
 
     Returns what could be cleaned, so a service can go on checking against
-    the database and report every problem at once.
+    the database and report every problem at once. ``owner_required`` is
+    False only for imported descriptors whose owner is not in the catalog.
     """
     out: dict[str, Any] = {}
 
@@ -149,7 +155,7 @@ def check_capability(data: Mapping[str, Any], errors: Errors, *,
     for field, label in (("domain", "Domain"), ("team", "Owner team")):
         if given(field):
             value = _text(data.get(field))
-            if not value:
+            if not value and (field == "domain" or owner_required):
                 errors.add(field, f"{label} is required.")
             out[field] = value
     if given("lifecycle"):
@@ -168,11 +174,78 @@ def check_capability(data: Mapping[str, Any], errors: Errors, *,
         out["sla_availability"] = _availability(data.get("sla_availability"), errors)
     if given("sla_p99_ms"):
         out["sla_p99_ms"] = _p99(data.get("sla_p99_ms"), errors)
+    for field, label in (("launched_on", "Launch date"), ("deprecated_on", "Deprecation date")):
+        if field in data:
+            out[field] = check_date(data.get(field), errors, field, label, latest=today())
     if "apis" in data or not partial:
         out["apis"] = _apis(data.get("apis") or [], errors)
     if "dependencies" in data or not partial:
         out["dependencies"] = _dependencies(data.get("dependencies") or [], errors)
     return out
+
+
+def check_team(data: Mapping[str, Any], errors: Errors, *, partial: bool = False) -> dict[str, Any]:
+    """Return a team's fields cleaned (slug, name, kind, contact, description).
+
+    With ``partial`` only the fields present are checked (an update).
+
+    >>> errors = Errors()
+    >>> check_team({"slug": "Trade", "name": "", "kind": "guild"}, errors)["contact"]
+    ''
+    >>> sorted(errors)
+    ['kind', 'name', 'slug']
+    """
+    cleaned = _names(data, errors, partial=partial)
+    if not partial or "kind" in data:
+        kind = _text(data.get("kind")) or "platform"
+        if kind not in TEAM_KINDS:
+            errors.add("kind", f"Team kind must be one of {', '.join(TEAM_KINDS)}.")
+        cleaned["kind"] = kind
+    if not partial or "contact" in data:
+        cleaned["contact"] = _optional_text(data.get("contact"), "contact", "Contact",
+                                            CONTACT_MAX, errors)
+    return cleaned
+
+
+def check_domain(data: Mapping[str, Any], errors: Errors, *, partial: bool = False) -> dict[str, Any]:
+    """Return a domain's fields cleaned (slug, name, layer, description)."""
+    cleaned = _names(data, errors, partial=partial)
+    if not partial or "layer" in data:
+        layer = _text(data.get("layer"))
+        if layer not in LAYERS:
+            errors.add("layer", f"Layer must be one of {', '.join(LAYERS)}.")
+        cleaned["layer"] = layer
+    return cleaned
+
+
+def check_business(data: Mapping[str, Any], errors: Errors, *,
+                   partial: bool = False) -> dict[str, Any]:
+    """Return a business's fields cleaned (slug, name, description, status, team slug)."""
+    cleaned = _names(data, errors, partial=partial)
+    if not partial or "status" in data:
+        status = _text(data.get("status")) or "live"
+        if len(status) > STATUS_MAX or not TAG_RE.match(status):
+            errors.add("status", f"Status must be one lowercase word of at most {STATUS_MAX} "
+                                 "characters, e.g. live or incubating.")
+        cleaned["status"] = status
+    if not partial or "team" in data:
+        team = _text(data.get("team"))
+        cleaned["team"] = check_slug(team, errors, "team") if team else None
+    return cleaned
+
+
+def _names(data: Mapping[str, Any], errors: Errors, *, partial: bool) -> dict[str, Any]:
+    """Check the slug, name and description every directory entity has."""
+    cleaned: dict[str, Any] = {}
+    if not partial or "slug" in data:
+        cleaned["slug"] = check_slug(data.get("slug"), errors)
+    if not partial or "name" in data:
+        cleaned["name"] = _required_text(data.get("name"), "name", "Name", NAME_MAX, errors)
+    if not partial or "description" in data:
+        cleaned["description"] = _optional_text(data.get("description"), "description",
+                                                "Description", DESCRIPTION_MAX, errors,
+                                                multiline=True)
+    return cleaned
 
 
 def parse_spec(text: str) -> dict[str, Any] | None:

@@ -8,8 +8,8 @@ reads the database; everything in :mod:`graphs.analysis` works on the graph.
 import networkx as nx
 import sqlalchemy as sa
 
-from catalog.audit import current_revision
 from catalog.db import db
+from catalog.history import current_revision
 from catalog.models import Adoption, Business, Capability, Dependency, Domain, Team
 from graphs.nodes import business_node, capability_node, parse_node
 

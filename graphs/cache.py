@@ -11,8 +11,8 @@ from typing import Any
 
 import networkx as nx
 
-from catalog.audit import current_revision
 from catalog.db import db
+from catalog.history import current_revision
 from graphs.build import build_graph
 from graphs.reports import node_rows, reach_report
 

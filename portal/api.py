@@ -44,6 +44,7 @@ from graphs.metrics import reuse_matrix, reuse_metrics, reuse_over_time
 from graphs.params import parse_depth
 from graphs.reports import cycle_report
 from portal import openapi
+from portal.auth import note_api_token
 
 bp = Blueprint("api", __name__)
 
@@ -69,6 +70,7 @@ def _authenticate():
                                www_authenticate=WWWAuthenticate("bearer",
                                                                 {"error": "invalid_token"}))
         g._login_user, g.api_token = found  # the token's user, over a session cookie
+        note_api_token(g.api_token)
 
 
 @bp.get("/openapi.json")

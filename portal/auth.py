@@ -21,9 +21,9 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired
 
-from catalog import accounts
+from catalog import accounts, history
 from catalog.db import db
-from catalog.models import User
+from catalog.models import ApiToken, User
 from portal.extensions import limiter, login_manager
 from portal.http import is_api_request
 
@@ -38,10 +38,12 @@ class LoginForm(FlaskForm):
 
 
 def init_login(app: Flask) -> None:
-    """Wire Flask-Login: session users, bearer tokens and the login wall."""
+    """Wire Flask-Login: session users, bearer tokens and the login wall; and provenance."""
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
     request_started.connect(_forget_request_state, app, weak=False)
+    app.before_request(_record_provenance)
+    app.teardown_request(_forget_provenance)
     app.before_request(_login_wall)
 
 
@@ -56,6 +58,22 @@ def _forget_request_state(sender, **extra) -> None:
     """
     for name in ("_login_user", "api_token", "csrf_token"):
         g.pop(name, None)
+
+
+def _record_provenance() -> None:
+    """Writes of this request come from the web, or the API (with its token, once known)."""
+    g.provenance_reset = history.set_provenance("api" if is_api_request() else "web")
+
+
+def note_api_token(token: ApiToken) -> None:
+    """Record the writes of this request as made with ``token``."""
+    history.set_provenance("api", token.name)
+
+
+def _forget_provenance(exc: BaseException | None) -> None:
+    reset = g.pop("provenance_reset", None)
+    if reset is not None:
+        history.reset_provenance(reset)
 
 
 @login_manager.user_loader
@@ -88,6 +106,7 @@ def _load_user_from_token(req) -> User | None:
     if found is None:
         return None
     g.api_token = found[1]
+    note_api_token(found[1])
     return found[0]
 
 

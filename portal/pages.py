@@ -5,7 +5,7 @@ from pathlib import Path
 import plotly
 from flask import Blueprint, jsonify, render_template, send_from_directory, url_for
 
-from catalog.audit import current_revision
+from catalog.history import current_revision
 from catalog.overview import capability_map, catalog_counts
 from portal.errors import DATABASE_DOWN, UNAVAILABLE, database_unavailable
 from portal.insights import home_insights

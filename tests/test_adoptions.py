@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 
 from catalog import accounts, adoptions
-from catalog.audit import current_revision
 from catalog.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from catalog.history import current_revision
 from catalog.models import Adoption, Business, Team
 from catalog.models._time import today
 

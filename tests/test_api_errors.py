@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from catalog import accounts
-from catalog.models import AuditEvent, Capability, Dependency, User
+from catalog.models import Capability, Change, Dependency, User
 
 NEW = {"slug": "price-engine", "name": "Price engine", "domain": "transaction", "team": "trade"}
 
@@ -219,9 +219,13 @@ def test_add_a_dependency(client, db, auth):
                     "api": None, "since": body["since"], "consumer_version": 2}
     assert response.headers["ETag"] == '"2"'
     assert response.headers["Location"].endswith("/api/v1/capabilities/search-engine")
-    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.entity_key == "search-engine")
-                              .order_by(AuditEvent.id.desc()))
-    assert event.changes["dependencies"] == [[], ["order-service"]]
+    change = db.session.scalar(sa.select(Change).where(Change.kind == "capability",
+                                                       Change.slug == "search-engine")
+                               .order_by(Change.id.desc()))
+    before, after = change.changes["dependencies"]
+    assert before == [] and [(d["provider"], d["kind"]) for d in after] == [("order-service",
+                                                                              "async")]
+    assert change.source == "api" and change.token is not None
     reached = client.get("/api/v1/capabilities/search-engine/dependencies").get_json()
     assert [c["slug"] for c in reached["capabilities"]] == ["order-service"]
 

@@ -7,9 +7,9 @@ import pytest
 import sqlalchemy as sa
 
 from catalog import accounts, deliveries
-from catalog.audit import current_revision
 from catalog.deliveries import DeliveryFilters, export_deliveries_csv, import_deliveries_csv
 from catalog.errors import Conflict, Forbidden
+from catalog.history import current_revision
 from catalog.models import Delivery, Team, delivery_capability
 from catalog.models._time import today
 

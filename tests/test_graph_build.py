@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from catalog.audit import current_revision
+from catalog.history import current_revision
 from catalog.models import Adoption, Capability
 from graphs import build_graph, business_node, capability_node, parse_node
 

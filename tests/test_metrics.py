@@ -43,7 +43,8 @@ def world(make, db):
     Adoptions (active unless said): taobao -> checkout (since 2025-02-01),
     tmall -> orders (2024-06-01), youku -> vip (2024-01-01), taobao -> vip
     (2025-05-15), tmall -> coupons (2024-01-01, ended 2025-01-01). Every
-    dependency since 2024-01-01. drafts is proposed; the rest in production.
+    dependency since 2024-01-01. drafts is proposed; the rest in production, launched
+    2023-06-01.
     """
     make.team("trade")
     youku_team = make.team("youku-team", kind="business")
@@ -54,11 +55,12 @@ def world(make, db):
     make.business("tmall")
     taobao.team, youku.team = taobao_team, youku_team
     db.session.commit()
-    make.capability("payments", domain="infra", lifecycle="production")
-    make.capability("orders", lifecycle="production", dependencies=["payments"])
-    make.capability("checkout", lifecycle="production", dependencies=["orders"])
-    make.capability("vip", team="youku-team", lifecycle="production")
-    make.capability("coupons", lifecycle="production")
+    launched = {"lifecycle": "production", "launched_on": "2023-06-01"}
+    make.capability("payments", domain="infra", **launched)
+    make.capability("orders", dependencies=["payments"], **launched)
+    make.capability("checkout", dependencies=["orders"], **launched)
+    make.capability("vip", team="youku-team", **launched)
+    make.capability("coupons", **launched)
     make.capability("drafts", lifecycle="proposed")
     db.session.execute(sa.update(Dependency).values(since=dt.date(2024, 1, 1)))
     db.session.commit()

@@ -45,7 +45,12 @@ entry points), and :mod:`~catalog.backstage.export` (the way back).
 """
 
 from catalog.backstage.export import UNOWNED, catalog_entities, export_catalog
-from catalog.backstage.importer import ensure_can_import, import_catalog, import_text
+from catalog.backstage.importer import (
+    ensure_can_import,
+    import_catalog,
+    import_documents,
+    import_text,
+)
 from catalog.backstage.report import ImportFailed, ImportReport, Problem
 from catalog.backstage.vocabulary import API_VERSIONS, MAX_TEXT_BYTES
 from catalog.backstage.write import latest_import
@@ -61,6 +66,7 @@ __all__ = [
     "ensure_can_import",
     "export_catalog",
     "import_catalog",
+    "import_documents",
     "import_text",
     "latest_import",
 ]

@@ -3,29 +3,29 @@
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
-
-from catalog.backstage.parse import Problems, count_kinds, import_root, parse_entities
+from catalog.backstage.parse import (
+    Entity,
+    Problems,
+    count_kinds,
+    entities_from_documents,
+    import_root,
+    parse_entities,
+)
 from catalog.backstage.plan import plan_steps
 from catalog.backstage.report import ImportReport, Problem
 from catalog.backstage.resolve import CatalogIndex, Resolver
 from catalog.backstage.vocabulary import MAX_TEXT_BYTES, TEXT_FILE_NAME
-from catalog.backstage.write import import_summary, write_steps
-from catalog.errors import Forbidden
+from catalog.backstage.write import WriteRefused, import_summary, write_steps
+from catalog.errors import Conflict, StaleVersion
 from catalog.models import User
-from catalog.permissions import EDIT_ALL_ROLES
+from catalog.permissions import ensure_can_govern
 
 
 def ensure_can_import(actor: User | None) -> None:
-    """Raise Forbidden unless ``actor`` may import catalogs: architects, admins, the system.
-
-    An import creates and changes teams, domains and any team's capabilities
-    at once, so it is a governance action, not a team's.
-    """
-    if actor is not None and actor.role not in EDIT_ALL_ROLES:
-        raise Forbidden("Only architects and admins can import Backstage catalogs.")
+    """Raise Forbidden unless ``actor`` may import catalogs: architects, admins, the system."""
+    ensure_can_govern(actor, "import Backstage catalogs")
 
 
 def import_text(text: str | bytes, *, name: str = "the upload", dry_run: bool = False,
@@ -42,7 +42,7 @@ def import_text(text: str | bytes, *, name: str = "the upload", dry_run: bool = 
     text : str or bytes
         The YAML (UTF-8), at most :data:`MAX_TEXT_BYTES`.
     name : str
-        What to call the source in the report and the audit trail.
+        What to call the source in the report and in history.
     dry_run, actor
         As :func:`import_catalog`.
 
@@ -83,7 +83,7 @@ def import_catalog(path: str | Path, *, dry_run: bool = False,
         Called as ``progress(done, total)`` every 500 rows written and once
         at the end, ``total`` being the rows created or updated.
     actor : User, optional
-        Who imports, for the audit trail (None: the system); only
+        Who imports, for history (None: the system); only
         architects and admins may (see :func:`ensure_can_import`).
     name : str, optional
         What to call the source in the report (default: ``path``).
@@ -99,15 +99,39 @@ def import_catalog(path: str | Path, *, dry_run: bool = False,
     -----
     Rows are matched by slug (APIs by capability and name, dependencies by
     consumer and provider), so importing the same input again updates in
-    place and creates nothing. Each written entity gets an audit event, and
-    one ``import`` event carries the counts and the warnings; the catalog
+    place and creates nothing. Every row is written through the catalog
+    services (:mod:`catalog.backstage.write`), so each entity changed gets
+    one change in history, with the source ``import``, and one more change
+    of kind ``import`` carries the counts and the warnings; the catalog
     revision is bumped once, and only when something changed.
     """
     ensure_can_import(actor)
-    source = name or str(path)
     problems = Problems()
     root = import_root(Path(path))
     entities = parse_entities(Path(path), root, problems)
+    return _import(entities, problems, root, source=name or str(path), dry_run=dry_run,
+                   progress=progress, actor=actor)
+
+
+def import_documents(documents: list[dict[str, Any]], *, name: str, dry_run: bool = False,
+                     progress: Callable[[int, int], None] | None = None,
+                     actor: User | None = None) -> ImportReport:
+    """Import descriptors given as data (parsed YAML documents), as :func:`import_catalog` does.
+
+    For generators (the benchmark seed) that would otherwise write YAML only
+    to read it back; Location entities are not followed.
+    """
+    ensure_can_import(actor)
+    problems = Problems()
+    entities = entities_from_documents(documents, name, problems)
+    return _import(entities, problems, Path("."), source=name, dry_run=dry_run,
+                   progress=progress, actor=actor)
+
+
+def _import(entities: list[Entity], problems: Problems, root: Path, *, source: str,
+            dry_run: bool, progress: Callable[[int, int], None] | None,
+            actor: User | None) -> ImportReport:
+    """Resolve, plan and (unless a dry run) write parsed entities; report everything."""
     catalog = CatalogIndex(entities)
     resolver = Resolver(entities, catalog, problems, root)
     rows = resolver.resolve()
@@ -124,11 +148,13 @@ def import_catalog(path: str | Path, *, dry_run: bool = False,
         return report
     try:
         report.written = write_steps(steps, catalog, actor=actor, summary=import_summary(report),
-                                progress=progress)
-    except (IntegrityError, StaleDataError) as exc:
+                                     progress=progress)
+    except WriteRefused as exc:
+        report.errors.extend(exc.problems)
+    except (Conflict, StaleVersion) as exc:
         report.errors.append(Problem(
             source, None, "", "",
-            f"The catalog changed while importing ({type(exc).__name__}); nothing was "
-            "written. Run the import again.",
+            f"The catalog changed while importing ({exc.message}); nothing was written. "
+            "Run the import again.",
         ))
     return report

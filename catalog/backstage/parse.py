@@ -141,6 +141,16 @@ def _yaml_message(exc: yaml.YAMLError) -> str:
     return " ".join(str(exc).split())
 
 
+def entities_from_documents(documents: list[Any], name: str, problems: Problems) -> list[Entity]:
+    """Return the entities of descriptors given as data (already parsed), as from one file."""
+    entities = []
+    for index, doc in enumerate(documents):
+        entity = _entity(doc, name, index, Path("."), problems)
+        if entity is not None:
+            entities.append(entity)
+    return entities
+
+
 def _entity(doc: Any, rel: str, index: int, folder: Path,
             problems: Problems) -> Entity | None:
     """Check the envelope of one document and return its entity (None: not one)."""

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from catalog import audit
+from catalog import history
 from catalog.backstage.resolve import CatalogIndex, Row
 from catalog.backstage.vocabulary import KINDS, REFERENCE_FIELDS
 
@@ -14,7 +14,7 @@ class Step:
 
     row: Row
     target: Any  # the matching portal row; None when it is created
-    changes: dict[str, list[Any]]  # {field: [old, new]}, as the audit trail keeps them
+    changes: dict[str, list[Any]]  # {field: [old, new]}, as history keeps them
 
     @property
     def action(self) -> str:
@@ -35,9 +35,9 @@ def plan_steps(rows: dict[str, list[Row]], catalog: CatalogIndex) -> list[Step]:
         for row in rows[kind]:
             target = catalog.find(kind, row.key)
             if target is None:
-                changes = audit.diff({}, {**row.defaults, **row.values})
+                changes = history.diff({}, {**row.defaults, **row.values})
             else:
-                changes = audit.diff({name: _current(target, name) for name in row.values},
+                changes = history.diff({name: _current(target, name) for name in row.values},
                                      row.values)
             steps.append(Step(row, target, changes))
     return steps

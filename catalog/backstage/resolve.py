@@ -318,7 +318,9 @@ class Resolver:
         if version is not None:
             values["version"] = str(version).strip()
         errors = Errors()
-        check_capability({"apis": [values]}, errors, partial=True)
+        cleaned = check_capability({"apis": [values]}, errors, partial=True)["apis"]
+        if cleaned:  # as the capability service will keep them (e.g. text stripped)
+            values.update({key: cleaned[0][key] for key in values})
         for key, messages in errors.items():
             api_field = key.rsplit(".", 1)[-1]
             for message in messages:

@@ -1,108 +1,209 @@
-"""Step 4: apply the plan in one transaction."""
+"""Step 4: apply the plan through the catalog services, in one transaction.
 
+The import writes nothing by hand: teams, domains and businesses go through
+:mod:`catalog.organisation`, capabilities (with their APIs and dependencies)
+through :mod:`catalog.capabilities`, adoptions through
+:mod:`catalog.adoptions`. So an import obeys every rule a form obeys (a
+retired capability cannot gain a dependant, a changed dependency list bumps
+the version), and leaves the history a form would leave: one change per
+entity, with the source ``import``. A rule the descriptors break stops the
+import with an error naming the entity; nothing is written.
+"""
+
+from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
 
-from catalog import audit
+from catalog import adoptions, history, lookups, organisation
+from catalog import capabilities as capability_service
 from catalog.backstage.plan import Step
-from catalog.backstage.report import ImportReport
-from catalog.backstage.resolve import CatalogIndex, Row
-from catalog.backstage.vocabulary import ENTITY_TYPES, PROGRESS_EVERY
-from catalog.capabilities import search_text
-from catalog.db import db
-from catalog.models import (
-    Adoption,
-    Api,
-    AuditEvent,
-    Business,
-    Capability,
-    CapabilityTag,
-    Dependency,
-    Domain,
-    Team,
-    User,
-)
+from catalog.backstage.report import ImportReport, Problem
+from catalog.backstage.resolve import CatalogIndex
+from catalog.backstage.vocabulary import PROGRESS_EVERY
+from catalog.db import db, transaction
+from catalog.errors import ValidationFailed
+from catalog.models import Business, Capability, Change, User
+
+#: Where each service field comes from in a descriptor, for error messages.
+DESCRIPTOR_FIELDS = {"dependencies": "spec.dependsOn", "apis": "spec.providesApis",
+                     "team": "spec.owner", "domain": "spec.system"}
+ORGANISATION = {"teams": organisation.save_team, "domains": organisation.save_domain,
+                "businesses": organisation.save_business}
 
 
-def write_steps(steps: list[Step], catalog: CatalogIndex, *, actor: User | None, summary: dict[str, Any],
-           progress: Callable[[int, int], None] | None) -> bool:
-    """Apply the plan in one transaction; return whether anything was written.
+class WriteRefused(Exception):
+    """A catalog rule refused one of the import's rows; nothing was written."""
 
-    Rolls back and re-raises on any exception.
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(str(problem) for problem in problems))
+        self.problems = problems
+
+
+def write_steps(steps: list[Step], catalog: CatalogIndex, *, actor: User | None,
+                summary: dict[str, Any], progress: Callable[[int, int], None] | None) -> bool:
+    """Apply the plan through the services in one transaction; return whether anything changed.
+
+    Raises
+    ------
+    WriteRefused
+        A service refused a row (the transaction is rolled back).
     """
     changed = [step for step in steps if step.action != "unchanged"]
     if not changed:
         return False
-    try:
-        with db.session.no_autoflush:
-            for done, step in enumerate(changed, 1):
-                _apply(step, catalog)
-                if step.row.kind in ENTITY_TYPES:
-                    audit.log(actor, "create" if step.target is None else "update",
-                              ENTITY_TYPES[step.row.kind], step.row.key[0], step.changes)
-                if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(changed)):
-                    progress(done, len(changed))
-        audit.record(actor, "import", "backstage", summary["source"][-120:], summary)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+    done = _Progress(progress, len(changed))
+    by_kind: dict[str, list[Step]] = defaultdict(list)
+    for step in changed:
+        by_kind[step.row.kind].append(step)
+    lookups.remember(*catalog.teams.values(), *catalog.domains.values(),
+                     *(row for row in catalog.capabilities.values() if row is not None),
+                     *(row for row in catalog.businesses.values() if row is not None))
+    for model, rows in ((Capability, catalog.capabilities), (Business, catalog.businesses)):
+        lookups.remember_absent(model, [slug for slug, row in rows.items() if row is None])
+    with history.importing(), transaction(), history.batch(actor), db.session.no_autoflush:
+        for kind in ORGANISATION:
+            for step in by_kind[kind]:
+                _call(step, ORGANISATION[kind], {"slug": step.row.key[0], **_values(step)}, actor)
+                done.step()
+        _write_capabilities(by_kind, catalog, actor, done)
+        _write_adoptions(by_kind["adoptions"], catalog, actor, done)
+        history.record(actor, "import", summary["source"][-130:], summary, action="import")
     return True
 
 
-def _apply(step: Step, catalog: CatalogIndex) -> None:
-    """Create or update the portal row of one step."""
-    row = step.row
-    obj = step.target if step.target is not None else _new(row, catalog)
-    values = row.values if step.target is not None else {**row.defaults, **row.values}
-    for name, value in values.items():
-        if name == "team":
-            obj.team = catalog.teams[value] if value else None
-        elif name == "domain":
-            obj.domain = catalog.domains[value]
-        elif name == "api":
-            obj.api = catalog.api(row.key[1], value)
-        elif name == "tags":
-            kept = {link.tag: link for link in obj.tag_links}
-            obj.tag_links = [kept.get(tag) or CapabilityTag(tag=tag) for tag in value]
+def _write_capabilities(by_kind: dict[str, list[Step]], catalog: CatalogIndex,
+                        actor: User | None, done: "_Progress") -> None:
+    """Create or change capabilities with their APIs, then set their dependencies.
+
+    Dependencies come last because a capability may depend on one created
+    later in the same import.
+    """
+    apis: dict[str, list[Step]] = defaultdict(list)
+    for step in by_kind["apis"]:
+        apis[step.row.key[0]].append(step)
+    touched = {step.row.key[0]: step for step in by_kind["capabilities"]}
+    for slug in [*touched, *(slug for slug in apis if slug not in touched)]:
+        step = touched.get(slug)
+        capability = catalog.capability(slug)
+        data = _values(step) if step is not None else {}
+        if apis[slug]:
+            data["apis"] = _merged_apis(capability, apis[slug])
+        blame = step or apis[slug][0]
+        if capability is None:
+            created = _call(blame, capability_service.register_capability,
+                            {"slug": slug, "dependencies": [], **data}, actor,
+                            owner_required=False)
+            catalog.capabilities[slug] = created
         else:
-            setattr(obj, name, value)
-    if isinstance(obj, Capability):
-        obj.search_text = search_text(obj.slug, obj.name, obj.summary, obj.tags)
-    if step.target is None:
-        db.session.add(obj)
-        catalog.remember(row, obj)
+            _call(blame, capability_service.update_capability, capability, data, actor,
+                  owner_required=False)
+        done.step(1 + len(apis[slug]))
+    links: dict[str, list[Step]] = defaultdict(list)
+    for step in by_kind["dependencies"]:
+        links[step.row.key[0]].append(step)
+    for consumer, steps in links.items():
+        capability = catalog.capability(consumer)
+        _call(steps[0], capability_service.update_capability, capability,
+              {"dependencies": _merged_dependencies(capability, steps)}, actor,
+              owner_required=False)
+        done.step(len(steps))
 
 
-def _new(row: Row, catalog: CatalogIndex) -> Any:
-    """Return a new, empty model object for a row that is created."""
-    first, second = row.key[0], row.key[-1]
-    if row.kind == "apis":
-        return Api(capability=catalog.capability(first))
-    if row.kind == "dependencies":
-        return Dependency(consumer=catalog.capability(first), provider=catalog.capability(second))
-    if row.kind == "adoptions":
-        return Adoption(business=catalog.businesses[first], capability=catalog.capability(second))
-    model = {"teams": Team, "domains": Domain, "businesses": Business,
-             "capabilities": Capability}[row.kind]
-    return model(slug=first)
+def _write_adoptions(steps: list[Step], catalog: CatalogIndex, actor: User | None,
+                     done: "_Progress") -> None:
+    for step in steps:
+        business, capability = step.row.key
+        values = _values(step)
+        if step.target is None:
+            _call(step, adoptions.adopt,
+                  {"business": business, "capability": capability, **values}, actor)
+        else:
+            _call(step, adoptions.update_adoption, step.target, values, actor)
+        done.step()
+
+
+def _merged_apis(capability, steps: list[Step]) -> list[dict[str, Any]]:
+    """Return the capability's APIs with the imported ones added or changed (by name)."""
+    rows = {api.name.lower(): {"name": api.name, "kind": api.kind, "version": api.version,
+                               "status": api.status, "description": api.description,
+                               "spec": api.spec}
+            for api in (capability.apis if capability is not None else [])}
+    for step in steps:
+        name = step.row.key[1]
+        rows[name] = {**rows.get(name, {}), **_values(step)}
+    return list(rows.values())
+
+
+def _merged_dependencies(capability, steps: list[Step]) -> list[dict[str, Any]]:
+    """Return the capability's dependencies with the imported ones added or changed."""
+    rows = {dep.provider.slug: {"provider": dep.provider.slug, "kind": dep.kind,
+                                "api": dep.api.name if dep.api else ""}
+            for dep in capability.dependencies}
+    for step in steps:
+        provider = step.row.key[1]
+        rows[provider] = {**rows.get(provider, {"provider": provider, "api": ""}),
+                          **_values(step)}
+    return list(rows.values())
+
+
+def _values(step: Step | None) -> dict[str, Any]:
+    """Return what a step sets: its values, and its defaults when the row is new."""
+    if step is None:
+        return {}
+    row = step.row
+    return dict(row.values) if step.target is not None else {**row.defaults, **row.values}
+
+
+def _call(step: Step, service: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call a service for a step; turn its refusal into problems located at the entity."""
+    try:
+        return service(*args, **kwargs)
+    except ValidationFailed as exc:
+        entity = step.row.source
+        raise WriteRefused([
+            Problem(entity.file, entity.document, entity.ref, _descriptor_field(field), message)
+            for field, messages in exc.errors.items() for message in messages
+        ]) from exc
+
+
+def _descriptor_field(field: str) -> str:
+    head, _, rest = field.partition(".")
+    return DESCRIPTOR_FIELDS.get(head, head) + (f"[{rest.split('.')[0]}]" if rest else "")
+
+
+class _Progress:
+    """Calls ``progress(done, total)`` every :data:`PROGRESS_EVERY` rows and at the end."""
+
+    def __init__(self, progress: Callable[[int, int], None] | None, total: int) -> None:
+        self.progress, self.total, self.done, self.told = progress, total, 0, 0
+
+    def step(self, count: int = 1) -> None:
+        self.done += count
+        if self.progress is not None and (self.done - self.told >= PROGRESS_EVERY
+                                          or self.done >= self.total):
+            self.told = self.done
+            self.progress(min(self.done, self.total), self.total)
 
 
 def import_summary(report: ImportReport) -> dict[str, Any]:
-    """Return what the audit event of an import keeps, warnings included."""
+    """Return what the history of an import keeps: source, counts and warnings."""
     return {"source": report.source, "created": report.created, "updated": report.updated,
             "unmapped": report.unmapped, "warnings": [str(problem) for problem in report.warnings]}
 
 
-def latest_import() -> AuditEvent | None:
-    """Return the audit event of the latest Backstage import that wrote something.
+def latest_import() -> dict[str, Any] | None:
+    """Return the latest Backstage import that wrote something: when, who, and its summary.
 
-    Its ``changes`` hold the source, the counts and the warnings as lines.
+    ``{"at", "actor", "source", "created", "updated", "unmapped", "warnings"}``,
+    the warnings as lines; None before any import.
     """
-    return db.session.scalar(
-        sa.select(AuditEvent).where(AuditEvent.action == "import",
-                                    AuditEvent.entity_type == "backstage")
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(1)
+    change = db.session.scalar(
+        sa.select(Change).where(Change.kind == "import", Change.action == "import")
+        .order_by(Change.at.desc(), Change.id.desc()).limit(1)
     )
+    if change is None:
+        return None
+    return {"at": change.at, "actor": change.actor,
+            **{field: after for field, (_, after) in change.changes.items()}}

@@ -1,6 +1,5 @@
 """Typed SQLAlchemy models of the catalog, split by concept."""
 
-from catalog.models.audit import AuditEvent, CatalogRevision
 from catalog.models.capability import (
     Adoption,
     Api,
@@ -11,21 +10,26 @@ from catalog.models.capability import (
     Domain,
 )
 from catalog.models.delivery import Delivery, delivery_capability
+from catalog.models.history import Change, ChangeScope, SpecText, Version
 from catalog.models.org import ApiToken, Team, User
+from catalog.models.revision import CatalogRevision
 
 __all__ = [
     "Adoption",
     "Api",
     "ApiToken",
-    "AuditEvent",
     "Business",
     "Capability",
     "CapabilityTag",
     "CatalogRevision",
+    "Change",
+    "ChangeScope",
     "Delivery",
     "Dependency",
     "Domain",
+    "SpecText",
     "Team",
     "User",
+    "Version",
     "delivery_capability",
 ]

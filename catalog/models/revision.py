@@ -1,0 +1,18 @@
+"""The catalog revision counter, which every catalog write bumps."""
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from catalog.db import db
+
+
+class CatalogRevision(db.Model):
+    """One row whose number is bumped by every catalog write."""
+
+    __tablename__ = "catalog_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+    def __repr__(self) -> str:
+        return f"<CatalogRevision {self.revision}>"
