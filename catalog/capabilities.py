@@ -334,6 +334,7 @@ def _replace_apis(capability: Capability, rows: list[dict[str, Any]]) -> None:
         api = kept.get(row["name"].lower()) or Api()
         for field, value in row.items():
             setattr(api, field, value)
+        history.keep_spec(api.spec)
         apis.append(api)
     capability.apis = apis
 

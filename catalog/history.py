@@ -30,7 +30,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from catalog.db import db
+from catalog.db import db, transaction
 from catalog.models import CatalogRevision, Change, ChangeScope, SpecText, User, Version
 from catalog.models._time import utcnow
 from catalog.models.history import SOURCES, VERSIONED_KINDS
@@ -52,6 +52,7 @@ __all__ = [
     "reset_provenance",
     "scopes_of",
     "set_provenance",
+    "spec_digest",
 ]
 
 #: Snapshot fields that change with every write and say nothing to a reader:
@@ -180,23 +181,25 @@ def batching() -> bool:
 
 @contextmanager
 def batch(actor: User | None) -> Iterator[None]:
-    """Gather the records made inside the block; write one change per entity at its end.
+    """Write everything done inside the block in one transaction, with one change per entity.
 
-    An import that creates a capability and then sets its dependencies
-    leaves one ``create`` change with every field, exactly as registering
-    it with the form does; and the session is flushed once, not once per
-    write. Nothing is written when the block raises.
+    The records made inside are gathered and written when the block ends,
+    before the commit: an import that creates a capability and then sets its
+    dependencies leaves one ``create`` change with every field, exactly as
+    registering it with the form does, and the session is flushed once, not
+    once per write. Nothing is written when the block raises.
     """
-    gathered: list[_Pending] = []
-    reset = _batch.set(gathered)
-    try:
-        yield
-    finally:
-        _batch.reset(reset)
-    if gathered:
-        if any(callable(p[0]) or callable(p[1]) for p in gathered):
-            db.session.flush()
-        record_many(actor, _coalesce([_entry(pending, flushed=True) for pending in gathered]))
+    with transaction():
+        gathered: list[_Pending] = []
+        reset = _batch.set(gathered)
+        try:
+            yield
+        finally:
+            _batch.reset(reset)
+        if gathered:
+            if any(callable(p[1]) or callable(p[2]) for p in gathered):
+                db.session.flush()
+            record_many(actor, _coalesce([_entry(pending, flushed=True) for pending in gathered]))
 
 
 def _entry(pending: _Pending, *, flushed: bool = False) -> Entry:
@@ -364,14 +367,25 @@ def _open_versions(keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[i
     return found
 
 
+def spec_digest(text: str) -> str | None:
+    """Return the name an API spec text is kept under (None for no spec).
+
+    >>> spec_digest("openapi: 3.0.0")[:12], spec_digest("")
+    ('e02589bb1d47', None)
+    """
+    return hashlib.sha256(text.encode("utf-8")).hexdigest() if text else None
+
+
 def keep_spec(text: str) -> str | None:
     """Keep an API spec text once and return its digest (None for no spec)."""
-    if not text:
+    digest = spec_digest(text)
+    if digest is None:
         return None
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     kept = db.session.info.setdefault("kept_specs", set())
     if digest not in kept:
-        if db.session.get(SpecText, digest) is None:
+        with db.session.no_autoflush:  # called while the writer is still building its rows
+            stored = db.session.get(SpecText, digest)
+        if stored is None:
             db.session.add(SpecText(digest=digest, text=text))
         kept.add(digest)
     return digest

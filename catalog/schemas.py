@@ -27,6 +27,7 @@ from catalog import validation
 from catalog.backstage import API_VERSIONS
 from catalog.browse import FACETS, PER_PAGE, Q_MAX, SORTS
 from catalog.models.capability import API_STATUSES, DEPENDENCY_KINDS, LAYERS, LIFECYCLES, TIERS
+from catalog.models.history import KINDS, SOURCES
 
 __all__ = ["BACKSTAGE_MEDIA_TYPES", "SCHEMAS", "nullable", "query_parameters", "ref"]
 
@@ -318,6 +319,35 @@ CYCLES = _object({
     "truncated": {"type": "boolean"},
 }, ("cycles", "components"))
 
+_SLUGS = _array({"type": "string"})
+_MOVE = _object({"slug": {"type": "string"}, "before": nullable({"type": "string"}),
+                 "after": nullable({"type": "string"})}, ("slug", "before", "after"))
+_LINK = _object({"consumer": {"type": "string"}, "provider": {"type": "string"},
+                 "kind": {"type": "string"}}, ("consumer", "provider"))
+GRAPH_DIFF = _object({
+    "from": {"type": "string"}, "to": {"type": "string"},
+    "capabilities_added": _SLUGS, "capabilities_retired": _SLUGS,
+    "dependencies_added": _array(_LINK), "dependencies_removed": _array(_LINK),
+    "owner_changes": _array(_MOVE), "lifecycle_changes": _array(_MOVE),
+    "cycles_appeared": _array(_SLUGS), "cycles_gone": _array(_SLUGS),
+    "layering_breaks_appeared": _array(_LINK), "layering_breaks_gone": _array(_LINK),
+}, ("from", "to", "capabilities_added", "capabilities_retired", "dependencies_added",
+    "dependencies_removed", "owner_changes", "lifecycle_changes", "cycles_appeared",
+    "cycles_gone", "layering_breaks_appeared", "layering_breaks_gone"),
+    "What changed in the graph between two moments.")
+CHANGE = _object({
+    "id": {"type": "integer"}, "at": {"type": "string", "format": "date-time"},
+    "actor": nullable({"type": "string"}), "token": nullable({"type": "string"}),
+    "source": {"enum": list(SOURCES)},
+    "entity": _object({"kind": {"enum": list(KINDS)}, "slug": {"type": "string"}},
+                      ("kind", "slug")),
+    "action": {"type": "string"},
+    "changes": {"type": "object", "additionalProperties": {
+        "type": "array", "minItems": 2, "maxItems": 2}},
+    "note": {"type": "string"},
+}, ("id", "at", "actor", "source", "entity", "action", "changes"),
+    "One change: when, who, from where, which entity, and {field: [before, after]}.")
+
 _RATE = {"type": "number", "minimum": 0, "maximum": 1}
 _DAYS = nullable({"type": "number"})
 REUSE_METRICS = _object({
@@ -381,6 +411,9 @@ SCHEMAS: dict[str, Schema] = {
     "BackstageEntity": BACKSTAGE_ENTITY,
     "Graph": GRAPH,
     "Cycles": CYCLES,
+    "GraphDiff": GRAPH_DIFF,
+    "Change": CHANGE,
+    "ChangePage": page_of("Change"),
     "ReuseMetrics": REUSE_METRICS,
     "ReuseMatrix": REUSE_MATRIX,
     "DeliveryMetrics": DELIVERY_METRICS,
@@ -412,6 +445,22 @@ def _browse_parameters() -> dict[str, Schema]:
             "per_page": _per_page(PER_PAGE)}
 
 
+def _change_filters() -> dict[str, Schema]:
+    moment = {"type": "string", "maxLength": 40,
+              "description": "An ISO 8601 date or UTC date and time."}
+    return {
+        "entity": {"type": "string", "maxLength": 140, "pattern": "^[a-z]+:.+$",
+                   "description": "kind:slug, e.g. capability:checkout: its changes and "
+                                  "those that concern it."},
+        "team": {**SLUG, "description": "Changes concerning this team's entities."},
+        "business": {**SLUG, "description": "Changes concerning this business."},
+        "domain": {**SLUG, "description": "Changes concerning this domain."},
+        "kind": {"enum": list(KINDS)},
+        "actor": {"type": "string", "maxLength": 63, "description": "A username."},
+        "since": moment, "until": {**moment, "description": "A date means its end."},
+    }
+
+
 def _delivery_filters() -> dict[str, Schema]:
     return {"business": SLUG, "capability": SLUG,
             "since": {**DATE, "description": "Delivered on or after."},
@@ -439,5 +488,6 @@ def query_parameters(name: str) -> dict[str, Schema]:
         "delivery_filters": _delivery_filters,
         "dry_run": lambda: {"dry_run": {**_FLAG, "description": "Check and report the plan; "
                                                                  "write nothing."}},
+        "changes": lambda: {**_change_filters(), **paging},
     }
     return sets[name]()

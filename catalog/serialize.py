@@ -17,13 +17,11 @@ def api_dict(api: Api) -> dict[str, Any]:
     }
 
 
-def capability_dict(capability: Capability, *, consumers: int | None = None,
-                    detail: bool = False) -> dict[str, Any]:
-    """Return a capability in the public shape.
+def capability_dict(capability: Capability, *, consumers: int | None = None) -> dict[str, Any]:
+    """Return a capability in the public list shape.
 
-    ``slug, name, summary, domain, layer, team, lifecycle, tier, tags, apis,
-    version`` always; with ``detail`` also the description, links, SLA, dates
-    and direct dependencies and consumers.
+    ``slug, name, summary, domain, layer, team, lifecycle, tier, tags, apis``
+    (their names) and ``version``; ``direct_consumers`` when given.
     """
     data: dict[str, Any] = {
         "slug": capability.slug,
@@ -35,37 +33,56 @@ def capability_dict(capability: Capability, *, consumers: int | None = None,
         "lifecycle": capability.lifecycle,
         "tier": capability.tier,
         "tags": capability.tags,
-        "apis": [api_dict(api) for api in capability.apis] if detail else
-                [api.name for api in capability.apis],
+        "apis": [api.name for api in capability.apis],
         "version": capability.version,
     }
     if consumers is not None:
         data["direct_consumers"] = consumers
-    if detail:
-        data.update({
-            "description": capability.description,
-            "docs_url": capability.docs_url,
-            "repo_url": capability.repo_url,
-            "sla_availability": float(capability.sla_availability)
-            if capability.sla_availability is not None else None,
-            "sla_p99_ms": capability.sla_p99_ms,
-            "created_at": capability.created_at.isoformat(),
-            "updated_at": capability.updated_at.isoformat(),
-            "launched_on": _iso(capability.launched_on),
-            "deprecated_on": _iso(capability.deprecated_on),
-            "dependencies": [
-                {"provider": dep.provider.slug, "kind": dep.kind,
-                 "api": dep.api.name if dep.api else None}
-                for dep in sorted(capability.dependencies, key=lambda d: d.provider.slug)
-            ],
-            "consumers": {
-                "capabilities": sorted(dep.consumer.slug for dep in capability.dependents),
-                "businesses": sorted({a.business.slug for a in capability.adoptions
-                                      if a.active}),
-            },
-        })
     return data
 
 
-def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
+def capability_detail(snapshot: dict[str, Any], *, layer: str,
+                      consumers: dict[str, list[str]]) -> dict[str, Any]:
+    """Return a capability with every detail, from its snapshot.
+
+    The API answers ``GET /capabilities/<slug>`` with this, from the live
+    capability's snapshot or from the snapshot it had at a past moment, so
+    both answers are built the same way.
+
+    Parameters
+    ----------
+    snapshot : dict
+        :func:`catalog.snapshots.capability_snapshot` (or a version of it).
+    layer : str
+        Its domain's layer (at the same moment).
+    consumers : dict
+        ``{"capabilities": [...], "businesses": [...]}``: its direct
+        consumers' slugs, sorted (at the same moment).
+    """
+    return {
+        "slug": snapshot["slug"],
+        "name": snapshot["name"],
+        "summary": snapshot["summary"],
+        "domain": snapshot["domain"],
+        "layer": layer,
+        "team": snapshot["team"],
+        "lifecycle": snapshot["lifecycle"],
+        "tier": snapshot["tier"],
+        "tags": snapshot["tags"],
+        "apis": [{"name": api["name"], "kind": api["kind"], "version": api["version"],
+                  "status": api["status"], "description": api["description"],
+                  "has_spec": api["spec"] is not None} for api in snapshot["apis"]],
+        "version": snapshot["version"],
+        "description": snapshot["description"],
+        "docs_url": snapshot["docs_url"],
+        "repo_url": snapshot["repo_url"],
+        "sla_availability": snapshot["sla_availability"],
+        "sla_p99_ms": snapshot["sla_p99_ms"],
+        "created_at": snapshot["created_at"],
+        "updated_at": snapshot["updated_at"],
+        "launched_on": snapshot["launched_on"],
+        "deprecated_on": snapshot["deprecated_on"],
+        "dependencies": [{"provider": dep["provider"], "kind": dep["kind"], "api": dep["api"]}
+                         for dep in snapshot["dependencies"]],
+        "consumers": consumers,
+    }

@@ -12,7 +12,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from catalog.history import keep_spec
+from catalog.history import spec_digest
 from catalog.models import Adoption, Business, Capability, Domain, Team
 
 __all__ = ["adoption_snapshot", "business_snapshot", "capability_snapshot",
@@ -40,8 +40,8 @@ def business_snapshot(business: Business) -> dict[str, Any]:
 def capability_snapshot(capability: Capability) -> dict[str, Any]:
     """Return a capability with its tags, APIs and dependencies as history keeps it.
 
-    API spec texts are kept once each (:func:`catalog.history.keep_spec`) and
-    named here by digest.
+    API specs are named by digest (:func:`spec_digest`); the service that
+    writes an API keeps its text (:func:`catalog.history.keep_spec`).
     """
     return {
         "slug": capability.slug,
@@ -64,8 +64,8 @@ def capability_snapshot(capability: Capability) -> dict[str, Any]:
         "version": capability.version,
         "apis": [
             {"name": api.name, "kind": api.kind, "version": api.version, "status": api.status,
-             "description": api.description, "spec": keep_spec(api.spec)}
-            for api in sorted(capability.apis, key=lambda a: a.name.lower())
+             "description": api.description, "spec": spec_digest(api.spec)}
+            for api in sorted(capability.apis, key=lambda a: a.name)
         ],
         "dependencies": [
             {"provider": dep.provider.slug, "kind": dep.kind,

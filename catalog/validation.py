@@ -20,7 +20,7 @@ import yaml
 
 from catalog import safe_yaml
 from catalog.errors import ValidationFailed
-from catalog.models._time import today
+from catalog.models._time import today, utcnow
 from catalog.models.capability import (
     API_STATUSES,
     DEPENDENCY_KINDS,
@@ -668,6 +668,71 @@ def check_adoption(data: Mapping[str, Any], errors: Errors, *, today: dt.date) -
     out["since"] = since if since is not None or "since" in errors else today
     out["until"] = check_until(data.get("until"), out["since"], errors, required=False)
     return out
+
+
+MOMENT_MESSAGE = ("{field} must be an ISO 8601 date (2025-06-30) or a date and time in UTC "
+                  "(2025-06-30T12:00:00Z).")
+
+
+def check_moment(value: Any, errors: Errors, field: str, *,
+                 end_of_day: bool = False) -> dt.datetime | None:
+    """Return the moment (naive UTC) a date or date-and-time parameter names; None when blank.
+
+    A date alone means the start of that day, or its end with ``end_of_day``
+    (an ``until``, an ``as_of``); a date and time without an offset is read
+    as UTC.
+
+    >>> check_moment("2025-06-30", Errors(), "since")
+    datetime.datetime(2025, 6, 30, 0, 0)
+    >>> check_moment("2025-06-30T14:00:00+02:00", Errors(), "since")
+    datetime.datetime(2025, 6, 30, 12, 0)
+    """
+    text = _text(value) if isinstance(value, str) else ("" if value is None else None)
+    if text == "":
+        return None
+    moment = None
+    if text is not None and DATE_RE.match(text):
+        try:
+            moment = dt.datetime.combine(dt.date.fromisoformat(text),
+                                         dt.time.max if end_of_day else dt.time.min)
+        except ValueError:
+            moment = None
+    elif text is not None and len(text) <= 40:
+        try:
+            parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError:
+            parsed = None
+        if parsed is not None:
+            moment = parsed.astimezone(dt.UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
+    if moment is None:
+        errors.add(field, MOMENT_MESSAGE.format(field=field))
+    return moment
+
+
+def check_as_of(value: Any, errors: Errors, field: str = "as_of", *,
+                now: dt.datetime | None = None) -> dt.datetime | None:
+    """Return the moment an ``as_of`` parameter names (the catalog as it was then); None for now.
+
+    A date means the end of that day; the future is refused; today's date
+    means now.
+
+    Examples
+    --------
+    >>> now = dt.datetime(2025, 7, 1, 10, 0)
+    >>> check_as_of("2025-06-30", Errors(), now=now)
+    datetime.datetime(2025, 6, 30, 23, 59, 59, 999999)
+    >>> errors = Errors()
+    >>> check_as_of("2025-07-02", errors, now=now), errors["as_of"]
+    (None, ['as_of cannot be in the future (now is 2025-07-01 10:00 UTC).'])
+    """
+    moment = check_moment(value, errors, field, end_of_day=True)
+    if moment is None:
+        return None
+    now = now or utcnow()
+    if moment.date() > now.date() or (moment > now and moment.time() != dt.time.max):
+        errors.add(field, f"{field} cannot be in the future (now is {now:%Y-%m-%d %H:%M} UTC).")
+        return None
+    return min(moment, now)
 
 
 def check_until(value: Any, since: dt.date | None, errors: Errors, *,

@@ -17,7 +17,7 @@ from collections.abc import Collection, Hashable, Iterable
 import networkx as nx
 
 from graphs.layers import layer_rank
-from graphs.nodes import domain_node
+from graphs.nodes import domain_node, parse_node
 
 __all__ = [
     "aggregate_by_domain",
@@ -25,6 +25,7 @@ __all__ = [
     "collapse",
     "cycles",
     "dependencies_of",
+    "direct_consumers",
     "ego_subgraph",
     "filter_nodes",
     "impact_of",
@@ -36,6 +37,25 @@ __all__ = [
 ]
 
 DIRECTIONS = ("up", "down", "both")
+
+
+def direct_consumers(G: nx.DiGraph, node: Hashable) -> dict[str, list[str]]:
+    """Return the slugs of what uses ``node`` directly: capabilities and businesses.
+
+    One edge per dependent capability and per business adopting it (ended
+    adoptions are not edges), so their number is ``G.in_degree(node)``.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("capability:a", "capability:c"), ("business:b", "capability:c")])
+    >>> direct_consumers(G, "capability:c")
+    {'capabilities': ['a'], 'businesses': ['b']}
+    """
+    used_by: dict[str, list[str]] = {"capabilities": [], "businesses": []}
+    for consumer in G.predecessors(node):
+        kind, slug = parse_node(consumer)
+        used_by["businesses" if kind == "business" else "capabilities"].append(slug)
+    return {kind: sorted(slugs) for kind, slugs in used_by.items()}
 
 
 def impact_of(G: nx.DiGraph, node: Hashable, *, depth: int | None = None) -> dict:

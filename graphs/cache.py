@@ -1,11 +1,19 @@
-"""One catalog graph per catalog revision, per worker process.
+"""One catalog graph per catalog revision, per worker process; and graphs of past dates.
 
 Every catalog write bumps the revision stored in the database in the same
 transaction, so a worker that sees a new revision rebuilds its graph and
 several workers never disagree for longer than one request.
+
+Each function takes ``as_of`` (a naive UTC moment, None for now): the graph
+of a past moment is built from history (:func:`graphs.build.build_graph_as_of`)
+and the last few are kept, each with its own derived values, keyed by the
+moment and the current revision (a write may rewrite the past only through
+a seed, which bumps the revision).
 """
 
+import datetime as dt
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -13,7 +21,7 @@ import networkx as nx
 
 from catalog.db import db
 from catalog.history import current_revision
-from graphs.build import build_graph
+from graphs.build import build_graph, build_graph_as_of
 from graphs.reports import node_rows, reach_report
 
 __all__ = ["catalog_graph", "derived", "reach"]
@@ -21,30 +29,36 @@ __all__ = ["catalog_graph", "derived", "reach"]
 _lock = threading.Lock()
 # {database url: (revision, graph, {name: derived value})}
 _graphs: dict[str, tuple[int, nx.DiGraph, dict[str, Any]]] = {}
+#: Graphs of past moments kept per worker, most recently used last.
+PAST_GRAPHS = 8
+_past: OrderedDict[tuple[str, dt.datetime, int], tuple[int, nx.DiGraph, dict[str, Any]]] = (
+    OrderedDict())
 
 
-def catalog_graph() -> nx.DiGraph:
-    """Return the graph of the current catalog revision (read-only: do not mutate it).
+def catalog_graph(as_of: dt.datetime | None = None) -> nx.DiGraph:
+    """Return the graph of the current catalog revision, or of ``as_of`` (read-only).
 
     Costs one small query when the cached graph is current; rebuilds it
     otherwise.
     """
-    return _entry()[1]
+    return _entry(as_of)[1]
 
 
-def derived(name: str, compute: Callable[[nx.DiGraph], Any]) -> Any:
-    """Return ``compute(graph)`` for the current revision, computed once per revision."""
-    _, G, values = _entry()
+def derived(name: str, compute: Callable[[nx.DiGraph], Any], *,
+            as_of: dt.datetime | None = None) -> Any:
+    """Return ``compute(graph)`` for the current revision (or ``as_of``), computed once."""
+    _, G, values = _entry(as_of)
     return _derived(G, values, name, compute)
 
 
-def reach(slug: str, *, direction: str = "up", depth: int | None = None) -> dict[str, Any]:
-    """Return :func:`graphs.reports.reach_report` of ``slug`` in the current catalog.
+def reach(slug: str, *, direction: str = "up", depth: int | None = None,
+          as_of: dt.datetime | None = None) -> dict[str, Any]:
+    """Return :func:`graphs.reports.reach_report` of ``slug`` in the catalog (as of a moment).
 
     The per-node rows the report copies are prepared once per revision, so
     even a hub's report costs little more than the traversal itself.
     """
-    _, G, values = _entry()
+    _, G, values = _entry(as_of)
     rows = _derived(G, values, "reach.rows", node_rows)
     return reach_report(G, slug, direction=direction, depth=depth, rows=rows)
 
@@ -58,9 +72,11 @@ def _derived(G: nx.DiGraph, values: dict[str, Any], name: str,
     return values[name]
 
 
-def _entry() -> tuple[int, nx.DiGraph, dict[str, Any]]:
+def _entry(as_of: dt.datetime | None = None) -> tuple[int, nx.DiGraph, dict[str, Any]]:
     key = db.engine.url.render_as_string(hide_password=True)
     revision = current_revision()
+    if as_of is not None:
+        return _past_entry((key, as_of, revision))
     with _lock:
         cached = _graphs.get(key)
     if cached is not None and cached[0] == revision:
@@ -69,4 +85,19 @@ def _entry() -> tuple[int, nx.DiGraph, dict[str, Any]]:
     entry = (G.graph["revision"], G, {})
     with _lock:
         _graphs[key] = entry
+    return entry
+
+
+def _past_entry(key: tuple[str, dt.datetime, int]) -> tuple[int, nx.DiGraph, dict[str, Any]]:
+    with _lock:
+        cached = _past.get(key)
+        if cached is not None:
+            _past.move_to_end(key)
+            return cached
+    G = build_graph_as_of(key[1])
+    entry = (G.graph["revision"], G, {})
+    with _lock:
+        _past[key] = entry
+        while len(_past) > PAST_GRAPHS:
+            _past.popitem(last=False)
     return entry

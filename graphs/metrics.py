@@ -22,8 +22,9 @@ business reach
     chain of active adoptions and dependencies
     (:func:`graphs.analysis.business_reach`).
 direct consumers
-    Distinct businesses with an active adoption plus dependent capabilities
-    (:func:`catalog.metrics.direct_consumers`).
+    Distinct businesses with an active adoption plus dependent capabilities:
+    the in-degree of the capability's node in the catalog graph (one edge per
+    adopting business, one per dependent capability).
 reuse rate
     Production capabilities with a business reach of two or more, divided by
     all production capabilities; 0 when there are none; 3 decimals.
@@ -38,13 +39,13 @@ import networkx as nx
 from catalog.metrics import (
     ReuseHistory,
     business_teams,
-    direct_consumers,
     quarter_bounds,
     quarter_of,
     quarter_range,
     reuse_history,
 )
 from catalog.models._time import today
+from catalog.timetravel import state_at
 from graphs.analysis import business_reach, dependencies_of
 from graphs.cache import catalog_graph, derived
 from graphs.nodes import business_node, capability_node, parse_node
@@ -374,13 +375,15 @@ def reuse_by_quarter(history: ReuseHistory, quarters: Iterable[str], *,
 # -- entry points: the current catalog -------------------------------------------
 
 
-def reuse_metrics(*, top: int = TOP) -> dict[str, Any]:
-    """Return the reuse rate and the leaderboard of the current catalog.
+def reuse_metrics(*, top: int = TOP, as_of: dt.datetime | None = None) -> dict[str, Any]:
+    """Return the reuse rate and the leaderboard of the current catalog (or as of a moment).
 
     Parameters
     ----------
     top : int
         Length of the leaderboard.
+    as_of : datetime, optional
+        A past moment (naive UTC) to measure the catalog as it was then.
 
     Returns
     -------
@@ -396,9 +399,10 @@ def reuse_metrics(*, top: int = TOP) -> dict[str, Any]:
     The ranking of every capability is computed once per catalog revision;
     a request on a current cache costs one query (the revision).
     """
-    G = catalog_graph()
-    summary = derived("reuse.rate", lambda G: reuse_rate(G, reach=_reach()))
-    ranking = derived("reuse.ranking", _ranking)
+    G = catalog_graph(as_of)
+    reach = derived("business_reach", business_reach, as_of=as_of)
+    summary = derived("reuse.rate", lambda G: reuse_rate(G, reach=reach), as_of=as_of)
+    ranking = derived("reuse.ranking", lambda G: _ranking(G, reach), as_of=as_of)
     businesses = sum(1 for n in G if G.nodes[n].get("kind") == "business")
     return {**summary, "businesses": businesses, "capabilities": len(G) - businesses,
             "items": ranking[:max(top, 0)]}
@@ -415,37 +419,40 @@ def reuse_matrix(*, top: int = MATRIX_TOP) -> dict[str, Any]:
     distances = derived("reuse.distances", business_distances)
     teams = {business_node(b): t for b, t in business_teams().items()}
     shared = set(cross_business(catalog_graph(), teams=teams, distances=distances))
-    ranking = derived("reuse.ranking", _ranking)
+    ranking = derived("reuse.ranking", lambda G: _ranking(G, _reach()))
     shown = [capability_node(c["slug"]) for i, c in enumerate(ranking)
              if i < top or capability_node(c["slug"]) in shared]
     return business_matrix(catalog_graph(), teams=teams, capabilities=shown, reach=_reach(),
                            distances=distances)
 
 
-def reuse_over_time(*, quarters: int = QUARTERS) -> list[dict[str, Any]]:
+def reuse_over_time(*, quarters: int = QUARTERS,
+                    as_of: dt.datetime | None = None) -> list[dict[str, Any]]:
     """Return the reuse rate at the end of each of the last ``quarters`` quarters.
 
-    The current quarter is measured as it stands today. See
-    :func:`reuse_by_quarter` for the definition; computed once per catalog
-    revision and day.
+    The current quarter is measured as it stands today (or on the day of
+    ``as_of``, from the catalog as it was then). See :func:`reuse_by_quarter`
+    for the definition; computed once per catalog revision and day.
     """
-    day = today()
+    day = as_of.date() if as_of is not None else today()
     last = quarter_of(day)
     first_day = quarter_bounds(last)[0]
     for _ in range(max(quarters, 1) - 1):
         first_day = quarter_bounds(quarter_of(first_day - dt.timedelta(days=1)))[0]
     labels = quarter_range(quarter_of(first_day), last)
+    history = (lambda: state_at(as_of).reuse_history()) if as_of is not None else reuse_history
     return derived(f"reuse.over_time:{day.isoformat()}:{len(labels)}",
-                   lambda G: reuse_by_quarter(reuse_history(), labels, until=day))
+                   lambda G: reuse_by_quarter(history(), labels, until=day), as_of=as_of)
 
 
 def _reach() -> dict:
     return derived("business_reach", business_reach)
 
 
-def _ranking(G: nx.DiGraph) -> list[dict[str, Any]]:
-    direct = {capability_node(slug): n for slug, n in direct_consumers().items()}
-    return rank_capabilities(G, direct, reach=_reach())
+def _ranking(G: nx.DiGraph, reach: Mapping) -> list[dict[str, Any]]:
+    direct = {node: G.in_degree(node) for node in G
+              if G.nodes[node].get("kind") == "capability"}
+    return rank_capabilities(G, direct, reach=reach)
 
 
 def _owners(teams: Mapping) -> dict:

@@ -29,18 +29,23 @@ from werkzeug.exceptions import (
     UnsupportedMediaType,
 )
 
-from catalog import accounts, adoptions, backstage, deliveries
+from catalog import accounts, adoptions, backstage, changes, deliveries, timetravel
 from catalog import capabilities as service
 from catalog.backstage import export_catalog
 from catalog.browse import BrowseQuery, browse
 from catalog.errors import Forbidden, NotFound, StaleVersion, ValidationFailed
 from catalog.metrics import delivery_metrics
 from catalog.models import Capability, User
+from catalog.models._time import utcnow
 from catalog.schemas import BACKSTAGE_MEDIA_TYPES
-from catalog.serialize import capability_dict
-from catalog.validation import Errors, check_flag
+from catalog.serialize import capability_detail, capability_dict
+from catalog.snapshots import capability_snapshot
+from catalog.validation import Errors, check_as_of, check_flag
+from graphs.analysis import direct_consumers
 from graphs.cache import catalog_graph, derived, reach
+from graphs.diff import graph_diff as diff_graphs
 from graphs.metrics import reuse_matrix, reuse_metrics, reuse_over_time
+from graphs.nodes import capability_node
 from graphs.params import parse_depth
 from graphs.reports import cycle_report
 from portal import openapi
@@ -106,8 +111,15 @@ def create_capability():
 
 @bp.get("/capabilities/<slug>")
 def get_capability(slug: str):
-    """One capability; its ETag is its version."""
-    return _capability_response(service.get_capability(slug))
+    """One capability (``as_of``: as it was then); its ETag is its version."""
+    as_of = _as_of()
+    if as_of is None:
+        return _capability_response(service.get_capability(slug))
+    snapshot, layer = timetravel.capability_at(slug, as_of)
+    response = jsonify(capability_detail(snapshot, layer=layer, consumers=direct_consumers(
+        catalog_graph(as_of), capability_node(slug))))
+    response.set_etag(str(snapshot["version"]), weak=False)
+    return response
 
 
 @bp.patch("/capabilities/<slug>")
@@ -162,14 +174,30 @@ def create_dependency():
 
 @bp.get("/graph")
 def graph():
-    """The whole catalog graph as networkx node-link JSON (edges consumer -> provider)."""
-    return jsonify(nx.node_link_data(catalog_graph(), edges="edges"))
+    """The whole catalog graph (``as_of``: as it was then) as networkx node-link JSON."""
+    return jsonify(nx.node_link_data(catalog_graph(_as_of()), edges="edges"))
+
+
+@bp.get("/graph/diff")
+def graph_diff():
+    """What changed in the graph between ``from`` and ``to`` (default now)."""
+    start, end = _period()
+    return jsonify({"from": start.isoformat() + "Z", "to": end.isoformat() + "Z",
+                    **diff_graphs(catalog_graph(start), catalog_graph(end))})
 
 
 @bp.get("/graph/cycles")
 def graph_cycles():
     """Dependency cycles: strongly connected components and simple cycles, as slugs."""
     return jsonify(derived("cycles", cycle_report))
+
+
+@bp.get("/changes")
+def list_changes():
+    """The changes feed, newest first; filters entity, team, business, domain, kind, actor,
+    since, until."""
+    page = changes.list_changes(changes.ChangeFilters.from_args(request.args))
+    return _page_response(".list_changes", page, changes.change_dict)
 
 
 @bp.get("/adoptions")
@@ -291,7 +319,9 @@ def metrics_reuse():
     """Reuse rate, leaderboard (``top``, default 20) and reuse rate per quarter."""
     top = _int_arg("top", *openapi.REUSE_TOP)
     quarters = _int_arg("quarters", *openapi.REUSE_QUARTERS)
-    return jsonify({**reuse_metrics(top=top), "over_time": reuse_over_time(quarters=quarters)})
+    as_of = _as_of()
+    return jsonify({**reuse_metrics(top=top, as_of=as_of),
+                    "over_time": reuse_over_time(quarters=quarters, as_of=as_of)})
 
 
 @bp.get("/metrics/reuse/matrix")
@@ -357,12 +387,40 @@ def _flag(name: str) -> bool:
 
 def _reach(slug: str, direction: str) -> dict:
     depth = parse_depth(request.args.get("depth"))
-    service.get_capability(slug)  # 404 for an unknown slug
-    return reach(slug, direction=direction, depth=depth)
+    as_of = _as_of()
+    if as_of is None:
+        service.get_capability(slug)  # 404 for an unknown slug
+    else:
+        timetravel.capability_at(slug, as_of)  # 404 for a slug unknown then
+    return reach(slug, direction=direction, depth=depth, as_of=as_of)
+
+
+def _as_of():
+    """Return the moment the ``as_of`` parameter names (None: now); 422 naming it when bad."""
+    errors = Errors()
+    moment = check_as_of(request.args.get("as_of"), errors)
+    errors.raise_if_any()
+    return moment
+
+
+def _period():
+    """Return the moments ``from`` (required) and ``to`` (default now) name; 422 when bad."""
+    errors = Errors()
+    if not request.args.get("from"):
+        errors.add("from", "from is required: an ISO 8601 date or UTC date and time.")
+    start = check_as_of(request.args.get("from"), errors, "from")
+    end = check_as_of(request.args.get("to"), errors, "to") or utcnow()
+    if start and end < start:
+        errors.add("to", "to must not be before from.")
+    errors.raise_if_any()
+    return start, end
 
 
 def _capability_response(capability):
-    response = jsonify(capability_dict(capability, detail=True))
+    snapshot = capability_snapshot(capability)
+    response = jsonify(capability_detail(
+        snapshot, layer=capability.domain.layer,
+        consumers=direct_consumers(catalog_graph(), capability_node(capability.slug))))
     response.set_etag(str(capability.version), weak=False)
     return response
 

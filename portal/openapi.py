@@ -54,7 +54,8 @@ ERROR_STATUSES = {
 }
 TAGS = {
     "capabilities": "Register, find, change capabilities and their dependencies.",
-    "graph": "The dependency graph, impact and cycles.",
+    "graph": "The dependency graph, impact, cycles and what changed between two dates.",
+    "history": "Every change, who made it and when; the catalog as of any date (as_of).",
     "reuse": "Adoptions of capabilities by businesses.",
     "delivery": "Business deliveries and their lead time.",
     "metrics": "Reuse and lead-time metrics.",
@@ -101,6 +102,12 @@ _IF_MATCH = {"If-Match": {"schema": {"type": "string"},
 _DEPTH = {"depth": {"type": "integer", "minimum": 1, "maximum": MAX_DEPTH,
                     "description": "Bound the reach to this many hops."}}
 
+_AS_OF = {"as_of": {"type": "string", "maxLength": 40, "examples": ["2025-06-30",
+                                                                   "2025-06-30T12:00:00Z"],
+                    "description": "The catalog as it was then: an ISO 8601 date (the end of "
+                                   "that day) or a UTC date and time; not in the future. "
+                                   "Before the first record the catalog is empty."}}
+
 OPERATIONS: dict[str, Operation] = {
     "api.openapi_document": Operation(
         "This document (OpenAPI 3.1)", "meta", {200: (JSON, {"type": "object"})}),
@@ -112,7 +119,8 @@ OPERATIONS: dict[str, Operation] = {
         body=_json_body("CapabilityCreate"), write=True, errors=(409,),
         description="Contributors register for their own team; architects and admins for any."),
     "api.get_capability": Operation(
-        "One capability; its ETag is its version", "capabilities", {200: "CapabilityDetail"}),
+        "One capability; its ETag is its version", "capabilities", {200: "CapabilityDetail"},
+        query=_AS_OF),
     "api.patch_capability": Operation(
         "Change some fields of a capability", "capabilities", {200: "CapabilityDetail"},
         body=_json_body("CapabilityPatch"), write=True, errors=(409, 412, 428),
@@ -123,18 +131,28 @@ OPERATIONS: dict[str, Operation] = {
                     "`If-Match: *` changes whatever the version."),
     "api.capability_impact": Operation(
         "Impact: who depends on it, directly or not, with distances", "graph", {200: "Reach"},
-        query=_DEPTH),
+        query={**_DEPTH, **_AS_OF}),
     "api.capability_dependencies": Operation(
         "What it depends on, directly or not, with distances", "graph", {200: "Reach"},
-        query=_DEPTH),
+        query={**_DEPTH, **_AS_OF}),
     "api.create_dependency": Operation(
         "Add one dependency consumer -> provider", "capabilities", {201: "Dependency"},
         body=_json_body("DependencyCreate"), write=True, errors=(409, 412), headers=_IF_MATCH,
         description="The edit form's rules: not itself, not twice, not on a retired or "
                     "unknown capability. If-Match guards the consumer's version."),
     "api.graph": Operation("The whole dependency graph (networkx node-link)", "graph",
-                           {200: "Graph"}),
+                           {200: "Graph"}, query=_AS_OF),
     "api.graph_cycles": Operation("Dependency cycles", "graph", {200: "Cycles"}),
+    "api.graph_diff": Operation(
+        "What changed in the graph between two moments", "graph", {200: "GraphDiff"},
+        query={"from": {**_AS_OF["as_of"], "description": "The earlier moment (required): an "
+                        "ISO 8601 date (its end) or UTC date and time."},
+               "to": {**_AS_OF["as_of"], "description": "The later moment; default now."}}),
+    "api.list_changes": Operation(
+        "The changes feed: every write, newest first", "history", {200: "ChangePage"},
+        query=query_parameters("changes"),
+        description="Who changed what, when and from where (web, api, import, cli, seed), "
+                    "field by field."),
     "api.list_adoptions": Operation("List adoptions", "reuse", {200: "AdoptionPage"},
                                     query=query_parameters("adoptions")),
     "api.create_adoption": Operation(
@@ -182,7 +200,7 @@ OPERATIONS: dict[str, Operation] = {
     "api.metrics_reuse": Operation(
         "Reuse rate, leaderboard and reuse per quarter", "metrics", {200: "ReuseMetrics"},
         query={"top": _int(REUSE_TOP, "Leaderboard length."),
-               "quarters": _int(REUSE_QUARTERS, "Quarters of history.")}),
+               "quarters": _int(REUSE_QUARTERS, "Quarters of history."), **_AS_OF}),
     "api.metrics_reuse_matrix": Operation(
         "Business x capability reach matrix", "metrics", {200: "ReuseMatrix"},
         query={"top": _int(MATRIX_TOP, "Capabilities (by business reach).")}),

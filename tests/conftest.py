@@ -17,7 +17,7 @@ from werkzeug.serving import make_server
 from catalog import accounts
 from catalog.capabilities import register_capability
 from catalog.db import db as _db
-from catalog.models import Business, Domain, Team
+from catalog.organisation import save_business, save_domain, save_team
 from portal import create_app
 from portal.config import database_url
 
@@ -98,23 +98,15 @@ class Factory:
         self.db = db
 
     def team(self, slug="trade", name=None, kind="platform", contact=None):
-        team = Team(slug=slug, name=name or slug.replace("-", " ").title(), kind=kind,
-                    contact=contact or f"{slug}@example.com")
-        self.db.session.add(team)
-        self.db.session.commit()
-        return team
+        return save_team({"slug": slug, "name": name or slug.replace("-", " ").title(),
+                          "kind": kind, "contact": contact or f"{slug}@example.com"}, None)
 
     def domain(self, slug="transaction", layer="business-platform", name=None):
-        domain = Domain(slug=slug, name=name or slug.replace("-", " ").title(), layer=layer)
-        self.db.session.add(domain)
-        self.db.session.commit()
-        return domain
+        return save_domain({"slug": slug, "name": name or slug.replace("-", " ").title(),
+                            "layer": layer}, None)
 
-    def business(self, slug="taobao", name=None):
-        business = Business(slug=slug, name=name or slug.title())
-        self.db.session.add(business)
-        self.db.session.commit()
-        return business
+    def business(self, slug="taobao", name=None, team=None):
+        return save_business({"slug": slug, "name": name or slug.title(), "team": team}, None)
 
     def capability(self, slug, *, domain="transaction", team="trade", **fields):
         data = {"slug": slug, "name": fields.pop("name", slug.replace("-", " ").title()),

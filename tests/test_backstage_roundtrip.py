@@ -18,7 +18,8 @@ from catalog.backstage import MAX_TEXT_BYTES, UNOWNED, export_catalog, import_ca
 from catalog.capabilities import add_dependency
 from catalog.models import Business, Capability, User
 from catalog.schemas import SCHEMAS
-from catalog.serialize import capability_dict
+from catalog.serialize import capability_detail
+from catalog.snapshots import capability_snapshot
 from graphs.build import build_graph
 from tests.conftest import BACKSTAGE_EXAMPLES as FIXTURE
 from tests.conftest import wipe
@@ -40,7 +41,8 @@ def catalog_rows(db) -> list[dict]:
     """Every capability as the API shows it, minus what a new row cannot keep (dates, versions)."""
     rows = []
     for capability in db.session.scalars(sa.select(Capability).order_by(Capability.slug)):
-        row = capability_dict(capability, detail=True)
+        row = capability_detail(capability_snapshot(capability), layer=capability.domain.layer,
+                                consumers={})
         for key in ("created_at", "updated_at", "version", "launched_on", "deprecated_on"):
             row.pop(key)
         # Imports keep text without surrounding blanks (the demo seed writes descriptions

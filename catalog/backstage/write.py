@@ -22,7 +22,7 @@ from catalog.backstage.plan import Step
 from catalog.backstage.report import ImportReport, Problem
 from catalog.backstage.resolve import CatalogIndex
 from catalog.backstage.vocabulary import PROGRESS_EVERY
-from catalog.db import db, transaction
+from catalog.db import db
 from catalog.errors import ValidationFailed
 from catalog.models import Business, Capability, Change, User
 
@@ -62,7 +62,7 @@ def write_steps(steps: list[Step], catalog: CatalogIndex, *, actor: User | None,
                      *(row for row in catalog.businesses.values() if row is not None))
     for model, rows in ((Capability, catalog.capabilities), (Business, catalog.businesses)):
         lookups.remember_absent(model, [slug for slug, row in rows.items() if row is None])
-    with history.importing(), transaction(), history.batch(actor), db.session.no_autoflush:
+    with history.importing(), history.batch(actor), db.session.no_autoflush:
         for kind in ORGANISATION:
             for step in by_kind[kind]:
                 _call(step, ORGANISATION[kind], {"slug": step.row.key[0], **_values(step)}, actor)
