@@ -17,13 +17,22 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from catalog.db import db
+from catalog import history
+from catalog.db import db, transaction
 from catalog.errors import NotFound
 from catalog.metrics import ReuseHistory
-from catalog.models import Change, Version
+from catalog.models import Adoption, Api, Business, Capability, Change, Domain, Team, Version
 from catalog.models.history import VERSIONED_KINDS
+from catalog.snapshots import (
+    adoption_snapshot,
+    business_snapshot,
+    capability_snapshot,
+    domain_snapshot,
+    team_snapshot,
+)
 
-__all__ = ["CatalogState", "active_on", "capability_at", "first_record", "state_at"]
+__all__ = ["CatalogState", "active_on", "capability_at", "first_record", "record_baseline",
+           "state_at"]
 
 PLURALS = {"team": "teams", "domain": "domains", "business": "businesses",
            "capability": "capabilities"}
@@ -132,6 +141,37 @@ def active_on(adoption: dict[str, Any], day: dt.date) -> bool:
     False
     """
     return adoption["until"] is None or _date(adoption["until"]) > day
+
+
+def record_baseline() -> int:
+    """Give every entity that has no version yet its first one; return how many got one.
+
+    A catalog written before history was kept (or rows a migration added)
+    starts its history now, with a ``baseline`` change each: time travel
+    reaches back to this moment, not before. Run by ``flask init-db``.
+    """
+    snapshots = {
+        "team": (Team, team_snapshot), "domain": (Domain, domain_snapshot),
+        "business": (Business, business_snapshot),
+        "capability": (Capability, capability_snapshot),
+    }
+    kept = {(kind, key) for kind, key in db.session.execute(
+        sa.select(Version.kind, Version.key).where(Version.valid_to.is_(None)))}
+    entries = [
+        history.Entry(kind, row.slug, snapshot(row), action="baseline")
+        for kind, (model, snapshot) in snapshots.items()
+        for row in db.session.scalars(sa.select(model).order_by(model.slug))
+        if (kind, row.slug) not in kept
+    ]
+    entries += [history.Entry("adoption", str(row.id), adoption_snapshot(row), action="baseline")
+                for row in db.session.scalars(sa.select(Adoption).order_by(Adoption.id))
+                if ("adoption", str(row.id)) not in kept]
+    if entries:
+        with transaction():
+            for row in db.session.scalars(sa.select(Api)):
+                history.keep_spec(row.spec)
+            history.record_many(None, entries)
+    return len(entries)
 
 
 def _date(value: str | None) -> dt.date | None:

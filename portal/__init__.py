@@ -16,6 +16,7 @@ from portal import (
     errors,
     governance,
     graph,
+    history,
     insights,
     markup,
     openapi,
@@ -70,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(governance.bp)
     app.register_blueprint(graph.bp)
     app.register_blueprint(insights.bp)
+    app.register_blueprint(history.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     app.register_blueprint(openapi.bp)
     app.register_blueprint(account.bp, url_prefix="/account")

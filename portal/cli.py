@@ -6,7 +6,7 @@ import click
 from flask import Flask, current_app
 from flask_migrate import upgrade
 
-from catalog import accounts, backstage, deliveries, seed
+from catalog import accounts, backstage, deliveries, seed, timetravel
 from catalog.backstage import export_catalog
 from catalog.errors import CatalogError, ValidationFailed
 from catalog.models.org import ROLES
@@ -32,9 +32,11 @@ def fail(exc: CatalogError) -> None:
 
 @click.command("init-db")
 def init_db():
-    """Create or upgrade the database schema to the latest migration."""
+    """Create or upgrade the database schema to the latest migration; start history."""
     upgrade()
-    click.echo("Database is at the latest schema.")
+    started = timetravel.record_baseline()
+    click.echo("Database is at the latest schema."
+               + (f" History starts now for {started:,} entities." if started else ""))
 
 
 @click.command("check-deploy")

@@ -332,3 +332,15 @@ def test_counts_stay_put_when_a_transaction_fails(db, shop):
             raise RuntimeError("abort")
     db.session.rollback()
     assert table_counts(db)["change"] == counts["change"]
+
+
+def test_init_db_starts_history_for_rows_written_before_it(runner, db, make):
+    from catalog.models import Team
+
+    db.session.add(Team(slug="legacy", name="Legacy Team"))  # as a pre-history database had it
+    db.session.commit()
+    result = runner.invoke(args=["init-db"])
+    assert result.exit_code == 0 and "History starts now for 1 entities." in result.output
+    (change,) = changes_of(db, "team", "legacy")
+    assert change.action == "baseline" and change.changes["name"] == [None, "Legacy Team"]
+    assert "History starts" not in runner.invoke(args=["init-db"]).output

@@ -1,0 +1,73 @@
+"""History pages: the changes feed (page, fragment and Atom), and each entity's History section."""
+
+from flask import Blueprint, Response, make_response, render_template, request, url_for
+
+from catalog import changes, directory
+from catalog.errors import ValidationFailed
+from catalog.models import Change
+from catalog.models.history import KINDS
+from portal.http import is_fragment_request
+
+bp = Blueprint("history", __name__)
+
+#: How many entries an Atom feed carries.
+FEED_ENTRIES = 50
+
+
+@bp.get("/changes")
+def index():
+    """Every change, newest first, filtered by entity, team, business, domain, kind, actor, dates.
+
+    htmx (and the History section of a page) gets the list fragment alone.
+    """
+    try:
+        filters = changes.ChangeFilters.from_args(request.args)
+        problems = {}
+    except ValidationFailed as exc:
+        filters, problems = changes.ChangeFilters(), exc.errors
+    page = changes.list_changes(filters)
+    fragment = is_fragment_request()
+    template = "history/_changes.html" if fragment else "history/changes.html"
+    compact = request.args.get("compact") == "1"  # an entity's History section
+    context = {"page": page, "filters": filters, "problems": problems, "fragment": fragment,
+               "told": _told(page.items), "compact": compact,
+               "target": "#entity-changes" if compact else "#changes"}
+    if not fragment:
+        context.update(teams=directory.all_teams(), domains=directory.all_domains(),
+                       businesses=directory.all_businesses(), kinds=KINDS)
+    response = make_response(render_template(template, **context))
+    response.vary.add("HX-Request")
+    return response
+
+
+@bp.get("/changes.atom")
+def feed():
+    """The same changes as an Atom feed, to watch the catalog (or one entity) from a reader."""
+    filters = changes.ChangeFilters.from_args({**request.args, "page": 1,
+                                               "per_page": FEED_ENTRIES})
+    page = changes.list_changes(filters)
+    body = render_template("history/feed.xml", page=page, filters=filters,
+                           told=_told(page.items), updated=page.items[0].at if page.items
+                           else None)
+    return Response(body, mimetype="application/atom+xml")
+
+
+def entity_url(change: Change) -> str | None:
+    """Return the page of what a change is about (an adoption or delivery: its business's)."""
+    pages = {"capability": "capabilities.detail", "team": "directory.team",
+             "domain": "directory.domain", "business": "directory.business"}
+    if change.kind in pages:
+        return url_for(pages[change.kind], slug=change.slug)
+    business = next((s.slug for s in change.scopes if s.kind == "business"), None)
+    return url_for("directory.business", slug=business) if business else None
+
+
+def _told(items: list[Change]) -> dict[int, list[str]]:
+    """Return each change's lines in words, by id."""
+    names = changes.names()
+    return {change.id: changes.describe(change.changes, names) for change in items}
+
+
+@bp.app_context_processor
+def _history_helpers() -> dict:
+    return {"entity_url": entity_url}
