@@ -36,6 +36,9 @@ LABELS = {"team": "owner", "domain": "domain", "lifecycle": "lifecycle", "tier":
 #: Fields whose values are slugs of other entities, told by name.
 REFERENCES = {"team": "team", "domain": "domain", "business": "business"}
 LONG_TEXT = 80
+#: The fields a new entity is told by (all of them are in the API's ``changes``).
+HEADLINE = ("name", "title", "business", "capability", "team", "domain", "lifecycle", "tier",
+            "since", "delivered_on", "role", "scopes")
 
 
 @dataclass(frozen=True)
@@ -171,8 +174,11 @@ def names() -> Names:
                    for model in (Team, Domain, Business)))
 
 
-def describe(changes: dict[str, list[Any]], names: Names) -> list[str]:
+def describe(changes: dict[str, list[Any]], names: Names, *, action: str = "update") -> list[str]:
     """Tell a change's fields in words, one line each.
+
+    A new entity (``create``, ``baseline``) is told by its headline fields
+    only: its name, owner, domain, lifecycle...
 
     Examples
     --------
@@ -185,6 +191,9 @@ def describe(changes: dict[str, list[Any]], names: Names) -> list[str]:
     >>> describe({"name": [None, "Checkout"]}, n)
     ['name: Checkout']
     """
+    if action in ("create", "baseline"):
+        changes = {field: changes[field] for field in HEADLINE
+                   if field in changes and changes[field][1] not in (None, "", [])}
     lines = []
     for field, (before, after) in changes.items():
         label = LABELS.get(field, field.replace("_", " "))

@@ -1516,7 +1516,7 @@ def _record_deliveries(day: dt.date) -> list[tuple[str, dt.date, dict[str, Any]]
             quarter_end = _quarter_end(recorded)
             batches.setdefault(min(quarter_end, day), []).append(row)
             continue
-        with clock_at(dt.datetime.combine(recorded, dt.time(15))):
+        with clock_at(min(dt.datetime.combine(recorded, dt.time(15)), utcnow())):
             deliveries_service.record_delivery(
                 {**row, "capabilities": row["capabilities"].split(";") if row["capabilities"]
                  else []}, None, source=source)
@@ -1525,7 +1525,7 @@ def _record_deliveries(day: dt.date) -> list[tuple[str, dt.date, dict[str, Any]]
         writer = csv.DictWriter(out, fieldnames=deliveries_service.CSV_COLUMNS)
         writer.writeheader()
         writer.writerows(rows)
-        with clock_at(dt.datetime.combine(recorded, dt.time(17))):
+        with clock_at(min(dt.datetime.combine(recorded, dt.time(17)), utcnow())):
             report = deliveries_service.import_deliveries_csv(
                 out.getvalue(), name=f"deliveries-{recorded.isoformat()}.csv")
         if not report.ok:

@@ -62,12 +62,23 @@ def entity_url(change: Change) -> str | None:
     return url_for("directory.business", slug=business) if business else None
 
 
+def entity_label(change: Change) -> str:
+    """Return how a change's entity is called: its slug; an adoption "business -> capability"."""
+    scoped = {scope.kind: scope.slug for scope in change.scopes}
+    if change.kind == "adoption" and {"business", "capability"} <= set(scoped):
+        return f"{scoped['business']} -> {scoped['capability']}"
+    if change.kind == "delivery" and "title" in change.changes:
+        return f"{scoped.get('business', '')}: {change.changes['title'][1]}"
+    return change.slug
+
+
 def _told(items: list[Change]) -> dict[int, list[str]]:
     """Return each change's lines in words, by id."""
     names = changes.names()
-    return {change.id: changes.describe(change.changes, names) for change in items}
+    return {change.id: changes.describe(change.changes, names, action=change.action)
+            for change in items}
 
 
 @bp.app_context_processor
 def _history_helpers() -> dict:
-    return {"entity_url": entity_url}
+    return {"entity_url": entity_url, "entity_label": entity_label}
