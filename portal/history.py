@@ -1,17 +1,26 @@
-"""History pages: the changes feed (page, fragment and Atom), and each entity's History section."""
+"""History pages: the changes feed (page, fragment and Atom), each entity's History section,
+and what changed in the graph between two dates."""
+
+import datetime as dt
 
 from flask import Blueprint, Response, make_response, render_template, request, url_for
 
 from catalog import changes, directory
 from catalog.errors import ValidationFailed
 from catalog.models import Change
+from catalog.models._time import utcnow
 from catalog.models.history import KINDS
+from catalog.validation import Errors, check_as_of
+from graphs.cache import catalog_graph
+from graphs.diff import graph_diff
 from portal.http import is_fragment_request
 
 bp = Blueprint("history", __name__)
 
 #: How many entries an Atom feed carries.
 FEED_ENTRIES = 50
+#: The graph diff page compares with this long ago unless told otherwise.
+DIFF_DEFAULT = dt.timedelta(days=90)
 
 
 @bp.get("/changes")
@@ -50,6 +59,21 @@ def feed():
                            told=_told(page.items), updated=page.items[0].at if page.items
                            else None)
     return Response(body, mimetype="application/atom+xml")
+
+
+@bp.get("/graph/diff")
+def diff():
+    """What changed in the dependency graph between two dates (default: 90 days ago and now)."""
+    errors = Errors()
+    now = utcnow()
+    start = check_as_of(request.args.get("from"), errors, "from") or (now - DIFF_DEFAULT)
+    end = check_as_of(request.args.get("to"), errors, "to") or now
+    if end < start:
+        errors.add("to", "to must not be before from.")
+    errors.raise_if_any()
+    report = graph_diff(catalog_graph(start), catalog_graph(end))
+    return render_template("history/diff.html", start=start, end=end, report=report,
+                           names=changes.names(), today=now.date())
 
 
 def entity_url(change: Change) -> str | None:

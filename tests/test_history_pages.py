@@ -1,10 +1,12 @@
 """History pages: the changes page and its filters, the Atom feeds, each entity's History section."""
 
+import datetime as dt
 import xml.etree.ElementTree as ET
 
 import pytest
 
 from catalog.capabilities import get_capability, update_capability
+from catalog.models._time import clock_at, utcnow
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -78,3 +80,17 @@ def test_hostile_names_stay_text_in_the_feed_and_the_page(client, make):
     assert "<script>" not in feed and "<img" not in feed
     page = client.get("/changes").get_data(as_text=True)
     assert "<img src=x" not in page and "<script>alert" not in page
+
+
+def test_the_graph_diff_page_lists_what_changed(client, make):
+    with clock_at(utcnow() - dt.timedelta(days=200)):
+        make.team("trade", name="Trade Platform")
+        make.team("member", name="Membership Platform")
+        make.domain("transaction")
+        make.capability("orders", lifecycle="production")
+    update_capability(get_capability("orders"), {"team": "member"}, None)
+    make.capability("refunds")
+    html = client.get("/graph/diff").get_data(as_text=True)  # the last 90 days
+    assert 'Capabilities added <small class="muted">(1)</small>' in html
+    assert "Trade Platform → Membership Platform" in html
+    assert client.get("/graph/diff", query_string={"from": "2999-01-01"}).status_code == 422
