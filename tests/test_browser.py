@@ -268,7 +268,7 @@ def test_follow_links_to_owner_consumers_and_businesses(base, page, make, db):
     facts.get_by_role("link", name="Member Platform").click()
     expect(page).to_have_url(re.compile(r"/teams/member-platform$"))
     expect(page.locator("h1")).to_have_text("Member Platform")
-    expect(page.locator("main").get_by_role("link", name="Membership")).to_be_visible()
+    expect(page.locator("main").get_by_role("link", name="Membership", exact=True)).to_be_visible()
 
     page.go_back()
     expect(page.locator("h1")).to_have_text("Membership")
