@@ -27,7 +27,7 @@ import time
 import sqlalchemy as sa
 
 from bench.common import seeded_app
-from catalog import audit
+from catalog import history
 from catalog.db import db
 from catalog.deliveries import DeliveryFilters, export_deliveries_csv, import_deliveries_csv
 from catalog.metrics import delivery_metrics
@@ -102,7 +102,7 @@ def run_cold(app, repeat: int) -> None:
     client = app.test_client()
     for path in ["/api/v1/metrics/reuse", "/api/v1/metrics/reuse/matrix", "/reuse", "/"]:
         def cold(path=path):
-            audit.bump_revision()
+            history.bump_revision()
             db.session.commit()
             started = time.perf_counter()
             assert client.get(path).status_code == 200

@@ -91,9 +91,10 @@ def end_sessions(user: User, *, reason: str = "sign-out") -> None:
     Bumps the user's session generation, which every session and remember-me
     cookie carries (see :meth:`User.get_id`); committed.
     """
-    user.session_generation += 1
-    audit.log(user, "end-sessions", "user", user.username, {"reason": reason})
-    db.session.commit()
+    with transaction():
+        user.session_generation += 1
+        history.record(user, "user", user.username, {"sessions": reason},
+                       before={"sessions": None}, action="end-sessions")
 
 
 def change_password(user: User, current: str, new: str) -> None:

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from catalog import audit
+from catalog import history
 from catalog.models import Business, Capability
 from catalog.seed import seed_demo
 
@@ -25,7 +25,7 @@ def hostile(live_server, db, page):
     db.session.execute(sa.update(Business).where(Business.slug == "taobao").values(name=HOSTILE))
     db.session.execute(sa.update(Capability).where(Capability.slug == "payment-gateway")
                        .values(name=HOSTILE + " pay"))
-    audit.bump_revision()  # cached graphs and reports are per catalog revision
+    history.bump_revision()  # cached graphs and reports are per catalog revision
     db.session.commit()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))

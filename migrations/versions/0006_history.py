@@ -1,7 +1,7 @@
 """history: the changes feed, entity versions and spec texts replace the audit table
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-01
 
 Every write now leaves a ``change`` (who, when, from where, what, field by
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0006'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
