@@ -30,12 +30,12 @@ APIs, each by name), so the same catalog always exports to the same text.
 import hashlib
 import re
 from collections import Counter
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 import yaml
-from sqlalchemy.orm import joinedload, selectinload
 
 from catalog.backstage.resolve import first_line
 from catalog.backstage.vocabulary import (
@@ -52,7 +52,16 @@ from catalog.backstage.vocabulary import (
     TEAM_KIND_ANNOTATION,
 )
 from catalog.db import db
-from catalog.models import Adoption, Business, Capability, Dependency, Domain, Team
+from catalog.models import (
+    Adoption,
+    Api,
+    Business,
+    Capability,
+    CapabilityTag,
+    Dependency,
+    Domain,
+    Team,
+)
 
 __all__ = ["UNOWNED", "catalog_entities", "export_catalog"]
 
@@ -115,27 +124,14 @@ _Dumper.add_representer(str, _represent_text)
 
 def catalog_entities() -> list[dict[str, Any]]:
     """Return the catalog as Backstage entities (dicts), in export order."""
-    teams = list(db.session.scalars(sa.select(Team).order_by(Team.slug)))
-    domains = list(db.session.scalars(sa.select(Domain).order_by(Domain.slug)))
-    capabilities = list(db.session.scalars(
-        sa.select(Capability).order_by(Capability.slug).options(
-            joinedload(Capability.domain), joinedload(Capability.team),
-            selectinload(Capability.tag_links), selectinload(Capability.apis),
-            selectinload(Capability.dependencies).joinedload(Dependency.provider)
-            .selectinload(Capability.apis),
-            selectinload(Capability.dependencies).joinedload(Dependency.api))))
-    businesses = list(db.session.scalars(
-        sa.select(Business).order_by(Business.slug).options(
-            joinedload(Business.team),
-            selectinload(Business.adoptions).joinedload(Adoption.capability),
-            selectinload(Business.adoptions).joinedload(Adoption.api))))
+    teams, domains, capabilities, businesses = _read_catalog()
     api_names = _api_entity_names(capabilities)
     resources = {c.slug for c in capabilities if _is_resource(c)}
     owners = _domain_owners(capabilities)
 
     entities = [_group(team) for team in teams]
     entities += [_domain(domain, owners.get(domain.slug, UNOWNED)) for domain in domains]
-    used = {capability.domain_id for capability in capabilities}
+    used = {capability.domain.id for capability in capabilities}
     entities += [_system(domain, owners.get(domain.slug, UNOWNED)) for domain in domains
                  if domain.id in used]
     components = [_capability(c, resources, api_names) for c in capabilities]
@@ -144,6 +140,101 @@ def catalog_entities() -> list[dict[str, Any]]:
     entities += sorted((_api(c, api, api_names) for c in capabilities for api in c.apis),
                        key=lambda e: e["metadata"]["name"])
     return entities
+
+
+# -- reading the catalog ----------------------------------------------------------------
+# Capabilities, their APIs, tags and links are read as plain rows (a catalog of 10,000
+# capabilities is ~100,000 rows: ORM objects would cost seconds), into these records.
+
+
+@dataclass(slots=True, eq=False)
+class _Api:
+    id: int
+    name: str
+    kind: str
+    version: str
+    status: str
+    description: str
+    spec: str
+
+
+@dataclass(slots=True, eq=False)
+class _Link:
+    """A dependency (provider) or an adoption (capability): what is used, and through which API."""
+
+    provider: "_Capability"
+    api: _Api | None
+    kind: str = ""
+    active: bool = True
+
+
+@dataclass(slots=True, eq=False)
+class _Capability:
+    id: int
+    slug: str
+    name: str
+    summary: str
+    description: str
+    lifecycle: str
+    tier: int
+    docs_url: str
+    repo_url: str
+    sla_availability: Decimal | None
+    sla_p99_ms: int | None
+    domain: Domain
+    team: Team | None
+    tags: list[str] = field(default_factory=list)
+    apis: list[_Api] = field(default_factory=list)
+    dependencies: list[_Link] = field(default_factory=list)
+
+
+@dataclass(slots=True, eq=False)
+class _Business:
+    slug: str
+    name: str
+    description: str
+    status: str
+    team: Team | None
+    adoptions: list[_Link] = field(default_factory=list)
+
+
+def _read_catalog() -> tuple[list[Team], list[Domain], list[_Capability], list[_Business]]:
+    """Return teams, domains, capabilities and businesses, each sorted by slug."""
+    teams = list(db.session.scalars(sa.select(Team).order_by(Team.slug)))
+    domains = list(db.session.scalars(sa.select(Domain).order_by(Domain.slug)))
+    team_of = {team.id: team for team in teams}
+    domain_of = {domain.id: domain for domain in domains}
+    capabilities = [
+        _Capability(*row[:11], domain=domain_of[row.domain_id], team=team_of.get(row.team_id))
+        for row in db.session.execute(sa.select(
+            Capability.id, Capability.slug, Capability.name, Capability.summary,
+            Capability.description, Capability.lifecycle, Capability.tier, Capability.docs_url,
+            Capability.repo_url, Capability.sla_availability, Capability.sla_p99_ms,
+            Capability.domain_id, Capability.team_id).order_by(Capability.slug))]
+    by_id = {capability.id: capability for capability in capabilities}
+    for capability_id, tag in db.session.execute(
+            sa.select(CapabilityTag.capability_id, CapabilityTag.tag).order_by(CapabilityTag.tag)):
+        by_id[capability_id].tags.append(tag)
+    apis = {}
+    for row in db.session.execute(sa.select(
+            Api.capability_id, Api.id, Api.name, Api.kind, Api.version, Api.status,
+            Api.description, Api.spec).order_by(Api.name)):
+        apis[row.id] = _Api(*row[1:])
+        by_id[row.capability_id].apis.append(apis[row.id])
+    for consumer, provider, api, kind in db.session.execute(sa.select(
+            Dependency.consumer_id, Dependency.provider_id, Dependency.api_id, Dependency.kind)):
+        by_id[consumer].dependencies.append(_Link(by_id[provider], apis.get(api), kind))
+    businesses = {row.id: _Business(row.slug, row.name, row.description, row.status,
+                                    team_of.get(row.team_id))
+                  for row in db.session.execute(sa.select(
+                      Business.id, Business.slug, Business.name, Business.description,
+                      Business.status, Business.team_id).order_by(Business.slug))}
+    for business, capability, api, active in db.session.execute(sa.select(
+            Adoption.business_id, Adoption.capability_id, Adoption.api_id,
+            Adoption.active.label("active"))):
+        businesses[business].adoptions.append(_Link(by_id[capability], apis.get(api),
+                                                    active=bool(active)))
+    return teams, domains, capabilities, list(businesses.values())
 
 
 # -- one entity per row ---------------------------------------------------------------
@@ -183,7 +274,7 @@ def _system(domain: Domain, owner: str) -> dict[str, Any]:
     }, {"owner": owner, "domain": f"domain:default/{domain.slug}"})
 
 
-def _capability(capability: Capability, resources: set[str],
+def _capability(capability: _Capability, resources: set[str],
                 api_names: dict[int, str]) -> dict[str, Any]:
     annotations = {CAPABILITY_ANNOTATIONS["lifecycle"]: capability.lifecycle,
                    CAPABILITY_ANNOTATIONS["tier"]: str(capability.tier)}
@@ -222,15 +313,15 @@ def _capability(capability: Capability, resources: set[str],
     return _entity("Resource" if resource else "Component", metadata, _compact(spec))
 
 
-def _business(business: Business, resources: set[str],
+def _business(business: _Business, resources: set[str],
               api_names: dict[int, str]) -> dict[str, Any]:
     annotations = {LAYER_ANNOTATION: "frontend", BUSINESS_STATUS_ANNOTATION: business.status}
     spec: dict[str, Any] = {"type": "website", "lifecycle": "production",
                             "owner": _owner(business.team)}
     adopted = sorted((a for a in business.adoptions if a.active),
-                     key=lambda a: (a.capability.slug, a.api is not None,
+                     key=lambda a: (a.provider.slug, a.api is not None,
                                     a.api.name if a.api else ""))
-    _relations(spec, [(a.capability, a.api) for a in adopted], resources, api_names)
+    _relations(spec, [(a.provider, a.api) for a in adopted], resources, api_names)
     return _entity("Component", {
         "name": business.slug, "title": business.name,
         "description": _strip(business.description),
@@ -238,7 +329,7 @@ def _business(business: Business, resources: set[str],
     }, _compact(spec))
 
 
-def _api(capability: Capability, api, api_names: dict[int, str]) -> dict[str, Any]:
+def _api(capability: _Capability, api: _Api, api_names: dict[int, str]) -> dict[str, Any]:
     name = api_names[api.id]
     annotations = {}
     if name != api.name:
@@ -260,7 +351,8 @@ def _api(capability: Capability, api, api_names: dict[int, str]) -> dict[str, An
 # -- helpers --------------------------------------------------------------------------
 
 
-def _relations(spec: dict[str, Any], links: list[tuple[Capability, Any]], resources: set[str],
+def _relations(spec: dict[str, Any], links: list[tuple[_Capability, _Api | None]],
+               resources: set[str],
                api_names: dict[int, str]) -> None:
     """Fill ``dependsOn`` / ``consumesApis`` from (provider, api or None) pairs."""
     depends, consumes = [], []
@@ -296,13 +388,13 @@ def _decimal(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def _is_resource(capability: Capability) -> bool:
+def _is_resource(capability: _Capability) -> bool:
     """Return True when a capability exports as a Resource (Resources hold no APIs)."""
     return (capability.domain.layer == "infrastructure" and not capability.apis
             and all(dep.api is None for dep in capability.dependencies))
 
 
-def _domain_owners(capabilities: list[Capability]) -> dict[str, str]:
+def _domain_owners(capabilities: list[_Capability]) -> dict[str, str]:
     """Return ``{domain slug: owner ref}``: the team owning most of its capabilities."""
     counts: dict[str, Counter[str]] = {}
     for capability in capabilities:
@@ -312,7 +404,7 @@ def _domain_owners(capabilities: list[Capability]) -> dict[str, str]:
             for domain, c in counts.items()}
 
 
-def _api_entity_names(capabilities: list[Capability]) -> dict[int, str]:
+def _api_entity_names(capabilities: list[_Capability]) -> dict[int, str]:
     """Return ``{api id: entity name}``, unique across the export (case-insensitively).
 
     An API keeps its own name when that is a valid Backstage name no other
