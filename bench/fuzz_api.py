@@ -72,11 +72,16 @@ def known_values(db) -> dict[str, list[Any]]:
     def first(column, n=5):
         return list(db.session.scalars(sa.select(column).order_by(column).limit(n)))
 
+    from catalog.backstage.entities import entity_uid
+
     capabilities = first(Capability.slug, 8)
     return {"domain": first(Domain.slug), "team": first(Team.slug),
             "business": first(Business.slug), "capability": capabilities,
             "consumer": capabilities, "provider": capabilities, "slug": capabilities,
-            "adoption_id": first(Adoption.id), "delivery_id": first(Delivery.id)}
+            "adoption_id": first(Adoption.id), "delivery_id": first(Delivery.id),
+            # Backstage's catalog API: entities by kind, namespace and name, or by uid.
+            "kind": ["component"], "namespace": ["default"], "name": capabilities,
+            "uid": [entity_uid(f"component:default/{slug}") for slug in capabilities]}
 
 
 def operation_strategy(schema: OpenApiSchema, operation_id: str,
@@ -127,7 +132,7 @@ def fuzz_operation(schema: OpenApiSchema, operation_id: str, *,
     def run(case):
         outcome.cases += 1
         try:
-            response = case.call()
+            response = case.call(base_url=case.operation.base_url)
             outcome.statuses[response.status_code] = outcome.statuses.get(
                 response.status_code, 0) + 1
             case.validate_response(response)

@@ -24,7 +24,7 @@ True
 from typing import Any
 
 from catalog import validation
-from catalog.backstage import API_VERSIONS
+from catalog.backstage import API_VERSIONS, query
 from catalog.browse import FACETS, PER_PAGE, Q_MAX, SORTS
 from catalog.models.capability import API_STATUSES, DEPENDENCY_KINDS, LAYERS, LIFECYCLES, TIERS
 from catalog.models.history import KINDS, SOURCES
@@ -301,6 +301,42 @@ BACKSTAGE_ENTITY = _object({
 }, ("apiVersion", "kind", "metadata", "spec"),
     "One document of an export: a Backstage entity. A YAML stream of them reads as a list.")
 
+# -- Backstage's catalog API (/api/catalog) ---------------------------------------------------
+
+CATALOG_ENTITY = _object({
+    "apiVersion": {"type": "string"}, "kind": {"type": "string"},
+    "metadata": _object({
+        "name": {"type": "string"}, "namespace": {"type": "string"},
+        "uid": {"type": "string", "description": "Stable: derived from the entity reference."},
+        "etag": {"type": "string", "description": "Changes whenever the entity does."},
+    }),
+    "spec": {"type": "object"},
+    "relations": _array(_object({"type": {"type": "string"}, "targetRef": {"type": "string"}},
+                                ("type", "targetRef"))),
+}, description="An entity as Backstage's catalog serves it: the export's descriptor plus "
+               "metadata.namespace, uid, etag and relations. With `fields`, only those parts.")
+CATALOG_ENTITY_PAGE = _object({
+    "items": _array(ref("CatalogEntity")),
+    "totalItems": {"type": "integer", "minimum": 0},
+    "pageInfo": _object({"nextCursor": {"type": "string"}, "prevCursor": {"type": "string"}}),
+}, ("items", "totalItems", "pageInfo"))
+CATALOG_REFS_REQUEST = _object({
+    "entityRefs": _array({"type": "string"}, query.MAX_REFS),
+    "fields": _array({"type": "string"}, query.MAX_FIELDS),
+}, ("entityRefs",))
+CATALOG_REFS = _object({"items": _array(nullable(ref("CatalogEntity")))}, ("items",),
+                       "The entities asked for, in the order asked; null for each not found.")
+ENTITY_FACETS = _object({"facets": {"type": "object", "additionalProperties": _array(_object(
+    {"value": {"type": "string"}, "count": {"type": "integer", "minimum": 1}},
+    ("value", "count")))}}, ("facets",))
+BACKSTAGE_ERROR = _object({
+    "error": _object({"name": {"type": "string"}, "message": {"type": "string"}},
+                     ("name", "message")),
+    "request": _object({"method": {"type": "string"}, "url": {"type": "string"}}),
+    "response": _object({"statusCode": {"type": "integer"}}, ("statusCode",)),
+}, ("error", "response"), "Backstage's error body: a bad parameter (InputError) or an unknown "
+                          "entity (NotFoundError).")
+
 GRAPH = _object({
     "directed": {"const": True}, "multigraph": {"const": False},
     "graph": {"type": "object"},
@@ -409,6 +445,12 @@ SCHEMAS: dict[str, Schema] = {
     "CsvImportReport": CSV_IMPORT_REPORT,
     "BackstageImportReport": BACKSTAGE_IMPORT_REPORT,
     "BackstageEntity": BACKSTAGE_ENTITY,
+    "CatalogEntity": CATALOG_ENTITY,
+    "CatalogEntityPage": CATALOG_ENTITY_PAGE,
+    "CatalogRefsRequest": CATALOG_REFS_REQUEST,
+    "CatalogRefs": CATALOG_REFS,
+    "EntityFacets": ENTITY_FACETS,
+    "BackstageError": BACKSTAGE_ERROR,
     "Graph": GRAPH,
     "Cycles": CYCLES,
     "GraphDiff": GRAPH_DIFF,
@@ -469,6 +511,38 @@ def _delivery_filters() -> dict[str, Schema]:
                                              "delivered only."}}
 
 
+_STRINGS = {"type": "array", "items": {"type": "string"}}
+_FILTER = {**_STRINGS, "maxItems": query.MAX_FILTER_SETS,
+           "description": "kind=component,spec.type (AND); repeat for OR."}
+_FIELDS = {**_STRINGS, "description": "Parts to keep, e.g. metadata.name,spec."}
+
+
+def _catalog_parameters() -> dict[str, Any]:
+    """The parameter sets of Backstage's catalog API (``catalog_*``)."""
+    count = {"type": "integer", "minimum": 0}
+    return {
+        "catalog_query": lambda: {
+            "filter": _FILTER, "fields": _FIELDS,
+            "orderField": {**_STRINGS, "description": "metadata.name,asc (or desc)."},
+            "fullTextFilterTerm": {"type": "string"},
+            "fullTextFilterFields": {"type": "string",
+                                     "description": "Fields searched, e.g. metadata.name."},
+            "limit": {**count, "default": query.DEFAULT_LIMIT}, "offset": count,
+            "totalItems": {"enum": list(query.TOTAL_ITEMS_MODES)},
+            "cursor": {"type": "string", "maxLength": query.MAX_CURSOR_LENGTH,
+                       "description": "pageInfo.nextCursor or prevCursor."}},
+        "catalog_list": lambda: {
+            "filter": _FILTER, "fields": _FIELDS,
+            "order": {**_STRINGS, "description": "asc:metadata.name (or desc:)."},
+            "offset": count, "limit": {"type": "integer", "minimum": 1},
+            "after": {"type": "string", "description": "From the Link header of a page."}},
+        "catalog_facets": lambda: {
+            "facet": {**_STRINGS, "minItems": 1, "description": "A key, e.g. spec.owner."},
+            "filter": _FILTER},
+        "catalog_refs": lambda: {"filter": _FILTER, "fields": _FIELDS},
+    }
+
+
 def query_parameters(name: str) -> dict[str, Schema]:
     """Return ``{parameter: schema}`` of a named parameter set.
 
@@ -489,5 +563,6 @@ def query_parameters(name: str) -> dict[str, Schema]:
         "dry_run": lambda: {"dry_run": {**_FLAG, "description": "Check and report the plan; "
                                                                  "write nothing."}},
         "changes": lambda: {**_change_filters(), **paging},
+        **_catalog_parameters(),
     }
     return sets[name]()

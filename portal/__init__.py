@@ -10,6 +10,7 @@ from portal import (
     account,
     api,
     auth,
+    backstage_api,
     capabilities,
     cli,
     directory,
@@ -75,7 +76,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     app.register_blueprint(openapi.bp)
     app.register_blueprint(account.bp, url_prefix="/account")
+    app.register_blueprint(backstage_api.bp, url_prefix="/api/catalog")
     csrf.exempt(api.bp)
+    csrf.exempt(backstage_api.bp)
 
 
 def register_cli(app: Flask) -> None:

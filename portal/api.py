@@ -59,8 +59,11 @@ BEARER = WWWAuthenticate("bearer")
 
 
 @bp.before_request
-def _authenticate():
-    """Check a bearer token when one is sent: a bad or revoked one is a 401, reads included."""
+def authenticate_bearer_token():
+    """Check a bearer token when one is sent: a bad or revoked one is a 401, reads included.
+
+    The Backstage catalog API (:mod:`portal.backstage_api`) checks tokens with it too.
+    """
     header = request.headers.get("Authorization")
     if header is None:
         return

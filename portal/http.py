@@ -2,10 +2,13 @@
 
 from flask import request
 
+#: The JSON APIs: the portal's own, and Backstage's catalog API (portal.backstage_api).
+API_PREFIXES = ("/api/v1/", "/api/catalog/")
+
 
 def is_api_request() -> bool:
-    """Return True for requests under the JSON API (not its HTML reference page)."""
-    return request.path.startswith("/api/v1/")
+    """Return True for requests under a JSON API (not the HTML reference page)."""
+    return request.path.startswith(API_PREFIXES)
 
 
 def is_fragment_request() -> bool:

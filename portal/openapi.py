@@ -2,9 +2,10 @@
 
 The document is generated from two things and nothing else:
 
-- the app's URL map: every route under ``/api/v1`` becomes a path and
-  operation (a route this module does not describe fails the build, so the
-  document cannot miss one);
+- the app's URL map: every route under ``/api/v1`` and Backstage's catalog
+  API under ``/api/catalog`` (:mod:`portal.backstage_api`; its paths carry
+  their own ``servers``) becomes a path and operation (a route this module
+  does not describe fails the build, so the document cannot miss one);
 - :data:`OPERATIONS`, the route table: per endpoint, its summary, the
   parameter set and request / response schemas from :mod:`catalog.schemas`
   (built from the validation rules' own constants), and whether it writes.
@@ -22,11 +23,15 @@ from catalog.backstage import MAX_TEXT_BYTES
 from catalog.schemas import BACKSTAGE_MEDIA_TYPES, SCHEMAS, query_parameters, ref
 from graphs.params import MAX_DEPTH
 
-__all__ = ["API_PREFIX", "OPERATIONS", "Operation", "api_rules", "bp", "document"]
+__all__ = ["API_PREFIX", "CATALOG_PREFIX", "OPERATIONS", "Operation", "api_rules", "bp",
+           "document", "prefix_of"]
 
 bp = Blueprint("apidocs", __name__)
 
 API_PREFIX = "/api/v1"
+#: Backstage's catalog API: described in the same document, its paths with their own server.
+CATALOG_PREFIX = "/api/catalog"
+PREFIXES = (API_PREFIX, CATALOG_PREFIX)
 TITLE = "Capability portal API"
 VERSION = "1.0.0"
 #: Integer parameters of the metrics endpoints: (default, lowest, highest).
@@ -43,6 +48,7 @@ ERROR_STATUSES = {
          "reads need one too).",
     403: "The token is read-only, or your role or team may not do this.",
     404: "Not found.",
+    405: "Not allowed: Backstage's catalog API is read-only here.",
     409: "It already exists.",
     412: "Stale version: someone else changed it since your ETag (If-Match).",
     413: "The body is too large.",
@@ -60,6 +66,10 @@ TAGS = {
     "delivery": "Business deliveries and their lead time.",
     "metrics": "Reuse and lead-time metrics.",
     "interop": "Backstage descriptors and CSV in and out.",
+    "backstage": "Backstage's catalog API under /api/catalog, read-only: what Backstage's "
+                 "catalog client, frontend and plugins read.",
+    "backstage-writes": "Backstage's catalog writes: refused here (405), the catalog changes "
+                        "through this API, the pages and imports.",
     "meta": "This document.",
 }
 
@@ -89,6 +99,7 @@ class Operation:
     errors: tuple[int, ...] = ()
     headers: dict[str, dict[str, Any]] = field(default_factory=dict)  # request headers
     description: str = ""
+    backstage: bool = False  # answers bad input and unknown entities in Backstage's error body
 
 
 def _json_body(name: str) -> dict[str, Any]:
@@ -209,20 +220,78 @@ OPERATIONS: dict[str, Operation] = {
         query=query_parameters("delivery_filters")),
 }
 
+_CATALOG_WRITE = "Refused (405): the catalog API is read-only. Backstage: "
+
+
+def _catalog(summary: str, responses: dict[int, Any], query: str = "", *,
+             tag: str = "backstage", **extra: Any) -> Operation:
+    return Operation(summary, tag, responses, query=query_parameters(query) if query else {},
+                     backstage=True, **extra)
+
+
+def _refused(what: str) -> Operation:
+    return _catalog(_CATALOG_WRITE + what, {}, tag="backstage-writes", errors=(405,))
+
+
+OPERATIONS.update({
+    "backstage_api.query_entities": _catalog(
+        "Entities by query: filter, full text, order, cursor paging", {200: "CatalogEntityPage"},
+        "catalog_query", description="Backstage's semantics: repeated filter parameters are "
+        "OR, comma-separated conditions inside one are AND, a condition is key=value or key "
+        "(exists) on a dotted path (spec.type, metadata.annotations.<name>, "
+        "relations.ownedBy), case ignored. Only the first orderField orders, and entities "
+        "without it are left out. Follow pageInfo.nextCursor (send it with limit and fields "
+        "only) until it is absent."),
+    "backstage_api.list_entities": _catalog(
+        "All entities, or a page by offset (the older list)",
+        {200: (JSON, {"type": "array", "items": ref("CatalogEntity")})}, "catalog_list",
+        description="Sorted by entity reference unless ordered. A page has a Link header "
+                    "(rel=next) to the next one."),
+    "backstage_api.entity_by_name": _catalog(
+        "One entity by kind, namespace and name", {200: "CatalogEntity"}),
+    "backstage_api.entity_by_uid": _catalog("One entity by uid", {200: "CatalogEntity"}),
+    "backstage_api.entities_by_refs": _catalog(
+        "Entities by references, in the order asked (null when unknown)", {200: "CatalogRefs"},
+        "catalog_refs", body=_json_body("CatalogRefsRequest"), errors=(413,)),
+    "backstage_api.entity_facets": _catalog(
+        "Values of search keys (facets) with their entity counts", {200: "EntityFacets"},
+        "catalog_facets"),
+    "backstage_api.delete_entity": _refused("delete an entity."),
+    "backstage_api.refresh_entity": _refused("refresh an entity."),
+    "backstage_api.add_location": _refused("register a location."),
+    "backstage_api.update_location": _refused("change a location."),
+    "backstage_api.delete_location": _refused("remove a location."),
+    "backstage_api.validate_entity": _refused("validate an entity."),
+    "backstage_api.analyze_location": _refused("analyze a location."),
+})
+
 _ARGUMENT = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
 _IGNORED_METHODS = {"HEAD", "OPTIONS"}
 
 
 def api_rules(app: Flask) -> list[tuple[str, str, str]]:
-    """Return ``(method, OpenAPI path, endpoint)`` for every route under the API prefix."""
+    """Return ``(method, OpenAPI path, endpoint)`` for every route under the API prefixes.
+
+    A path is relative to its prefix (:func:`prefix_of` tells which).
+    """
     found = []
     for rule in app.url_map.iter_rules():
-        if not rule.rule.startswith(API_PREFIX + "/"):
+        prefix = _prefix(rule.rule)
+        if prefix is None:
             continue
-        path = _ARGUMENT.sub(lambda m: "{" + m["name"] + "}", rule.rule[len(API_PREFIX):])
+        path = _ARGUMENT.sub(lambda m: "{" + m["name"] + "}", rule.rule[len(prefix):])
         for method in sorted((rule.methods or set()) - _IGNORED_METHODS):
             found.append((method, path, rule.endpoint))
     return sorted(found, key=lambda item: (item[1], item[0]))
+
+
+def prefix_of(endpoint: str) -> str:
+    """Return the URL prefix of an API endpoint: ``/api/v1``, or ``/api/catalog``."""
+    return CATALOG_PREFIX if OPERATIONS[endpoint].backstage else API_PREFIX
+
+
+def _prefix(rule: str) -> str | None:
+    return next((prefix for prefix in PREFIXES if rule.startswith(prefix + "/")), None)
 
 
 def document(app: Flask) -> dict[str, Any]:
@@ -242,8 +311,10 @@ def document(app: Flask) -> dict[str, Any]:
         if endpoint not in OPERATIONS:
             raise LookupError(f"{method} {API_PREFIX}{path} ({endpoint}) is not described in "
                               "portal.openapi.OPERATIONS")
-        paths.setdefault(path, {})[method.lower()] = _operation(
-            endpoint, OPERATIONS[endpoint], path, converters)
+        item = paths.setdefault(path, {})
+        if prefix_of(endpoint) != API_PREFIX:
+            item["servers"] = [{"url": prefix_of(endpoint)}]
+        item[method.lower()] = _operation(endpoint, OPERATIONS[endpoint], path, converters)
     doc = {
         "openapi": "3.1.0",
         "info": {"title": TITLE, "version": VERSION, "description": (
@@ -252,7 +323,9 @@ def document(app: Flask) -> dict[str, Any]:
             "token with the write scope (create one on your account's token page) sent as "
             "`Authorization: Bearer <token>`, and follow the same role and team rules as the "
             "forms. Lists are `{items, total, next}`. Errors are JSON: 422 "
-            "`{\"errors\": {field: [messages]}}`, else `{\"error\", \"status\"}`.")},
+            "`{\"errors\": {field: [messages]}}`, else `{\"error\", \"status\"}`. "
+            "Backstage's catalog API is served read-only under `/api/catalog` (the `backstage` "
+            "operations), with Backstage's query semantics and error body.")},
         "servers": [{"url": API_PREFIX}],
         "tags": [{"name": name, "description": text} for name, text in TAGS.items()],
         "paths": paths,
@@ -271,8 +344,9 @@ def _converters(app: Flask) -> dict[tuple[str, str], str]:
     """Return ``{(rule path, argument): converter name}`` for the API routes."""
     found = {}
     for rule in app.url_map.iter_rules():
-        if rule.rule.startswith(API_PREFIX + "/"):
-            path = _ARGUMENT.sub(lambda m: "{" + m["name"] + "}", rule.rule[len(API_PREFIX):])
+        prefix = _prefix(rule.rule)
+        if prefix is not None:
+            path = _ARGUMENT.sub(lambda m: "{" + m["name"] + "}", rule.rule[len(prefix):])
             for match in _ARGUMENT.finditer(rule.rule):
                 found[(path, match["name"])] = match["converter"] or "default"
     return found
@@ -320,7 +394,7 @@ def _responses(op: Operation, path: str) -> dict[str, Any]:
     errors = {400, 401, 503, *op.errors}
     if "{" in path:
         errors.add(404)
-    if op.query or op.write:
+    if (op.query or op.write) and not op.backstage:
         errors.add(422)
     if op.write:
         errors |= {403, 413}
@@ -328,6 +402,8 @@ def _responses(op: Operation, path: str) -> dict[str, Any]:
         errors.add(415)
     for status in sorted(errors):
         schema = ref("ValidationErrors") if status in (409, 422) else ref("Error")
+        if op.backstage and status in (400, 404):  # the catalog API's own, or the house's
+            schema = {"anyOf": [ref("BackstageError"), ref("Error")]}
         responses[str(status)] = {"description": ERROR_STATUSES[status],
                                   "content": {JSON: {"schema": schema}}}
     return responses
@@ -342,8 +418,10 @@ def reference():
     doc = document(current_app)
     operations = []
     for path, item in doc["paths"].items():
+        prefix = item.get("servers", [{"url": API_PREFIX}])[0]["url"]
         for method, op in item.items():
-            operations.append({"method": method.upper(), "path": API_PREFIX + path, **op})
+            if method != "servers":
+                operations.append({"method": method.upper(), "path": prefix + path, **op})
     by_tag = {tag: [op for op in operations if op["tags"][0] == tag] for tag in TAGS}
     return render_template("api/reference.html", doc=doc, by_tag=by_tag, tags=TAGS,
                            schemas=doc["components"]["schemas"],

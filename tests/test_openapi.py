@@ -11,7 +11,7 @@ from catalog.models.capability import API_STATUSES, DEPENDENCY_KINDS, LAYERS, LI
 from catalog.validation import Errors, check_capability, check_delivery
 from graphs.params import MAX_DEPTH
 from portal import create_app
-from portal.openapi import API_PREFIX, OPERATIONS, api_rules, document
+from portal.openapi import API_PREFIX, CATALOG_PREFIX, OPERATIONS, api_rules, document
 
 
 @pytest.fixture
@@ -29,7 +29,8 @@ def test_the_document_is_valid_openapi_3_1(doc):
 def test_every_api_route_is_documented_and_every_documented_path_is_routed(app, doc):
     """No drift: the URL map and the document list the same (method, path) pairs."""
     routed = {(method.lower(), path) for method, path, _ in api_rules(app)}
-    documented = {(method, path) for path, item in doc["paths"].items() for method in item}
+    documented = {(method, path) for path, item in doc["paths"].items() for method in item
+                  if method != "servers"}
     assert routed == documented
     assert {endpoint for _, _, endpoint in api_rules(app)} == set(OPERATIONS)
 
@@ -57,14 +58,31 @@ def test_a_route_missing_from_the_table_fails_the_build():
 
 
 def test_writes_need_the_bearer_token_and_reads_may_send_it(doc):
+    """A write needs a token; a read (GET, or the catalog API's POST by-refs) may send one."""
     for path, item in doc["paths"].items():
         for method, operation in item.items():
-            if method == "get":
+            if method == "servers":
+                continue
+            described = OPERATIONS[f"{_blueprint(item)}.{operation['operationId']}"]
+            assert described.write == (method != "get" and _blueprint(item) == "api"), path
+            if not described.write:
                 assert {} in operation["security"], path
             else:
                 assert operation["security"] == [{"bearerAuth": []}], (method, path)
                 for status in ("401", "403", "413", "422"):
                     assert status in operation["responses"], (method, path, status)
+
+
+def _blueprint(path_item: dict) -> str:
+    """The blueprint of a documented path: the catalog API's carry their own server."""
+    return "backstage_api" if "servers" in path_item else "api"
+
+
+def test_the_catalog_api_is_documented_under_its_own_server(doc):
+    item = doc["paths"]["/entities/by-query"]
+    assert item["servers"] == [{"url": CATALOG_PREFIX}]
+    assert item["get"]["tags"] == ["backstage"] and "422" not in item["get"]["responses"]
+    assert set(doc["paths"]["/refresh"]["post"]["responses"]) == {"400", "401", "405"}
 
 
 def test_every_reference_resolves(doc):

@@ -59,5 +59,5 @@ def test_every_operation_is_fuzzed(app):
     """A new endpoint joins the run by being in the route table (and so in the document)."""
     documented = {op["operationId"] for item in
                   app.test_client().get("/api/v1/openapi.json").get_json()["paths"].values()
-                  for op in item.values()}
+                  for method, op in item.items() if method != "servers"}
     assert set(FUZZED) == documented - {"openapi_document"}
