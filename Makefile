@@ -22,12 +22,13 @@ test: $(VENV)/.test chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest
 
-## bench: seed 10,000 capabilities and print search, graph and metrics figures
+## bench: seed 10,000 capabilities and print search, graph, metrics and Backstage API figures
 bench: $(VENV)/.test chromium
 	$(VENV)/bin/python -m bench.search
 	$(VENV)/bin/python -m bench.graph
 	$(VENV)/bin/python -m bench.metrics
 	$(VENV)/bin/python -m bench.load
+	$(VENV)/bin/python -m bench.backstage_api
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
