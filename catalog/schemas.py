@@ -285,15 +285,25 @@ BACKSTAGE_IMPORT_REPORT = _object({
     }, ("action", "kind", "key", "fields"))),
         "description": "Each row the import creates or updates (a dry run: would)."},
     "errors": _array(_PROBLEM), "warnings": _array(_PROBLEM),
+    "files": {"type": "object", "description": "Per file read: its entities and problems.",
+              "additionalProperties": _object({
+                  "entities": {"type": "integer", "minimum": 0},
+                  "errors": {"type": "integer", "minimum": 0},
+                  "warnings": {"type": "integer", "minimum": 0}},
+                  ("entities", "errors", "warnings"))},
 }, ("source", "ok", "dry_run", "written", "created", "updated", "unchanged", "plan",
     "errors", "warnings"))
 
 BACKSTAGE_ENTITY = _object({
-    "apiVersion": {"const": API_VERSIONS[0]},
-    "kind": {"enum": ["Group", "Domain", "System", "Component", "Resource", "API"]},
+    "apiVersion": {"type": "string", "description": f"{API_VERSIONS[0]} for the portal's "
+                                                   "rows; as read for kept descriptors."},
+    "kind": {"type": "string", "description": "Group, Domain, System, Component, Resource "
+                                              "and API for the portal's rows; any kind an "
+                                              "import kept (User, Location, ...)."},
     "metadata": _object({
         "name": {"type": "string", "pattern": r"^[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*$",
                  "maxLength": 63},
+        "namespace": {"type": "string"},
         "title": {"type": "string"}, "description": {"type": "string"},
         "annotations": {"type": "object", "additionalProperties": {"type": "string"}},
     }, ("name",)),

@@ -1,6 +1,8 @@
 """Step 1: read YAML files, following Location targets, into :class:`Entity` records."""
 
+import datetime as dt
 import os
+import re
 from collections import Counter, deque
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,9 +19,17 @@ from catalog.backstage.vocabulary import (
     MAPPED_KINDS,
     MAX_YAML_NODES,
     SLUG_KINDS,
+    TARGETS_IN_EXPORT_ANNOTATION,
     Key,
 )
 from catalog.validation import Errors, check_slug
+
+GLOB = re.compile(r"[*?\[]")
+#: Backstage's own rules for kinds, names and namespaces (FieldFormatEntityPolicy).
+BACKSTAGE_NAME_MAX = 63
+KIND_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9]*$")
+BACKSTAGE_NAME_RE = re.compile(r"^[a-zA-Z0-9]+(?:[-_.][a-zA-Z0-9]+)*$")
+NAMESPACE_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 class Problems:
@@ -28,6 +38,7 @@ class Problems:
     def __init__(self) -> None:
         self.errors: list[Problem] = []
         self.warnings: list[Problem] = []
+        self.skipped: list[str] = []  # files of a folder holding no descriptor
 
     def error(self, at: "Entity | Place", field: str, message: str) -> None:
         self.errors.append(Problem(at.file, at.document, at.ref, field, message))
@@ -57,6 +68,7 @@ class Entity:
     folder: Path  # the folder of its file, for relative paths
     metadata: dict[str, Any]
     spec: dict[str, Any]
+    descriptor: dict[str, Any]  # the whole document, as JSON data (dates as YYYY-MM-DD text)
 
     @property
     def key(self) -> Key:
@@ -73,6 +85,31 @@ class Entity:
 
 def count_kinds(entities: list[Entity]) -> dict[str, int]:
     return dict(sorted(Counter(entity.label for entity in entities).items()))
+
+
+def file_counts(entities: list[Entity], problems: Problems) -> dict[str, dict[str, int]]:
+    """Return ``{file: {"entities", "errors", "warnings"}}`` for every file read, by path."""
+    counts: dict[str, dict[str, int]] = {}
+
+    def of(file: str) -> dict[str, int]:
+        return counts.setdefault(file, {"entities": 0, "errors": 0, "warnings": 0})
+
+    for entity in entities:
+        of(entity.file)["entities"] += 1
+    for file in problems.skipped:
+        of(file)
+    for name, found in (("errors", problems.errors), ("warnings", problems.warnings)):
+        for problem in found:
+            of(problem.file)[name] += 1
+    return dict(sorted(counts.items()))
+
+
+def report_skipped(problems: Problems, definitions: set[str]) -> None:
+    """Warn about each file of the folder that holds no descriptor and no API reads."""
+    for rel in problems.skipped:
+        if rel not in definitions:
+            problems.warn(Place(rel, None), "", "No Backstage descriptor (no kind or apiVersion) "
+                                               "in this file; skipped.")
 
 
 def import_root(path: Path) -> Path:
@@ -125,8 +162,7 @@ def _read_file(file: Path, root: Path, scanned: bool, problems: Problems) -> lis
     else:
         if scanned and not any(isinstance(doc, dict) and ("kind" in doc or "apiVersion" in doc)
                                for doc in documents):
-            problems.warn(Place(rel, None), "",
-                          "No Backstage descriptor (no kind or apiVersion) in this file; skipped.")
+            problems.skipped.append(rel)  # reported unless an API reads it as its definition
             return []
     entities = (_entity(doc, rel, index, file.parent, problems)
                 for index, doc in enumerate(documents))
@@ -181,7 +217,7 @@ def _entity(doc: Any, rel: str, index: int, folder: Path,
         return None
     entity = Entity(kind=kind_ref, label=KIND_LABELS.get(kind_ref, kind.strip()),
                     namespace=namespace, name=name, file=rel, document=index, folder=folder,
-                    metadata=meta, spec=spec)
+                    metadata=meta, spec=spec, descriptor=json_data(doc))
     if entity.kind in MAPPED_KINDS and doc.get("apiVersion") not in API_VERSIONS:
         problems.warn(entity, "apiVersion", f"apiVersion {doc.get('apiVersion')!r} is not "
                                             f"{API_VERSIONS[0]}; read as if it were.")
@@ -191,11 +227,29 @@ def _entity(doc: Any, rel: str, index: int, folder: Path,
         for message in errors["metadata.name"]:
             problems.error(entity, "metadata.name",
                            f"{name!r} cannot be a portal slug (it is not rewritten): {message}")
+    for field_name, value, rule in (("kind", kind.strip(), KIND_RE),
+                                    ("metadata.name", name, BACKSTAGE_NAME_RE),
+                                    ("metadata.namespace", namespace, NAMESPACE_RE)):
+        if field_name == "metadata.name" and entity.kind in SLUG_KINDS:
+            continue  # the slug rule above is stricter
+        if len(value) > BACKSTAGE_NAME_MAX or not rule.match(value):
+            problems.error(entity, field_name, f"{value[:80]!r} is not a valid Backstage "
+                                               f"{field_name.rsplit('.', 1)[-1]} (at most "
+                                               f"{BACKSTAGE_NAME_MAX} characters; Backstage "
+                                               "refuses it too).")
     return entity
 
 
 def _location_targets(entity: Entity, root: Path, problems: Problems) -> list[Path]:
-    """Return the local files a Location points at; warn about URLs, report missing files."""
+    """Return the local files a Location points at; warn about URLs, report missing files.
+
+    A target may be a glob (``./services/*/catalog-info.yaml``, ``**`` for any
+    depth): its matches, in sorted order. A Location the portal exported
+    (:data:`TARGETS_IN_EXPORT_ANNOTATION`) is not followed: its targets'
+    entities came with it.
+    """
+    if entity.annotations.get(TARGETS_IN_EXPORT_ANNOTATION) == "true":
+        return []
     targets: list[tuple[str, Any]] = []
     if "target" in entity.spec:
         targets.append(("spec.target", entity.spec["target"]))
@@ -211,11 +265,28 @@ def _location_targets(entity: Entity, root: Path, problems: Problems) -> list[Pa
             problems.warn(entity, field_name, f"{target} is a URL; remote locations are not "
                                               "fetched, so its entities are not imported.")
             continue
+        if isinstance(target, str) and GLOB.search(target):
+            files += _glob(entity, field_name, target.strip(), root, problems)
+            continue
         file = local_file(entity, field_name, target, root, problems, "Location target",
                            optional=optional)
         if file is not None:
             files.append(file)
     return files
+
+
+def _glob(entity: Entity, field_name: str, pattern: str, root: Path,
+          problems: Problems) -> list[Path]:
+    """Return the files inside the imported folder that a glob target matches, sorted."""
+    if Path(pattern).is_absolute() or ".." in Path(pattern).parts:
+        problems.error(entity, field_name, f"Location target {pattern} must stay inside the "
+                                           "imported folder; it is not read.")
+        return []
+    matches = sorted(file for file in entity.folder.glob(pattern)
+                     if file.is_file() and file.resolve().is_relative_to(root))
+    if not matches:
+        problems.warn(entity, field_name, f"Location target {pattern} matches no file.")
+    return matches
 
 
 def local_file(entity: Entity, field_name: str, target: Any, root: Path, problems: Problems,
@@ -243,3 +314,22 @@ def local_file(entity: Entity, field_name: str, target: Any, root: Path, problem
 
 def mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
+
+
+def json_data(value: Any) -> Any:
+    """Return YAML data as JSON data: dates as ``YYYY-MM-DD`` text, keys as text.
+
+    (Backstage reads YAML with the core schema, where a date is text too.)
+
+    >>> json_data({"since": dt.date(2024, 1, 2), 1: [True, None]})
+    {'since': '2024-01-02', '1': [True, None]}
+    """
+    if isinstance(value, dict):
+        return {str(key): json_data(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [json_data(item) for item in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)

@@ -73,6 +73,8 @@ class ImportReport:
         order: ``{"action": "create" | "update", "kind", "key", "fields"}``,
         ``key`` being the slug (``capability/api`` for an API,
         ``consumer/provider`` for a link) and ``fields`` the fields set.
+    files : dict
+        Per file read (path as in problems): ``{"entities", "errors", "warnings"}``.
     """
 
     source: str
@@ -86,6 +88,7 @@ class ImportReport:
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     plan: list[dict[str, Any]] = field(default_factory=list)
+    files: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -111,8 +114,14 @@ class ImportReport:
             lines += [f"  {kind:<14}{self.created[kind]:>9}{self.updated[kind]:>9}"
                       f"{self.unchanged[kind]:>11}" for kind in KINDS]
         if self.unmapped:
-            lines.append("Not mapped (counted only): "
+            lines.append("Not mapped (kept as they are): "
                          + ", ".join(f"{n} {kind}" for kind, n in self.unmapped.items()) + ".")
+        if len(self.files) > 1:
+            lines.append(f"Files ({len(self.files)}):")
+            lines += [f"  {file}: {_counted(n['entities'], 'entity', 'entities')}"
+                      + "".join(f", {_counted(n[name], name[:-1], name)}"
+                                for name in ("errors", "warnings") if n[name])
+                      for file, n in self.files.items()]
         for title, problems in (("Errors", self.errors), ("Warnings", self.warnings)):
             if problems:
                 lines.append(f"{title} ({len(problems)}):")
@@ -144,3 +153,7 @@ class ImportFailed(ValidationFailed):
         super().__init__(errors, f"{len(report.errors)} error(s) in the Backstage descriptors "
                                  f"of {report.source}; nothing was written.")
         self.report = report
+
+
+def _counted(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"

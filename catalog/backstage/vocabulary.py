@@ -1,7 +1,7 @@
 """The Backstage vocabulary the import and the export share: annotations, kinds, mappings."""
 
 import re
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from catalog.models import Business, Team
 
@@ -18,7 +18,22 @@ CAPABILITY_ANNOTATIONS = {
     "sla_availability": "capability-portal/sla-availability",
     "sla_p99_ms": "capability-portal/sla-p99-ms",
 }
+#: Dates of a capability, ``YYYY-MM-DD`` (written when set).
+CAPABILITY_DATE_ANNOTATIONS = {
+    "launched_on": "capability-portal/launched-on",
+    "deprecated_on": "capability-portal/deprecated-on",
+}
 DEPENDENCY_KINDS_ANNOTATION = "capability-portal/dependency-kinds"
+#: ``provider=YYYY-MM-DD,...``: since when each dependency holds.
+DEPENDENCY_SINCE_ANNOTATION = "capability-portal/dependency-since"
+#: A business's adoptions, each with its since / until dates, API and purpose (ended ones
+#: too): a list of ``{capability, api, since, until, purpose}`` under this spec field.
+ADOPTIONS_FIELD = "adoptions"
+#: On a Location the portal exports: its targets' entities are in the same export, so an
+#: import does not look for its target files.
+TARGETS_IN_EXPORT_ANNOTATION = "capability-portal/targets-in-export"
+#: The namespace of a business whose slug is also a capability's (both are Components).
+BUSINESS_NAMESPACE = "business"
 TEAM_KIND_ANNOTATION = "capability-portal/team-kind"
 BUSINESS_STATUS_ANNOTATION = "capability-portal/status"
 API_NAME_ANNOTATION = "capability-portal/api-name"
@@ -41,6 +56,10 @@ SLUG_KINDS = frozenset({"component", "domain", "group", "resource"})
 FRONTEND_TYPES = frozenset({"website"})
 CAPABILITY_LIFECYCLES = {"production": "production", "experimental": "proposed",
                          "deprecated": "deprecated"}
+#: Portal lifecycle -> Backstage lifecycle (the exact one travels as an annotation).
+BACKSTAGE_LIFECYCLES = {"proposed": "experimental", "approved": "experimental",
+                        "production": "production", "deprecated": "deprecated",
+                        "retired": "deprecated"}
 API_STATUSES = {"production": "stable", "experimental": "beta", "deprecated": "deprecated"}
 API_FIELDS = {"name": "metadata.name", "kind": "spec.type", "status": "spec.lifecycle",
               "version": f"metadata.annotations[{API_VERSION_ANNOTATION}]",
@@ -59,6 +78,19 @@ HTTP_URL = re.compile(r"^https?://[^\s/]+", re.IGNORECASE)
 TAG_SEPARATORS = re.compile(r"[\s_.:/]+")
 
 Key = tuple[str, str, str]  # (lower-case kind, namespace, name)
+DEFAULT_NAMESPACE = "default"
+#: The order of kinds in an export (kinds not listed come last, by name).
+EXPORT_KIND_ORDER = ("Location", "Group", "User", "Domain", "System", "Component", "Resource",
+                     "API")
+
+
+def row_key(kind: str, *key: str) -> str:
+    """Return the text naming one portal row, e.g. ``capabilities:orders``.
+
+    >>> row_key("apis", "orders", "Order API")
+    'apis:orders/order api'
+    """
+    return f"{kind}:{'/'.join(key).lower()}"
 
 
 class BuiltinDomain(NamedTuple):
@@ -76,3 +108,39 @@ RESOURCES = BuiltinDomain(
     "infrastructure-resources", "Infrastructure", "infrastructure",
     "Imported Backstage resources whose system is not in an infrastructure domain.",
 )
+
+
+def entity_ref(entity: dict[str, Any]) -> str:
+    """Return the lower-case reference ``kind:namespace/name`` of an entity.
+
+    >>> entity_ref({"kind": "Component", "metadata": {"name": "Orders"}})
+    'component:default/orders'
+    """
+    metadata = entity["metadata"]
+    namespace = metadata.get("namespace") or DEFAULT_NAMESPACE
+    return f"{entity['kind']}:{namespace}/{metadata['name']}".lower()
+
+
+def parse_entity_ref(value: Any, default_kind: str | None, default_namespace: str) -> str | None:
+    """Return ``[kind:][namespace/]name`` as a lower-case full reference, or None.
+
+    Backstage's ``parseEntityRef``: a slash before the first colon means the
+    reference has no kind; a missing kind takes ``default_kind`` (None: the
+    reference is invalid), a missing namespace ``default_namespace``.
+
+    >>> parse_entity_ref("Group:Ops/Team-A", "group", "default")
+    'group:ops/team-a'
+    >>> parse_entity_ref("team-a", "group", "default"), parse_entity_ref("db", None, "default")
+    ('group:default/team-a', None)
+    """
+    if not isinstance(value, str) or not value:
+        return None
+    colon, slash = value.find(":"), value.find("/")
+    if slash != -1 and slash < colon:
+        colon = -1
+    kind = value[:colon] if colon != -1 else default_kind
+    namespace = value[colon + 1:slash] if slash != -1 else default_namespace
+    name = value[max(colon + 1, slash + 1):]
+    if not kind or not namespace or not name:
+        return None
+    return f"{kind}:{namespace}/{name}".lower()
