@@ -9,7 +9,8 @@ An import runs in four steps, each a small function or class:
    warnings;
 3. :func:`plan_steps` compares those rows with the database: create, update or
    unchanged;
-4. :func:`write_steps` applies the plan in one transaction, committed once.
+4. :func:`write_steps` applies the plan in one transaction, committed once
+   (with the descriptors kept).
 
 Any error stops the import before step 3, so nothing is written. The mapping
 (apiVersion ``backstage.io/v1alpha1``):
@@ -21,8 +22,14 @@ Any error stops the import before step 3, so nothing is written. The mapping
 - API -> Api on each component listing it in ``spec.providesApis``;
 - ``spec.dependsOn`` and ``spec.consumesApis`` -> Dependency (a Business
   consuming a capability -> Adoption); ``spec.subcomponentOf`` -> Dependency
-  from the parent (which is made of its parts) to the subcomponent;
-- User, Template and unknown kinds are counted and reported, not imported.
+  from the parent (which is made of its parts) to the subcomponent; a
+  Business's ``spec.adoptions`` (the portal's export writes it) -> its
+  Adoptions, ended ones included, with their dates and purpose;
+- User, Template and unknown kinds are counted and reported, not mapped.
+
+Every descriptor read is kept (:mod:`~catalog.backstage.descriptors`, in the
+import's transaction), so the export gives back what the portal does not map
+(kinds, fields) unchanged and merges the portal's changes into the rest.
 
 Fields Backstage describes (names, descriptions, tags, lifecycle, owner,
 system, links) are set from the descriptor on every import; fields it does not
@@ -41,7 +48,10 @@ The package follows those steps: :mod:`~catalog.backstage.vocabulary` (what both
 directions share), :mod:`~catalog.backstage.parse`, :mod:`~catalog.backstage.resolve`,
 :mod:`~catalog.backstage.plan`, :mod:`~catalog.backstage.write`,
 :mod:`~catalog.backstage.report` and :mod:`~catalog.backstage.importer` (the two
-entry points), and :mod:`~catalog.backstage.export` (the way back).
+entry points), :mod:`~catalog.backstage.descriptors` (what was read, kept),
+:mod:`~catalog.backstage.records` and :mod:`~catalog.backstage.export` (the way back), and
+for Backstage's catalog API :mod:`~catalog.backstage.entities`,
+:mod:`~catalog.backstage.query` and :mod:`~catalog.backstage.index`.
 """
 
 from catalog.backstage.export import UNOWNED, catalog_entities, export_catalog

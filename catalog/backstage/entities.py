@@ -24,11 +24,10 @@ from collections import defaultdict
 from typing import Any, NamedTuple
 
 from catalog.backstage.export import catalog_entities
+from catalog.backstage.vocabulary import DEFAULT_NAMESPACE, entity_ref, parse_entity_ref
 
-__all__ = ["RELATION_FIELDS", "entity_ref", "entity_uid", "parse_entity_ref", "relations_of",
-           "served_entities"]
+__all__ = ["RELATION_FIELDS", "entity_uid", "relations_of", "served_entities", "stamp"]
 
-DEFAULT_NAMESPACE = "default"
 #: The UUID 5 namespace of entity uids (any fixed UUID would do; this one never changes).
 UID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://capability-portal/backstage/entity")
 
@@ -100,7 +99,7 @@ def stamp(entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
     >>> served[1]["metadata"]["uid"] == stamp([api])[0]["metadata"]["uid"]
     True
     """
-    with_namespace = [_with_namespace(entity) for entity in entities]
+    with_namespace = [_with_namespace(_with_definition_text(entity)) for entity in entities]
     relations = relations_of(with_namespace)
     served = []
     for entity in with_namespace:
@@ -164,17 +163,6 @@ def relations_of(entities: list[dict[str, Any]]) -> dict[str, list[dict[str, str
             for ref, pairs in found.items()}
 
 
-def entity_ref(entity: dict[str, Any]) -> str:
-    """Return the lower-case reference ``kind:namespace/name`` of an entity.
-
-    >>> entity_ref({"kind": "Component", "metadata": {"name": "Orders"}})
-    'component:default/orders'
-    """
-    metadata = entity["metadata"]
-    namespace = metadata.get("namespace") or DEFAULT_NAMESPACE
-    return f"{entity['kind']}:{namespace}/{metadata['name']}".lower()
-
-
 def entity_uid(ref: str) -> str:
     """Return the uid of the entity with (lower-case) reference ``ref``: stable everywhere.
 
@@ -184,29 +172,19 @@ def entity_uid(ref: str) -> str:
     return str(uuid.uuid5(UID_NAMESPACE, ref))
 
 
-def parse_entity_ref(value: Any, default_kind: str | None, default_namespace: str) -> str | None:
-    """Return ``[kind:][namespace/]name`` as a lower-case full reference, or None.
+def _with_definition_text(entity: dict[str, Any]) -> dict[str, Any]:
+    """Return an API whose definition is still a placeholder (``$text: <url>``) with text.
 
-    Backstage's ``parseEntityRef``: a slash before the first colon means the
-    reference has no kind; a missing kind takes ``default_kind`` (None: the
-    reference is invalid), a missing namespace ``default_namespace``.
-
-    >>> parse_entity_ref("Group:Ops/Team-A", "group", "default")
-    'group:ops/team-a'
-    >>> parse_entity_ref("team-a", "group", "default"), parse_entity_ref("db", None, "default")
-    ('group:default/team-a', None)
+    Backstage's catalog serves the fetched text; the portal does not fetch
+    URLs, so it serves a line saying where the definition is.
     """
-    if not isinstance(value, str) or not value:
-        return None
-    colon, slash = value.find(":"), value.find("/")
-    if slash != -1 and slash < colon:
-        colon = -1
-    kind = value[:colon] if colon != -1 else default_kind
-    namespace = value[colon + 1:slash] if slash != -1 else default_namespace
-    name = value[max(colon + 1, slash + 1):]
-    if not kind or not namespace or not name:
-        return None
-    return f"{kind}:{namespace}/{name}".lower()
+    spec = entity.get("spec")
+    if entity.get("kind") != "API" or not isinstance(spec, dict) or not isinstance(
+            spec.get("definition"), dict):
+        return entity
+    where = ", ".join(str(value) for value in spec["definition"].values())
+    text = f"# The definition is at {where}; the capability portal does not fetch it.\n"
+    return {**entity, "spec": {**spec, "definition": text}}
 
 
 def _with_namespace(entity: dict[str, Any]) -> dict[str, Any]:

@@ -2,18 +2,20 @@
 
 The export is the importer (:mod:`catalog.backstage`) run backwards, so that
 exporting, importing into an empty portal and exporting again gives the same
-text (the round trip the tests check). apiVersion ``backstage.io/v1alpha1``:
+text and the same catalog (the round trips the tests check). apiVersion
+``backstage.io/v1alpha1``:
 
 - Team -> Group (``spec.profile.displayName`` / ``email``);
-- Domain -> Domain, plus a System of the same name for each domain that has
-  capabilities (a Component's domain is its System's in Backstage);
+- Domain -> Domain, plus a System of the same name for each domain whose
+  capabilities name it (a Component's domain is its System's in Backstage);
 - Capability -> Component (``spec.type: service``), or Resource
   (``spec.type: infrastructure``) for an infrastructure capability with no
   APIs and no API-bound dependencies;
-- Business -> Component with ``spec.type: website`` (the importer's frontend);
+- Business -> Component with ``spec.type: website`` (the importer's frontend),
+  in namespace :data:`BUSINESS_NAMESPACE` when a capability has its slug;
 - Api -> API, provided by its capability (``spec.providesApis``);
 - Dependency -> ``spec.dependsOn`` of the consumer, or ``spec.consumesApis``
-  when it names the API used; an active Adoption -> the same on the business.
+  when it names the API used; an Adoption in use -> the same on the business.
 
 Every relation is set (``spec.owner``, ``spec.system``, ``spec.domain``,
 ``spec.dependsOn``, ``spec.providesApis``, ``spec.consumesApis``). Owners are
@@ -22,60 +24,79 @@ capabilities, and a row without a team names :data:`UNOWNED`, a Group that
 does not exist (Backstage keeps a dangling relation, and the importer keeps
 the row without a team, as before). Portal fields Backstage has no place for
 travel as ``capability-portal/*`` annotations (layer, lifecycle, tier,
-summary, SLA, dependency kinds, team kind, business status, API name).
-Documents come sorted (Groups, Domains, Systems, Components and Resources,
-APIs, each by name), so the same catalog always exports to the same text.
+summary, SLA, launch and deprecation dates, dependency kinds and dates, team
+kind, business status, API name), and a business's adoptions, ended ones
+included, as ``spec.adoptions`` (capability, API, since, until, purpose).
+
+Descriptors an import read are written back (:mod:`catalog.backstage.descriptors`):
+foreign ones (Users, Locations, Systems, APIs no component provides, ...) as
+they were read, the others as read with the portal's changes merged in. A
+Location's targets are in the same export, which it says with
+:data:`TARGETS_IN_EXPORT_ANNOTATION` (so an import does not look for them).
+Documents come sorted (Locations, Groups, Users, Domains, Systems, Components
+and Resources, APIs, other kinds; each by name), so the same catalog always
+exports to the same text.
 """
 
 import hashlib
 import re
 from collections import Counter
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import sqlalchemy as sa
 import yaml
 
+from catalog.backstage.descriptors import merge, stored_descriptors
+from catalog.backstage.records import (
+    ApiRecord,
+    BusinessRecord,
+    CapabilityRecord,
+    Catalog,
+    DomainRecord,
+    LinkRecord,
+    TeamRecord,
+    planned_catalog,
+    read_catalog,
+)
 from catalog.backstage.resolve import first_line
 from catalog.backstage.vocabulary import (
+    ADOPTIONS_FIELD,
     API_DEFINITION_ANNOTATION,
     API_NAME_ANNOTATION,
     API_STATUSES,
     API_VERSION_ANNOTATION,
     API_VERSIONS,
+    BACKSTAGE_LIFECYCLES,
+    BUSINESS_NAMESPACE,
     BUSINESS_STATUS_ANNOTATION,
     CAPABILITY_ANNOTATIONS,
+    CAPABILITY_DATE_ANNOTATIONS,
     DEPENDENCY_KINDS_ANNOTATION,
+    DEPENDENCY_SINCE_ANNOTATION,
+    EXPORT_KIND_ORDER,
     LAYER_ANNOTATION,
     NO_DEFINITION,
+    TARGETS_IN_EXPORT_ANNOTATION,
     TEAM_KIND_ANNOTATION,
-)
-from catalog.db import db
-from catalog.models import (
-    Adoption,
-    Api,
-    Business,
-    Capability,
-    CapabilityTag,
-    Dependency,
-    Domain,
-    Team,
+    entity_ref,
+    parse_entity_ref,
+    row_key,
 )
 
-__all__ = ["UNOWNED", "catalog_entities", "export_catalog"]
+__all__ = ["UNOWNED", "catalog_entities", "export_catalog", "planned_entities"]
 
 API_VERSION = API_VERSIONS[0]
 #: The owner written for a row without a team: not a valid portal slug (it has a
 #: dot), so no real team can ever be called that.
 UNOWNED = "group:default/capability-portal.unowned"
-#: Portal lifecycle -> Backstage lifecycle (the exact one travels as an annotation).
-LIFECYCLES = {"proposed": "experimental", "approved": "experimental",
-              "production": "production", "deprecated": "deprecated",
-              "retired": "deprecated"}
 API_LIFECYCLES = {status: lifecycle for lifecycle, status in API_STATUSES.items()}
 NAME_RE = re.compile(r"^[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*$")
 NAME_MAX = 63
+#: Export order of kinds; Components and Resources are listed together.
+KIND_RANK = {kind: rank for rank, kind in enumerate(EXPORT_KIND_ORDER)} | {
+    "Resource": EXPORT_KIND_ORDER.index("Component")}
+
+Generated = list[tuple[str | None, dict[str, Any]]]  # (portal row, entity); None: a System
 
 
 def export_catalog() -> str:
@@ -123,118 +144,99 @@ _Dumper.add_representer(str, _represent_text)
 
 
 def catalog_entities() -> list[dict[str, Any]]:
-    """Return the catalog as Backstage entities (dicts), in export order."""
-    teams, domains, capabilities, businesses = _read_catalog()
+    """Return the catalog as Backstage entities (dicts), in export order.
+
+    The portal's rows, merged with the descriptors they were imported from,
+    and the foreign descriptors an import kept.
+    """
+    return _with_descriptors(_generate(read_catalog()), stored_descriptors())
+
+
+def planned_entities(rows: dict[str, list[Any]]) -> dict[str, dict[str, Any]]:
+    """Return ``{portal row: entity}``: what the export writes for an import's rows.
+
+    The rows are laid over the catalog as a fresh import creates them
+    (:func:`~catalog.backstage.records.planned_catalog`): each entity is
+    what importing its descriptor alone gives back, the baseline a later
+    export compares the portal with (:func:`~catalog.backstage.descriptors.merge`).
+    """
+    return {key: entity for key, entity in _generate(planned_catalog(rows)) if key is not None}
+
+
+def _generate(catalog: Catalog) -> Generated:
+    """Return the entity of every portal row, with its row; the domains' Systems with None."""
+    capabilities = catalog.capabilities
     api_names = _api_entity_names(capabilities)
     resources = {c.slug for c in capabilities if _is_resource(c)}
     owners = _domain_owners(capabilities)
+    slugs = {c.slug for c in capabilities}
 
-    entities = [_group(team) for team in teams]
-    entities += [_domain(domain, owners.get(domain.slug, UNOWNED)) for domain in domains]
-    used = {capability.domain.id for capability in capabilities}
-    entities += [_system(domain, owners.get(domain.slug, UNOWNED)) for domain in domains
-                 if domain.id in used]
-    components = [_capability(c, resources, api_names) for c in capabilities]
-    components += [_business(b, resources, api_names) for b in businesses]
-    entities += sorted(components, key=lambda e: (e["metadata"]["name"], e["kind"]))
-    entities += sorted((_api(c, api, api_names) for c in capabilities for api in c.apis),
-                       key=lambda e: e["metadata"]["name"])
+    entities: Generated = [(row_key("teams", team.slug), _group(team)) for team in catalog.teams]
+    entities += [(row_key("domains", domain.slug), _domain(domain, owners.get(domain.slug,
+                                                                               UNOWNED)))
+                 for domain in catalog.domains]
+    used = {capability.domain.slug for capability in capabilities}
+    entities += [(None, _system(domain, owners.get(domain.slug, UNOWNED)))
+                 for domain in catalog.domains if domain.slug in used]
+    entities += [(row_key("capabilities", c.slug), _capability(c, resources, api_names))
+                 for c in capabilities]
+    entities += [(row_key("businesses", b.slug), _business(b, resources, api_names,
+                                                           b.slug in slugs))
+                 for b in catalog.businesses]
+    entities += [(row_key("apis", c.slug, api.name), _api(c, api, api_names))
+                 for c in capabilities for api in c.apis]
     return entities
 
 
-# -- reading the catalog ----------------------------------------------------------------
-# Capabilities, their APIs, tags and links are read as plain rows (a catalog of 10,000
-# capabilities is ~100,000 rows: ORM objects would cost seconds), into these records.
+def _with_descriptors(generated: Generated, descriptors: list[Any]) -> list[dict[str, Any]]:
+    """Return the generated entities merged with their descriptors, plus the foreign ones.
+
+    A descriptor of a row the portal no longer has is left out; a domain's
+    System is written when an entity names it (and no descriptor has its name).
+    """
+    mapped = {d.maps_to: d for d in descriptors if d.maps_to}
+    entities: dict[str, dict[str, Any]] = {}
+    systems = {}
+    for key, entity in generated:
+        if key is None:
+            systems[entity_ref(entity)] = entity
+            continue
+        kept = mapped.get(key)
+        if kept is not None:
+            entity = merge(kept.document, kept.baseline or {}, entity)
+        entities[entity_ref(entity)] = entity
+    for descriptor in descriptors:
+        if descriptor.maps_to is None:
+            entities.setdefault(descriptor.ref, _foreign(descriptor.document))
+    named = {_system_of(entity) for entity in entities.values()}
+    for ref, system in systems.items():
+        if ref in named:
+            entities.setdefault(ref, system)
+    return sorted(entities.values(), key=_export_order)
 
 
-@dataclass(slots=True, eq=False)
-class _Api:
-    id: int
-    name: str
-    kind: str
-    version: str
-    status: str
-    description: str
-    spec: str
+def _foreign(document: dict[str, Any]) -> dict[str, Any]:
+    """Return a foreign descriptor as exported: a Location says its targets came along."""
+    spec = document.get("spec")
+    if document.get("kind") != "Location" or not isinstance(spec, dict) or not (
+            spec.get("target") or spec.get("targets")):
+        return document
+    metadata = dict(document.get("metadata") or {})
+    metadata["annotations"] = {**(metadata.get("annotations") or {}),
+                               TARGETS_IN_EXPORT_ANNOTATION: "true"}
+    return {**document, "metadata": metadata}
 
 
-@dataclass(slots=True, eq=False)
-class _Link:
-    """A dependency (provider) or an adoption (capability): what is used, and through which API."""
-
-    provider: "_Capability"
-    api: _Api | None
-    kind: str = ""
-    active: bool = True
+def _system_of(entity: dict[str, Any]) -> str | None:
+    spec = entity.get("spec") if isinstance(entity.get("spec"), dict) else {}
+    namespace = (entity.get("metadata") or {}).get("namespace") or "default"
+    return parse_entity_ref(spec.get("system"), "system", namespace)
 
 
-@dataclass(slots=True, eq=False)
-class _Capability:
-    id: int
-    slug: str
-    name: str
-    summary: str
-    description: str
-    lifecycle: str
-    tier: int
-    docs_url: str
-    repo_url: str
-    sla_availability: Decimal | None
-    sla_p99_ms: int | None
-    domain: Domain
-    team: Team | None
-    tags: list[str] = field(default_factory=list)
-    apis: list[_Api] = field(default_factory=list)
-    dependencies: list[_Link] = field(default_factory=list)
-
-
-@dataclass(slots=True, eq=False)
-class _Business:
-    slug: str
-    name: str
-    description: str
-    status: str
-    team: Team | None
-    adoptions: list[_Link] = field(default_factory=list)
-
-
-def _read_catalog() -> tuple[list[Team], list[Domain], list[_Capability], list[_Business]]:
-    """Return teams, domains, capabilities and businesses, each sorted by slug."""
-    teams = list(db.session.scalars(sa.select(Team).order_by(Team.slug)))
-    domains = list(db.session.scalars(sa.select(Domain).order_by(Domain.slug)))
-    team_of = {team.id: team for team in teams}
-    domain_of = {domain.id: domain for domain in domains}
-    capabilities = [
-        _Capability(*row[:11], domain=domain_of[row.domain_id], team=team_of.get(row.team_id))
-        for row in db.session.execute(sa.select(
-            Capability.id, Capability.slug, Capability.name, Capability.summary,
-            Capability.description, Capability.lifecycle, Capability.tier, Capability.docs_url,
-            Capability.repo_url, Capability.sla_availability, Capability.sla_p99_ms,
-            Capability.domain_id, Capability.team_id).order_by(Capability.slug))]
-    by_id = {capability.id: capability for capability in capabilities}
-    for capability_id, tag in db.session.execute(
-            sa.select(CapabilityTag.capability_id, CapabilityTag.tag).order_by(CapabilityTag.tag)):
-        by_id[capability_id].tags.append(tag)
-    apis = {}
-    for row in db.session.execute(sa.select(
-            Api.capability_id, Api.id, Api.name, Api.kind, Api.version, Api.status,
-            Api.description, Api.spec).order_by(Api.name)):
-        apis[row.id] = _Api(*row[1:])
-        by_id[row.capability_id].apis.append(apis[row.id])
-    for consumer, provider, api, kind in db.session.execute(sa.select(
-            Dependency.consumer_id, Dependency.provider_id, Dependency.api_id, Dependency.kind)):
-        by_id[consumer].dependencies.append(_Link(by_id[provider], apis.get(api), kind))
-    businesses = {row.id: _Business(row.slug, row.name, row.description, row.status,
-                                    team_of.get(row.team_id))
-                  for row in db.session.execute(sa.select(
-                      Business.id, Business.slug, Business.name, Business.description,
-                      Business.status, Business.team_id).order_by(Business.slug))}
-    for business, capability, api, active in db.session.execute(sa.select(
-            Adoption.business_id, Adoption.capability_id, Adoption.api_id,
-            Adoption.active.label("active"))):
-        businesses[business].adoptions.append(_Link(by_id[capability], apis.get(api),
-                                                    active=bool(active)))
-    return teams, domains, capabilities, list(businesses.values())
+def _export_order(entity: dict[str, Any]) -> tuple:
+    kind, metadata = str(entity.get("kind")), entity.get("metadata") or {}
+    return (KIND_RANK.get(kind, len(EXPORT_KIND_ORDER)), kind if kind not in KIND_RANK else "",
+            str(metadata.get("name")), kind, str(metadata.get("namespace") or ""))
 
 
 # -- one entity per row ---------------------------------------------------------------
@@ -250,7 +252,7 @@ def _entity(kind: str, metadata: dict[str, Any], spec: dict[str, Any]) -> dict[s
             "spec": spec}
 
 
-def _group(team: Team) -> dict[str, Any]:
+def _group(team: TeamRecord) -> dict[str, Any]:
     profile = {"displayName": team.name}
     if _strip(team.contact):
         profile["email"] = _strip(team.contact)
@@ -260,21 +262,21 @@ def _group(team: Team) -> dict[str, Any]:
     }, {"type": "team", "profile": profile, "children": []})
 
 
-def _domain(domain: Domain, owner: str) -> dict[str, Any]:
+def _domain(domain: DomainRecord, owner: str) -> dict[str, Any]:
     return _entity("Domain", {
         "name": domain.slug, "title": domain.name, "description": _strip(domain.description),
         "annotations": {LAYER_ANNOTATION: domain.layer},
     }, {"owner": owner})
 
 
-def _system(domain: Domain, owner: str) -> dict[str, Any]:
+def _system(domain: DomainRecord, owner: str) -> dict[str, Any]:
     return _entity("System", {
         "name": domain.slug, "title": domain.name,
         "description": f"The capabilities of the {domain.name} domain.",
     }, {"owner": owner, "domain": f"domain:default/{domain.slug}"})
 
 
-def _capability(capability: _Capability, resources: set[str],
+def _capability(capability: CapabilityRecord, resources: set[str],
                 api_names: dict[int, str]) -> dict[str, Any]:
     annotations = {CAPABILITY_ANNOTATIONS["lifecycle"]: capability.lifecycle,
                    CAPABILITY_ANNOTATIONS["tier"]: str(capability.tier)}
@@ -287,10 +289,15 @@ def _capability(capability: _Capability, resources: set[str],
             capability.sla_availability)
     if capability.sla_p99_ms is not None:
         annotations[CAPABILITY_ANNOTATIONS["sla_p99_ms"]] = str(capability.sla_p99_ms)
+    for name, annotation in CAPABILITY_DATE_ANNOTATIONS.items():
+        if getattr(capability, name) is not None:
+            annotations[annotation] = getattr(capability, name).isoformat()
     dependencies = sorted(capability.dependencies, key=lambda d: d.provider.slug)
     if dependencies:
         annotations[DEPENDENCY_KINDS_ANNOTATION] = ",".join(
             f"{dep.provider.slug}={dep.kind}" for dep in dependencies)
+        annotations[DEPENDENCY_SINCE_ANNOTATION] = ",".join(
+            f"{dep.provider.slug}={dep.since.isoformat()}" for dep in dependencies)
     links = []
     if capability.docs_url:
         links.append({"url": capability.docs_url, "title": "Docs", "type": "docs"})
@@ -302,7 +309,7 @@ def _capability(capability: _Capability, resources: set[str],
     resource = capability.slug in resources
     spec: dict[str, Any] = {
         "type": "infrastructure" if resource else "service",
-        "lifecycle": LIFECYCLES[capability.lifecycle],
+        "lifecycle": BACKSTAGE_LIFECYCLES[capability.lifecycle],
         "owner": _owner(capability.team),
         "system": f"system:default/{capability.domain.slug}",
     }
@@ -313,23 +320,37 @@ def _capability(capability: _Capability, resources: set[str],
     return _entity("Resource" if resource else "Component", metadata, _compact(spec))
 
 
-def _business(business: _Business, resources: set[str],
-              api_names: dict[int, str]) -> dict[str, Any]:
+def _business(business: BusinessRecord, resources: set[str], api_names: dict[int, str],
+              shares_a_slug: bool) -> dict[str, Any]:
     annotations = {LAYER_ANNOTATION: "frontend", BUSINESS_STATUS_ANNOTATION: business.status}
     spec: dict[str, Any] = {"type": "website", "lifecycle": "production",
                             "owner": _owner(business.team)}
-    adopted = sorted((a for a in business.adoptions if a.active),
-                     key=lambda a: (a.provider.slug, a.api is not None,
-                                    a.api.name if a.api else ""))
-    _relations(spec, [(a.provider, a.api) for a in adopted], resources, api_names)
+    adoptions = sorted(business.adoptions, key=lambda a: (
+        a.provider.slug, a.api is not None, a.api.name if a.api else "", a.since))
+    _relations(spec, [(a.provider, a.api) for a in adoptions if a.active], resources, api_names)
+    spec[ADOPTIONS_FIELD] = [_adoption(a, resources, api_names) for a in adoptions]
     return _entity("Component", {
-        "name": business.slug, "title": business.name,
+        "name": business.slug,
+        "namespace": BUSINESS_NAMESPACE if shares_a_slug else None,
+        "title": business.name,
         "description": _strip(business.description),
         "annotations": dict(sorted(annotations.items())),
     }, _compact(spec))
 
 
-def _api(capability: _Capability, api: _Api, api_names: dict[int, str]) -> dict[str, Any]:
+def _adoption(adoption: LinkRecord, resources: set[str],
+              api_names: dict[int, str]) -> dict[str, Any]:
+    kind = "resource" if adoption.provider.slug in resources else "component"
+    item = {"capability": f"{kind}:default/{adoption.provider.slug}",
+            "api": f"api:default/{api_names[adoption.api.id]}" if adoption.api else None,
+            "since": adoption.since.isoformat(),
+            "until": adoption.until.isoformat() if adoption.until else None,
+            "purpose": adoption.purpose or None}
+    return {key: value for key, value in item.items() if value is not None}
+
+
+def _api(capability: CapabilityRecord, api: ApiRecord,
+         api_names: dict[int, str]) -> dict[str, Any]:
     name = api_names[api.id]
     annotations = {}
     if name != api.name:
@@ -351,9 +372,8 @@ def _api(capability: _Capability, api: _Api, api_names: dict[int, str]) -> dict[
 # -- helpers --------------------------------------------------------------------------
 
 
-def _relations(spec: dict[str, Any], links: list[tuple[_Capability, _Api | None]],
-               resources: set[str],
-               api_names: dict[int, str]) -> None:
+def _relations(spec: dict[str, Any], links: list[tuple[CapabilityRecord, ApiRecord | None]],
+               resources: set[str], api_names: dict[int, str]) -> None:
     """Fill ``dependsOn`` / ``consumesApis`` from (provider, api or None) pairs."""
     depends, consumes = [], []
     for provider, api in links:
@@ -375,7 +395,7 @@ def _compact(spec: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in spec.items() if value not in ([], None)}
 
 
-def _owner(team: Team | None) -> str:
+def _owner(team: TeamRecord | None) -> str:
     return f"group:default/{team.slug}" if team is not None else UNOWNED
 
 
@@ -388,13 +408,13 @@ def _decimal(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def _is_resource(capability: _Capability) -> bool:
+def _is_resource(capability: CapabilityRecord) -> bool:
     """Return True when a capability exports as a Resource (Resources hold no APIs)."""
     return (capability.domain.layer == "infrastructure" and not capability.apis
             and all(dep.api is None for dep in capability.dependencies))
 
 
-def _domain_owners(capabilities: list[_Capability]) -> dict[str, str]:
+def _domain_owners(capabilities: list[CapabilityRecord]) -> dict[str, str]:
     """Return ``{domain slug: owner ref}``: the team owning most of its capabilities."""
     counts: dict[str, Counter[str]] = {}
     for capability in capabilities:
@@ -404,7 +424,7 @@ def _domain_owners(capabilities: list[_Capability]) -> dict[str, str]:
             for domain, c in counts.items()}
 
 
-def _api_entity_names(capabilities: list[_Capability]) -> dict[int, str]:
+def _api_entity_names(capabilities: list[CapabilityRecord]) -> dict[int, str]:
     """Return ``{api id: entity name}``, unique across the export (case-insensitively).
 
     An API keeps its own name when that is a valid Backstage name no other

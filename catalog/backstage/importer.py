@@ -5,19 +5,25 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from catalog import history
+from catalog.backstage.descriptors import keep_descriptors
+from catalog.backstage.export import planned_entities
 from catalog.backstage.parse import (
     Entity,
     Problems,
     count_kinds,
     entities_from_documents,
+    file_counts,
     import_root,
     parse_entities,
+    report_skipped,
 )
 from catalog.backstage.plan import plan_steps
 from catalog.backstage.report import ImportReport, Problem
 from catalog.backstage.resolve import CatalogIndex, Resolver
 from catalog.backstage.vocabulary import MAX_TEXT_BYTES, TEXT_FILE_NAME
 from catalog.backstage.write import WriteRefused, import_summary, write_steps
+from catalog.db import transaction
 from catalog.errors import Conflict, StaleVersion
 from catalog.models import User
 from catalog.permissions import ensure_can_govern
@@ -135,9 +141,10 @@ def _import(entities: list[Entity], problems: Problems, root: Path, *, source: s
     catalog = CatalogIndex(entities)
     resolver = Resolver(entities, catalog, problems, root)
     rows = resolver.resolve()
+    report_skipped(problems, resolver.definitions)
     report = ImportReport(source=source, dry_run=dry_run, read=count_kinds(entities),
                           unmapped=resolver.unmapped, errors=problems.errors,
-                          warnings=problems.warnings)
+                          warnings=problems.warnings, files=file_counts(entities, problems))
     if not report.ok:
         return report
     steps = plan_steps(rows, catalog)
@@ -147,8 +154,15 @@ def _import(entities: list[Entity], problems: Problems, root: Path, *, source: s
     if dry_run:
         return report
     try:
-        report.written = write_steps(steps, catalog, actor=actor, summary=import_summary(report),
-                                     progress=progress)
+        with transaction():  # the rows and the descriptors they came from, all or nothing
+            kept = keep_descriptors(resolver.entities, resolver.maps_to, planned_entities(rows))
+            report.written = write_steps(steps, catalog, actor=actor,
+                                         summary=import_summary(report), progress=progress)
+            if kept and not report.written:  # only what the portal does not map changed
+                with history.importing():
+                    history.record(actor, "import", source[-130:], import_summary(report),
+                                   action="import")
+                report.written = True
     except WriteRefused as exc:
         report.errors.extend(exc.problems)
     except (Conflict, StaleVersion) as exc:

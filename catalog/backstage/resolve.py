@@ -1,5 +1,6 @@
 """Step 2: map entities onto portal rows, resolving every reference."""
 
+import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -12,17 +13,21 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from catalog.backstage.parse import Entity, Problems, local_file, mapping
 from catalog.backstage.vocabulary import (
+    ADOPTIONS_FIELD,
     API_DEFINITION_ANNOTATION,
     API_FIELDS,
     API_NAME_ANNOTATION,
     API_STATUSES,
     API_VERSION_ANNOTATION,
+    BACKSTAGE_LIFECYCLES,
     BUSINESS_STATUS_ANNOTATION,
     BUSINESS_STATUS_MAX,
     CAPABILITY_ANNOTATIONS,
+    CAPABILITY_DATE_ANNOTATIONS,
     CAPABILITY_LIFECYCLES,
     CONTACT_MAX,
     DEPENDENCY_KINDS_ANNOTATION,
+    DEPENDENCY_SINCE_ANNOTATION,
     DOCS_LINK_TYPES,
     ENTITY_TYPES,
     FRONTEND_TYPES,
@@ -39,12 +44,23 @@ from catalog.backstage.vocabulary import (
     UNASSIGNED,
     BuiltinDomain,
     Key,
+    row_key,
 )
 from catalog.db import db
 from catalog.models import Adoption, Api, Business, Capability, Dependency, Domain, Team
+from catalog.models._time import today
 from catalog.models.capability import DEPENDENCY_KINDS, LAYERS
 from catalog.models.org import TEAM_KINDS
-from catalog.validation import SUMMARY_MAX, TAG_MAX, TAG_RE, TAGS_MAX, Errors, check_capability
+from catalog.validation import (
+    SUMMARY_MAX,
+    TAG_MAX,
+    TAG_RE,
+    TAGS_MAX,
+    Errors,
+    check_adoption,
+    check_capability,
+    check_date,
+)
 
 
 @dataclass
@@ -106,7 +122,13 @@ class CatalogIndex:
             return None
         if kind == "dependencies":
             return next((dep for dep in owner.dependencies if dep.provider.slug == key[1]), None)
-        return next((link for link in owner.adoptions if link.capability.slug == key[1]), None)
+        if len(key) == 2:  # named by dependsOn / consumesApis: the one in use
+            return next((link for link in owner.adoptions
+                         if link.capability.slug == key[1] and link.active), None)
+        since, api = dt.date.fromisoformat(key[2]), key[3] if len(key) > 3 else ""
+        return next((link for link in owner.adoptions
+                     if link.capability.slug == key[1] and link.since == since
+                     and (link.api.name.lower() if link.api else "") == api), None)
 
     def api(self, capability: str, name: str) -> Api | None:
         """Return the API ``name`` (any case) of a capability, or None."""
@@ -154,6 +176,9 @@ class Resolver:
         self.providers: dict[Key, list[str]] = {}  # API -> slugs of providing capabilities
         self.system_domains: dict[Key, str | None] = {}
         self.unmapped: dict[str, int] = {}
+        self.maps_to: dict[Key, str] = {}  # entity -> the portal row it becomes (row_key)
+        self.listed_adoptions: set[tuple[str, str, str]] = set()  # (business, capability, api)
+        self.definitions: set[str] = set()  # files read as API definitions
 
     def resolve(self) -> dict[str, list[Row]]:
         """Return the rows to import per kind, in writing order."""
@@ -247,8 +272,17 @@ class Resolver:
             "tags": self._tags(entity), "docs_url": docs_url, "repo_url": repo_url,
         }
         portal = self._portal_fields(entity)
+        stated = entity.spec.get("lifecycle")
+        if (entity.kind == "component" and "lifecycle" in portal and isinstance(stated, str)
+                and BACKSTAGE_LIFECYCLES[portal["lifecycle"]] != stated):
+            field_name = f"metadata.annotations[{CAPABILITY_ANNOTATIONS['lifecycle']}]"
+            self.problems.warn(entity, field_name, (
+                f"The annotation says {portal.pop('lifecycle')}, but spec.lifecycle says "
+                f"{stated} (changed in Backstage since the portal exported it?); "
+                "spec.lifecycle decides."))
         if entity.kind == "component" and "lifecycle" not in portal:
             values["lifecycle"] = self._lifecycle(entity)
+        portal.update(self._dates(entity))
         self._check(entity, values, {
             "name": name_field, "summary": "metadata.description",
             "description": "metadata.description", "tags": "metadata.tags",
@@ -290,8 +324,10 @@ class Resolver:
     def _api(self, entity: Entity) -> None:
         slugs = self.providers.get(entity.key)
         if not slugs:
-            self.problems.warn(entity, "", "No component provides this API, so it is not "
-                                           "imported (an API belongs to its provider).")
+            self.problems.warn(entity, "", "No component provides this API, so it is kept "
+                                           "as it is (exported back unchanged), not imported "
+                                           "as an API (an API belongs to its provider).")
+            self._definition(entity, Problems())  # kept with its definition file's text
             return
         values = self._api_values(entity)
         for slug in slugs:
@@ -333,39 +369,54 @@ class Resolver:
                 values["spec"] = ""
         return values
 
-    def _definition(self, entity: Entity) -> str:
-        """Return the API definition: inline text, or the text of a local ``$text`` file."""
+    def _definition(self, entity: Entity, problems: Problems | None = None) -> str:
+        """Return the API definition: inline text, or the text of a local ``$text`` file.
+
+        The text of a file is also written into the kept descriptor (as
+        Backstage's catalog does), so that the export stands alone.
+        """
+        problems = problems or self.problems
         definition = entity.spec.get("definition")
         if definition is None or isinstance(definition, str):
             return definition or ""
         target = definition.get("$text") if isinstance(definition, dict) else None
         if not isinstance(target, str) or len(definition) != 1:
-            self.problems.warn(entity, "spec.definition", "Only text or {$text: file} "
+            problems.warn(entity, "spec.definition", "Only text or {$text: file} "
                                                           "definitions are read; left empty.")
             return ""
         field_name = "spec.definition.$text"
         if HTTP_URL.match(target):
-            self.problems.warn(entity, field_name, f"{target} is not fetched; the API is "
+            problems.warn(entity, field_name, f"{target} is not fetched; the API is "
                                                    "imported without its definition.")
             return ""
-        file = local_file(entity, field_name, target, self.root, self.problems,
+        file = local_file(entity, field_name, target, self.root, problems,
                            "Definition file")
         if file is None:
             return ""
         try:
-            return file.read_text(encoding="utf-8")
+            text = file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            self.problems.error(entity, field_name, f"Cannot read {target}: {exc}.")
+            problems.error(entity, field_name, f"Cannot read {target}: {exc}.")
             return ""
+        if "\x00" in text:
+            problems.error(entity, field_name, f"{target} holds a NUL character; not read.")
+            return ""
+        entity.descriptor["spec"]["definition"] = text
+        self.definitions.add(file.relative_to(self.root).as_posix())
+        return text
 
     def _relations(self, entity: Entity) -> None:
         source = self.targets[entity.key]
+        if source[0] == "businesses":
+            self._adoptions(entity, source[1])
         kinds = self._dependency_kinds(entity)
+        since = self._dependency_since(entity)
         for i, value in enumerate(self._refs(entity, "dependsOn")):
             field_name = f"spec.dependsOn[{i}]"
             provider = self._depends_on(entity, field_name, value)
             if provider is not None:
-                self._link(entity, field_name, source, provider, {},
+                values = {"since": since[provider[1]]} if provider[1] in since else {}
+                self._link(entity, field_name, source, provider, values,
                            kinds.get(provider[1], "sync"), stated=provider[1] in kinds)
         for i, value in enumerate(self._refs(entity, "consumesApis")):
             field_name = f"spec.consumesApis[{i}]"
@@ -377,8 +428,10 @@ class Resolver:
                                                        "no dependency is recorded.")
             kind = "async" if _text(api.spec.get("type")).lower() == "asyncapi" else "sync"
             for slug in self.providers.get(api.key, []):
-                self._link(entity, field_name, source, ("capabilities", slug),
-                           {"api": _api_name(api)}, kinds.get(slug, kind), stated=slug in kinds)
+                values = {"api": _api_name(api), **({"since": since[slug]} if slug in since
+                                                    else {})}
+                self._link(entity, field_name, source, ("capabilities", slug), values,
+                           kinds.get(slug, kind), stated=slug in kinds)
         if "subcomponentOf" in entity.spec:
             parent = self._parent(entity, entity.spec["subcomponentOf"])
             if parent is not None:
@@ -484,6 +537,9 @@ class Resolver:
                                                    "nothing can depend on it; not recorded.")
             return
         table = "dependencies" if consumer[0] == "capabilities" else "adoptions"
+        if table == "adoptions" and (consumer[1], provider[1], str(values.get("api") or "")
+                                     .lower()) in self.listed_adoptions:
+            return  # spec.adoptions states it, dates and purpose included
         key = (consumer[1], provider[1])
         defaults = {"kind": kind} if table == "dependencies" else {}
         if table == "dependencies" and stated:
@@ -507,6 +563,91 @@ class Resolver:
                 self.problems.error(entity, f"metadata.annotations[{CAPABILITY_ANNOTATIONS[name]}]",
                                     message)
         return {name: cleaned[name] for name in raw if name not in errors}
+
+    def _dates(self, entity: Entity) -> dict[str, dt.date | None]:
+        """Return the capability dates the portal's annotations state (YYYY-MM-DD)."""
+        dates = {}
+        for name, annotation in CAPABILITY_DATE_ANNOTATIONS.items():
+            if annotation in entity.annotations:
+                errors = Errors()
+                day = check_date(entity.annotations[annotation], errors, name, "The date")
+                for message in errors[name]:
+                    self.problems.error(entity, f"metadata.annotations[{annotation}]", message)
+                dates[name] = day
+        return dates
+
+    def _dependency_since(self, entity: Entity) -> dict[str, dt.date]:
+        """Return ``{provider slug: since}`` from the dependency-since annotation.
+
+        The annotation reads ``provider=YYYY-MM-DD`` pairs separated by commas.
+        """
+        value = entity.annotations.get(DEPENDENCY_SINCE_ANNOTATION)
+        field_name = f"metadata.annotations[{DEPENDENCY_SINCE_ANNOTATION}]"
+        if value is None:
+            return {}
+        found: dict[str, dt.date] = {}
+        for pair in value.split(",") if isinstance(value, str) else [None]:
+            slug, _, day = (pair or "").strip().partition("=")
+            errors = Errors()
+            since = check_date(day.strip(), errors, "since", "since", latest=today())
+            if not slug.strip() or since is None:
+                self.problems.warn(entity, field_name, f"{pair!r} is not provider=YYYY-MM-DD "
+                                                       "(not in the future); ignored.")
+                continue
+            found[slug.strip()] = since
+        return found
+
+    def _adoptions(self, entity: Entity, business: str) -> None:
+        """Add the adoptions the portal's ``spec.adoptions`` lists (ended ones too)."""
+        listed = entity.spec.get(ADOPTIONS_FIELD)
+        if listed is None:
+            return
+        if not isinstance(listed, list):
+            self.problems.error(entity, f"spec.{ADOPTIONS_FIELD}", "Must be a list of "
+                                "{capability, api, since, until, purpose}.")
+            return
+        for i, item in enumerate(listed):
+            where = f"spec.{ADOPTIONS_FIELD}[{i}]"
+            if not isinstance(item, dict):
+                self.problems.error(entity, where, "An adoption must be a mapping.")
+                continue
+            provider = self._depends_on(entity, f"{where}.capability", item.get("capability"))
+            if provider is None:
+                continue
+            if provider[0] == "businesses":
+                self.problems.error(entity, f"{where}.capability", f"{provider[1]!r} is a "
+                                    "frontend (Business); only capabilities are adopted.")
+                continue
+            api_name = None
+            if item.get("api") is not None:
+                api = self._api_entity(entity, f"{where}.api", item["api"])
+                if api is None:
+                    continue
+                if provider[1] not in self.providers.get(api.key, []):
+                    self.problems.error(entity, f"{where}.api", f"{api.ref} is not an API of "
+                                                                f"{provider[1]!r}.")
+                    continue
+                api_name = _api_name(api)
+            errors = Errors()
+            cleaned = check_adoption({**item, "business": business, "capability": provider[1],
+                                      "api": api_name}, errors, today=today())
+            for name, messages in errors.items():
+                for message in messages:
+                    self.problems.error(entity, f"{where}.{name}", message)
+            if errors:
+                continue
+            key = (business, provider[1], cleaned["since"].isoformat(),
+                   *([api_name.lower()] if api_name else []))
+            values = {name: cleaned[name] for name in ("since", "until", "purpose")}
+            if api_name:
+                values["api"] = api_name
+            if key in self.rows["adoptions"]:
+                self.problems.error(entity, where, "The same adoption (capability, API, since) "
+                                                   "is listed twice.")
+                continue
+            self.rows["adoptions"][key] = Row("adoptions", key, values, {}, entity)
+            if Adoption(until=cleaned["until"]).active:
+                self.listed_adoptions.add((business, provider[1], (api_name or "").lower()))
 
     def _dependency_kinds(self, entity: Entity) -> dict[str, str]:
         """Return ``{provider slug: kind}`` from the dependency-kinds annotation.
@@ -580,7 +721,7 @@ class Resolver:
             return []
         tags: list[str] = []
         for i, value in enumerate(raw):
-            tag = _portal_tag(value)
+            tag = portal_tag(value)
             if tag is None:
                 self.problems.warn(entity, f"metadata.tags[{i}]",
                                    f"Tag {value!r} cannot be a portal tag (lowercase letters, "
@@ -621,6 +762,7 @@ class Resolver:
                 self.problems.error(entity, fields.get(key, key), message)
 
     def _add(self, row: Row) -> None:
+        self.maps_to.setdefault(row.source.key, row_key(row.kind, *row.key))
         first = self.rows[row.kind].setdefault(row.key, row)
         if first is not row:
             what = (f"API {row.key[1]!r} of {row.key[0]!r}" if row.kind == "apis"
@@ -639,7 +781,8 @@ class Resolver:
                 first.setdefault(entity.label, entity)
         for label, count in sorted(counts.items()):
             self.problems.warn(first[label], "kind", f"The portal does not map {label} entities: "
-                                                     f"{count} counted, none imported.")
+                                                     f"{count} kept as they are (exported back "
+                                                     "unchanged), none mapped.")
         self.unmapped = dict(sorted(counts.items()))
 
 
@@ -692,10 +835,10 @@ def first_line(text: str) -> str:
     return line[:SUMMARY_MAX]
 
 
-def _portal_tag(value: Any) -> str | None:
+def portal_tag(value: Any) -> str | None:
     """Return a Backstage tag as a portal tag, or None when it cannot be one.
 
-    >>> _portal_tag("Machine_Learning"), _portal_tag("c++")
+    >>> portal_tag("Machine_Learning"), portal_tag("c++")
     ('machine-learning', None)
     """
     if not isinstance(value, str):
