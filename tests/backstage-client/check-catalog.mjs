@@ -22,6 +22,12 @@ import {
   systemEntityV1alpha1Validator,
   userEntityV1alpha1Validator,
 } from '@backstage/catalog-model';
+import { createRequire } from 'node:module';
+
+// The MCP server API kind (Backstage's own example catalog has one) is in the alpha entry
+// point, whose ES module build does not load under Node: its CommonJS build does.
+const { mcpServerApiEntityValidator } = createRequire(import.meta.url)(
+  '@backstage/catalog-model/alpha');
 
 const [baseUrl, token] = process.argv.slice(2);
 const catalog = new CatalogClient({
@@ -44,6 +50,8 @@ const kindValidators = [
   groupEntityV1alpha1Validator, locationEntityV1alpha1Validator, resourceEntityV1alpha1Validator,
   systemEntityV1alpha1Validator, userEntityV1alpha1Validator,
 ];
+const validatorsOf = entity => (entity.kind === 'API' && entity.spec?.type === 'mcp-server'
+  ? [mcpServerApiEntityValidator] : kindValidators);
 
 async function problemsOf(entity) {
   const problems = [];
@@ -55,7 +63,7 @@ async function problemsOf(entity) {
     problems.push(String(error.message ?? error));
   }
   let known = false;
-  for (const validator of kindValidators) {
+  for (const validator of validatorsOf(entity)) {
     try {
       known = (await validator.check(entity)) || known;
     } catch (error) {
