@@ -3,7 +3,7 @@
 Generates the synthetic Backstage catalog of :mod:`bench.backstage_catalog`
 (``--n 10000 --seed 42``: 10,030 components, 25,095 entities), imports it
 into a temporary SQLite database (or an empty PostgreSQL one), serves the
-portal with gunicorn (one worker, two threads) and times, over HTTP, the
+portal with gunicorn (``gunicorn.conf.py``, one worker, two threads) and times, over HTTP, the
 workloads a real Backstage catalog backend (plugin-catalog-backend 4.0.5,
 Node 20, 2 cores, quiet machine) was measured with on the same catalog:
 
@@ -31,7 +31,6 @@ import http.client
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -41,6 +40,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from bench.common import p95
+from bench.load import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Backstage's p95 in ms on the same catalog, quiet machine: (SQLite, PostgreSQL) ranges.
@@ -75,8 +75,12 @@ def main() -> None:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
         dialect = "postgresql" if url.startswith("postgres") else "sqlite"
         import_catalog(url, catalog)
-        with served(url) as (port, worker):
-            run(port, worker, meta, dialect, args.repeat, random.Random(args.seed))
+        # One gunicorn worker (production settings, two threads): its first read builds the
+        # index, and its memory is the figure beside Backstage's process.
+        os.environ.update(WEB_CONCURRENCY="1", PORTAL_THREADS="2")
+        with serving("gunicorn", url) as port:
+            run(port, _worker_listening_on(port), meta, dialect, args.repeat,
+                random.Random(args.seed))
 
 
 def import_catalog(url: str, catalog: Path) -> None:
@@ -98,35 +102,6 @@ def import_catalog(url: str, catalog: Path) -> None:
               "(Backstage: 208 s on PostgreSQL, 341-372 s on SQLite, start to all visible)")
         db.session.remove()
         db.engine.dispose()
-
-
-class served:
-    """Run the portal under gunicorn on a free port; yields (port, worker pid)."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-
-    def __enter__(self) -> tuple[int, int]:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.process = subprocess.Popen(
-            [str(Path(sys.executable).with_name("gunicorn")), "--workers", "1",
-             "--worker-class", "gthread", "--threads", "2", "--timeout", "300",
-             "--bind", f"127.0.0.1:{self.port}", "portal:create_app()"],
-            cwd=ROOT, env={**os.environ, "DATABASE_URL": self.url, "SECRET_KEY": "bench"},
-            stderr=subprocess.DEVNULL)
-        for _ in range(200):
-            try:
-                if request(self.port, "GET", "/healthz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
-        return self.port, _worker_of(self.process.pid)
-
-    def __exit__(self, *exc) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=30)
 
 
 _connections: dict[int, http.client.HTTPConnection] = {}
@@ -235,18 +210,22 @@ def _row(label: str, times: list[float], dialect: str, extra: str = "") -> None:
           f"{max(times) * 1000:9.1f}   {backstage:<22}{target}{extra}")
 
 
-def _worker_of(master: int) -> int:
-    """Return the pid of gunicorn's worker (the master's child)."""
-    for _ in range(100):
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == master:
-                return int(stat.parent.name)
-        time.sleep(0.1)
-    raise RuntimeError("gunicorn started no worker")
+def _worker_listening_on(port: int) -> int:
+    """Return the pid of the gunicorn worker serving ``port`` (the child of its master)."""
+    masters = {int(cmdline.parent.name) for cmdline in Path("/proc").glob("[0-9]*/cmdline")
+               if _read(cmdline).find(f"127.0.0.1:{port}".encode()) >= 0}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        fields = _read(stat).rsplit(b")", 1)[-1].split()
+        if len(fields) > 1 and int(fields[1]) in masters:
+            return int(stat.parent.name)
+    raise RuntimeError("no gunicorn worker found")
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
 
 
 def _rss_mb(pid: int) -> float:

