@@ -61,7 +61,8 @@ def adopt(data: Mapping[str, Any], actor: User | None) -> Adoption:
     ------
     ValidationFailed
         A bad field, an unknown business, capability or API, a retired
-        capability, ``until`` before ``since``; nothing is written.
+        capability (unless the adoption already ended), ``until`` before
+        ``since``; nothing is written.
     Forbidden
         ``actor`` may not record adoptions for that business.
     Conflict
@@ -280,7 +281,8 @@ def _resolve(cleaned: dict[str, Any], errors: Errors) -> dict[str, Any]:
             Capability, cleaned["capability"], selectinload(Capability.apis))
         if capability is None:
             errors.add("capability", f"Unknown capability {cleaned['capability']!r}.")
-        elif capability.lifecycle == "retired":
+        elif capability.lifecycle == "retired" and Adoption(until=cleaned["until"]).active:
+            # An adoption that ended is history, which a retired capability keeps.
             errors.add("capability",
                        f"{capability.slug!r} is retired; adopt its successor instead.")
         elif cleaned["api"]:

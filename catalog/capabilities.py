@@ -346,6 +346,8 @@ def _replace_dependencies(capability, rows, providers) -> None:
         provider = providers[row["provider"]]
         dep = kept.get(provider) or Dependency(provider=provider)
         dep.kind = row["kind"]
+        if row.get("since") is not None:
+            dep.since = row["since"]
         dep.api = next((api for api in provider.apis if api.name == row["api"]), None)
         deps.append(dep)
     capability.dependencies = deps

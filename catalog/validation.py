@@ -501,7 +501,11 @@ def _dependencies(value: Any, errors: Errors) -> list[dict[str, Any]]:
         kind = _text(row.get("kind")) or "sync"
         if kind not in DEPENDENCY_KINDS:
             errors.add(field, f"Dependency kind must be one of: {', '.join(DEPENDENCY_KINDS)}.")
-        deps.append({"provider": provider, "kind": kind, "api": _text(row.get("api"))})
+        dep = {"provider": provider, "kind": kind, "api": _text(row.get("api"))}
+        if row.get("since") not in (None, ""):  # since when it holds (default: when recorded)
+            dep["since"] = check_date(row["since"], errors, f"{field}.since", "Since",
+                                      latest=today())
+        deps.append(dep)
     return deps
 
 

@@ -30,11 +30,11 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from catalog.audit import current_revision
 from catalog.backstage.entities import served_entities
 from catalog.backstage.query import Condition, EntityQuery, Filter, ListQuery, Page
 from catalog.backstage.vocabulary import entity_ref
 from catalog.db import db
+from catalog.history import current_revision
 
 __all__ = ["EntityIndex", "QueryPage", "entity_index", "search_rows"]
 

@@ -114,7 +114,7 @@ def _write_capabilities(by_kind: dict[str, list[Step]], catalog: CatalogIndex,
 def _write_adoptions(steps: list[Step], catalog: CatalogIndex, actor: User | None,
                      done: "_Progress") -> None:
     for step in steps:
-        business, capability = step.row.key
+        business, capability = step.row.key[:2]  # then since and API, for a listed adoption
         values = _values(step)
         if step.target is None:
             _call(step, adoptions.adopt,

@@ -1,7 +1,7 @@
 """backstage: the descriptors an import read, so that the export loses nothing
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-01
 
 One row per Backstage entity an import read (``kind:namespace/name``,
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0007'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
