@@ -75,14 +75,20 @@ def write_steps(steps: list[Step], catalog: CatalogIndex, *, actor: User | None,
 
 def _write_capabilities(by_kind: dict[str, list[Step]], catalog: CatalogIndex,
                         actor: User | None, done: "_Progress") -> None:
-    """Create or change capabilities with their APIs, then set their dependencies.
+    """Create or change capabilities with their APIs and dependencies.
 
-    Dependencies come last because a capability may depend on one created
-    later in the same import.
+    A new capability is registered with the dependencies whose providers
+    exist by then (in the catalog, or registered earlier in this import); a
+    dependency on one registered later, and every dependency of a capability
+    that already existed, is set in a second pass, one update per consumer.
     """
     apis: dict[str, list[Step]] = defaultdict(list)
     for step in by_kind["apis"]:
         apis[step.row.key[0]].append(step)
+    links: dict[str, list[Step]] = defaultdict(list)
+    for step in by_kind["dependencies"]:
+        links[step.row.key[0]].append(step)
+    later: dict[str, list[Step]] = defaultdict(list)
     touched = {step.row.key[0]: step for step in by_kind["capabilities"]}
     for slug in [*touched, *(slug for slug in apis if slug not in touched)]:
         step = touched.get(slug)
@@ -92,18 +98,23 @@ def _write_capabilities(by_kind: dict[str, list[Step]], catalog: CatalogIndex,
             data["apis"] = _merged_apis(capability, apis[slug])
         blame = step or apis[slug][0]
         if capability is None:
+            now = []
+            for link in links.pop(slug, []):
+                provider_known = catalog.capability(link.row.key[1]) is not None
+                (now if provider_known else later[slug]).append(link)
             created = _call(blame, capability_service.register_capability,
-                            {"slug": slug, "dependencies": [], **data}, actor,
-                            owner_required=False)
+                            {"slug": slug, **data,
+                             "dependencies": [_dependency(link) for link in now]},
+                            actor, owner_required=False)
             catalog.capabilities[slug] = created
+            done.step(len(now))
         else:
             _call(blame, capability_service.update_capability, capability, data, actor,
                   owner_required=False)
         done.step(1 + len(apis[slug]))
-    links: dict[str, list[Step]] = defaultdict(list)
-    for step in by_kind["dependencies"]:
-        links[step.row.key[0]].append(step)
-    for consumer, steps in links.items():
+    for consumer, steps in [*later.items(), *links.items()]:
+        if not steps:
+            continue
         capability = catalog.capability(consumer)
         _call(steps[0], capability_service.update_capability, capability,
               {"dependencies": _merged_dependencies(capability, steps)}, actor,
@@ -134,6 +145,11 @@ def _merged_apis(capability, steps: list[Step]) -> list[dict[str, Any]]:
         name = step.row.key[1]
         rows[name] = {**rows.get(name, {}), **_values(step)}
     return list(rows.values())
+
+
+def _dependency(step: Step) -> dict[str, Any]:
+    """Return a dependency row of a new capability, as the service takes it."""
+    return {"provider": step.row.key[1], "api": "", **_values(step)}
 
 
 def _merged_dependencies(capability, steps: list[Step]) -> list[dict[str, Any]]:
