@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from portal import (
     account,
     api,
+    assets,
     auth,
     backstage_api,
     capabilities,
@@ -26,7 +27,7 @@ from portal import (
     security,
 )
 from portal.config import load_config
-from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
+from portal.extensions import compress, csrf, db, htmx, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,8 +60,10 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
+    compress.init_app(app)
     auth.init_login(app)
     markup.init_templates(app)
+    assets.init_assets(app)
     security.init_security(app)
 
 

@@ -1,6 +1,5 @@
 """The dependency graph: the page, its figure as JSON, the edge table and GraphML."""
 
-import gzip
 import json
 from typing import Any
 
@@ -38,7 +37,7 @@ def index():
 
 @bp.get("/graph/figure.json")
 def figure_json():
-    """The figure of a view as plain JSON lists (gzipped when the client accepts it)."""
+    """The figure of a view as plain JSON lists."""
     try:
         query = GraphQuery.from_args(request.args)
     except ValidationFailed as exc:
@@ -134,9 +133,4 @@ def _url_templates() -> dict[str, str]:
 
 def _json(payload: dict[str, Any]) -> Response:
     body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-    response = current_app.response_class(body, mimetype="application/json")
-    response.vary.add("Accept-Encoding")
-    if request.accept_encodings["gzip"] > 0 and len(body) > 1024:
-        response.set_data(gzip.compress(body, compresslevel=5))
-        response.headers["Content-Encoding"] = "gzip"
-    return response
+    return current_app.response_class(body, mimetype="application/json")

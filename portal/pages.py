@@ -3,10 +3,11 @@
 from pathlib import Path
 
 import plotly
-from flask import Blueprint, jsonify, render_template, send_from_directory, url_for
+from flask import Blueprint, jsonify, render_template, url_for
 
 from catalog.history import current_revision
 from catalog.overview import capability_map, catalog_counts
+from portal.assets import send_asset
 from portal.errors import DATABASE_DOWN, UNAVAILABLE, database_unavailable
 from portal.insights import home_insights
 
@@ -15,7 +16,6 @@ bp = Blueprint("pages", __name__)
 #: plotly.js ships inside the plotly package: served from there, never from a CDN
 #: and not copied into the repository.
 PLOTLY_JS_FOLDER = Path(plotly.__file__).parent / "package_data"
-YEAR = 365 * 24 * 3600
 
 
 @bp.get("/")
@@ -45,7 +45,7 @@ def healthz():
 @bp.get("/vendor/plotly.min.js")
 def plotly_js():
     """plotly.js of the installed plotly package; URLs carry its version, so cache it long."""
-    return send_from_directory(PLOTLY_JS_FOLDER, "plotly.min.js", max_age=YEAR)
+    return send_asset(str(PLOTLY_JS_FOLDER), "plotly.min.js")
 
 
 @bp.app_template_global()

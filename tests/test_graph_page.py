@@ -182,7 +182,7 @@ def test_large_views_are_shown_by_domain_unless_asked(client, catalog, monkeypat
 
 def test_figure_is_gzipped_when_the_client_accepts_it(client, catalog):
     plain = client.get("/graph/figure.json")
-    zipped = client.get("/graph/figure.json", headers={"Accept-Encoding": "gzip, deflate"})
+    zipped = client.get("/graph/figure.json", headers={"Accept-Encoding": "gzip"})
     assert zipped.headers["Content-Encoding"] == "gzip"
     assert "Accept-Encoding" in zipped.headers["Vary"]
     assert "Content-Encoding" not in plain.headers
