@@ -132,7 +132,9 @@ def fuzz_operation(schema: OpenApiSchema, operation_id: str, *,
     def run(case):
         outcome.cases += 1
         try:
-            response = case.call(base_url=case.operation.base_url)
+            # The in-process (WSGI) transport does not decode compressed answers.
+            response = case.call(base_url=case.operation.base_url,
+                                 headers={"Accept-Encoding": "identity"})
             outcome.statuses[response.status_code] = outcome.statuses.get(
                 response.status_code, 0) + 1
             case.validate_response(response)

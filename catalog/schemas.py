@@ -203,15 +203,21 @@ REACH = _object({
     "slug": {"type": "string"},
     "direction": {"enum": ["up", "down"]},
     "depth": nullable({"type": "integer"}),
+    "links": _array({"type": "string"}),
     "capabilities": _array(_object({
         "slug": {"type": "string"}, "name": {"type": "string"},
         "distance": {"type": "integer", "minimum": 1}, "tier": {"type": "integer"},
-        "team": nullable({"type": "string"})}, ("slug", "name", "distance", "tier", "team"))),
+        "team": nullable({"type": "string"}), "sync": {"type": "boolean"}},
+        ("slug", "name", "distance", "tier", "team", "sync"))),
     "businesses": _array(_object({
         "slug": {"type": "string"}, "name": {"type": "string"},
-        "distance": {"type": "integer", "minimum": 1}}, ("slug", "name", "distance"))),
+        "distance": {"type": "integer", "minimum": 1}, "sync": {"type": "boolean"}},
+        ("slug", "name", "distance", "sync"))),
 }, ("slug", "capabilities", "businesses"),
-    "Capabilities and businesses reached, each with its shortest distance (1 = direct).")
+    "Capabilities and businesses reached, each with its shortest distance (1 = direct) and "
+    "sync: true when a chain of synchronous links (sync dependencies, adoptions) joins it "
+    "to the capability, so that it goes down with it; false when every chain passes an "
+    "async or data link.")
 
 DEPENDENCY_CREATE = _object({
     "consumer": {**SLUG, "description": "The capability that depends (you must be allowed to "

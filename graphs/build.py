@@ -38,7 +38,8 @@ def build_graph() -> nx.DiGraph:
         ``lifecycle`` and ``tier``; nodes ``business:<slug>`` with
         ``kind="business"``, ``slug``, ``name``, ``layer="frontend"`` and
         ``status``. Edges run consumer -> provider: one per dependency
-        (``link="dependency"``, ``kind`` sync, async or data) and one per
+        (``link="dependency"``, ``kind`` sync, async or data, ``api`` True
+        when it goes through an API of the provider) and one per
         business adopting a capability (``link="adoption"``,
         ``kind="adoption"``); ended adoptions (not ``Adoption.active``) are left out.
         Nodes come in slug order, capabilities first, and each node's edges
@@ -62,7 +63,7 @@ def build_graph() -> nx.DiGraph:
                   in conn.execute(sa.select(Business.slug, Business.name, Business.status))]
     consumer, provider = aliased(Capability), aliased(Capability)
     dependencies = conn.execute(
-        sa.select(consumer.slug, provider.slug, Dependency.kind)
+        sa.select(consumer.slug, provider.slug, Dependency.kind, Dependency.api_id.is_not(None))
         .join(consumer, Dependency.consumer_id == consumer.id)
         .join(provider, Dependency.provider_id == provider.id)).all()
     adoptions = conn.execute(
@@ -94,15 +95,15 @@ def build_graph_as_of(moment: dt.datetime) -> nx.DiGraph:
             "team_contact": team["contact"] if team else None})
     businesses = [{"slug": slug, "name": doc["name"], "status": doc["status"]}
                   for slug, doc in state.businesses.items()]
-    dependencies = [(slug, dep["provider"], dep["kind"]) for slug, doc in state.capabilities.items()
-                    for dep in doc["dependencies"]]
+    dependencies = [(slug, dep["provider"], dep["kind"], bool(dep.get("api")))
+                    for slug, doc in state.capabilities.items() for dep in doc["dependencies"]]
     adoptions = [(doc["business"], doc["capability"]) for doc in state.adoptions
                  if active_on(doc, moment.date())]
     return _assemble(state.revision, capabilities, businesses, dependencies, adoptions)
 
 
 def _assemble(revision: int, capabilities: list[dict[str, Any]],
-              businesses: list[dict[str, Any]], dependencies: list[tuple[str, str, str]],
+              businesses: list[dict[str, Any]], dependencies: list[tuple[str, str, str, bool]],
               adoptions: list[tuple[str, str]]) -> nx.DiGraph:
     """Put the graph together in a fixed order: nodes by slug, each node's edges by target."""
     G = nx.DiGraph(revision=revision)
@@ -113,8 +114,8 @@ def _assemble(revision: int, capabilities: list[dict[str, Any]],
                                                    "status": row["status"]})
                      for row in sorted(businesses, key=lambda row: row["slug"]))
     G.add_edges_from((capability_node(consumer), capability_node(provider),
-                      {"link": "dependency", "kind": kind})
-                     for consumer, provider, kind in sorted(dependencies))
+                      {"link": "dependency", "kind": kind, "api": bool(api)})
+                     for consumer, provider, kind, api in sorted(dependencies))
     G.add_edges_from((business_node(business), capability_node(capability),
                       {"link": "adoption", "kind": "adoption"})
                      for business, capability in sorted(set(adoptions)))

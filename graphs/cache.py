@@ -14,7 +14,7 @@ a seed, which bumps the revision).
 import datetime as dt
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import networkx as nx
@@ -22,9 +22,10 @@ import networkx as nx
 from catalog.db import db
 from catalog.history import current_revision
 from graphs.build import build_graph, build_graph_as_of
-from graphs.reports import node_rows, reach_report
+from graphs.reach import LINKS, ReachIndex
+from graphs.reports import reach_report, reach_report_json
 
-__all__ = ["catalog_graph", "derived", "reach"]
+__all__ = ["catalog_graph", "derived", "reach", "reach_index", "reach_json"]
 
 _lock = threading.Lock()
 # {database url: (revision, graph, {name: derived value})}
@@ -52,15 +53,38 @@ def derived(name: str, compute: Callable[[nx.DiGraph], Any], *,
 
 
 def reach(slug: str, *, direction: str = "up", depth: int | None = None,
-          as_of: dt.datetime | None = None) -> dict[str, Any]:
+          links: Iterable[str] = LINKS, as_of: dt.datetime | None = None) -> dict[str, Any]:
     """Return :func:`graphs.reports.reach_report` of ``slug`` in the catalog (as of a moment).
 
-    The per-node rows the report copies are prepared once per revision, so
-    even a hub's report costs little more than the traversal itself.
+    The :class:`~graphs.reach.ReachIndex` the report searches is prepared
+    once per graph, so even a hub's report costs about one bare networkx
+    traversal.
     """
     _, G, values = _entry(as_of)
-    rows = _derived(G, values, "reach.rows", node_rows)
-    return reach_report(G, slug, direction=direction, depth=depth, rows=rows)
+    return reach_report(G, slug, direction=direction, depth=depth, links=links,
+                        index=_derived(G, values, "reach.index", ReachIndex))
+
+
+def reach_json(slug: str, *, direction: str = "up", depth: int | None = None,
+               links: Iterable[str] = LINKS, as_of: dt.datetime | None = None) -> bytes:
+    """Return :func:`reach` encoded as JSON (:func:`graphs.reports.reach_report_json`)."""
+    _, G, values = _entry(as_of)
+    return reach_report_json(G, slug, direction=direction, depth=depth, links=links,
+                             index=_derived(G, values, "reach.index", ReachIndex))
+
+
+def reach_index(G: nx.DiGraph) -> ReachIndex:
+    """Return the :class:`~graphs.reach.ReachIndex` of ``G``.
+
+    Kept with ``G`` when it is a cached graph (of now or of a past moment, as
+    :func:`catalog_graph` returns them); built afresh for any other graph.
+    """
+    with _lock:
+        entries = [*_graphs.values(), *_past.values()]
+    for _, cached, values in entries:
+        if cached is G:
+            return _derived(G, values, "reach.index", ReachIndex)
+    return ReachIndex(G)
 
 
 def _derived(G: nx.DiGraph, values: dict[str, Any], name: str,

@@ -1,14 +1,15 @@
 """Parsing what a user asks of the graph: one set of rules for pages and API."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from catalog.errors import ValidationFailed
 from catalog.models.capability import LIFECYCLES
 from catalog.validation import SLUG_RE
+from graphs.reach import LINKS
 
-__all__ = ["DIRECTIONS", "MAX_DEPTH", "GraphQuery", "parse_depth"]
+__all__ = ["DIRECTIONS", "LINKS", "MAX_DEPTH", "GraphQuery", "parse_depth", "parse_links"]
 
 MAX_DEPTH = 10
 DIRECTIONS = ("up", "down", "both")
@@ -36,6 +37,27 @@ def parse_depth(value: Any, *, default: int | None = None) -> int | None:
     if not 1 <= depth <= MAX_DEPTH or str(value).strip() != str(depth):
         raise ValidationFailed({"depth": [f"Depth must be a whole number from 1 to {MAX_DEPTH}."]})
     return depth
+
+
+def parse_links(values: Iterable[str]) -> tuple[str, ...]:
+    """Return the kinds of link asked for (repeated or comma-separated ``link``); none: all.
+
+    Raises
+    ------
+    ValidationFailed
+        ``{"link": [...]}`` naming an unknown kind.
+
+    Examples
+    --------
+    >>> parse_links(["api,adoption"]), parse_links([])
+    (('api', 'adoption'), ('depends-on', 'api', 'adoption'))
+    """
+    asked = {part.strip() for value in values for part in str(value).split(",") if part.strip()}
+    unknown = sorted(asked - set(LINKS))
+    if unknown:
+        raise ValidationFailed({"link": [
+            f"Link must be one of: {', '.join(LINKS)} (not {', '.join(unknown)[:100]})."]})
+    return tuple(link for link in LINKS if link in asked) or LINKS
 
 
 @dataclass(frozen=True)

@@ -42,11 +42,11 @@ from catalog.serialize import capability_detail, capability_dict
 from catalog.snapshots import capability_snapshot
 from catalog.validation import Errors, check_as_of, check_flag
 from graphs.analysis import direct_consumers
-from graphs.cache import catalog_graph, derived, reach
+from graphs.cache import catalog_graph, derived, reach_json
 from graphs.diff import graph_diff as diff_graphs
 from graphs.metrics import reuse_matrix, reuse_metrics, reuse_over_time
 from graphs.nodes import capability_node
-from graphs.params import parse_depth
+from graphs.params import parse_depth, parse_links
 from graphs.reports import cycle_report
 from portal import openapi
 from portal.auth import note_api_token
@@ -144,13 +144,13 @@ def patch_capability(slug: str):
 @bp.get("/capabilities/<slug>/impact")
 def capability_impact(slug: str):
     """Transitive dependents of a capability (its blast radius), with distances."""
-    return jsonify(_reach(slug, "up"))
+    return _reach(slug, "up")
 
 
 @bp.get("/capabilities/<slug>/dependencies")
 def capability_dependencies(slug: str):
     """Transitive providers of a capability, with distances."""
-    return jsonify(_reach(slug, "down"))
+    return _reach(slug, "down")
 
 
 @bp.post("/dependencies")
@@ -388,14 +388,17 @@ def _flag(name: str) -> bool:
     return bool(value)
 
 
-def _reach(slug: str, direction: str) -> dict:
+def _reach(slug: str, direction: str) -> Response:
     depth = parse_depth(request.args.get("depth"))
+    links = parse_links(request.args.getlist("link"))
     as_of = _as_of()
-    if as_of is None:
-        service.get_capability(slug)  # 404 for an unknown slug
-    else:
+    if as_of is not None:
         timetravel.capability_at(slug, as_of)  # 404 for a slug unknown then
-    return reach(slug, direction=direction, depth=depth, as_of=as_of)
+    try:
+        body = reach_json(slug, direction=direction, depth=depth, links=links, as_of=as_of)
+    except nx.NodeNotFound:
+        raise NotFound(f"No capability has the slug {slug!r}.") from None
+    return Response(body, mimetype="application/json")
 
 
 def _as_of():

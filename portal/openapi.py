@@ -21,7 +21,7 @@ from flask import Blueprint, Flask, current_app, render_template, url_for
 
 from catalog.backstage import MAX_TEXT_BYTES
 from catalog.schemas import BACKSTAGE_MEDIA_TYPES, SCHEMAS, query_parameters, ref
-from graphs.params import MAX_DEPTH
+from graphs.params import LINKS, MAX_DEPTH
 
 __all__ = ["API_PREFIX", "CATALOG_PREFIX", "OPERATIONS", "Operation", "api_rules", "bp",
            "document", "prefix_of"]
@@ -110,8 +110,15 @@ _FILE_FORM = {"type": "object", "properties": {"file": {
     "type": "string", "contentMediaType": "application/octet-stream"}}, "required": ["file"]}
 _IF_MATCH = {"If-Match": {"schema": {"type": "string"},
                           "description": "The ETag you read, e.g. \"3\"; a stale one is a 412."}}
-_DEPTH = {"depth": {"type": "integer", "minimum": 1, "maximum": MAX_DEPTH,
-                    "description": "Bound the reach to this many hops."}}
+_REACH_QUERY = {
+    "depth": {"type": "integer", "minimum": 1, "maximum": MAX_DEPTH,
+              "description": "Bound the reach to this many hops."},
+    "link": {"type": "array", "items": {"enum": list(LINKS)}, "uniqueItems": True,
+             "description": "Follow only these kinds of link (repeated, or comma-separated): "
+                            "depends-on (a dependency without an API), api (a dependency "
+                            "through an API of the provider), adoption (a business using "
+                            "it). Default: all."},
+}
 
 _AS_OF = {"as_of": {"type": "string", "maxLength": 40, "examples": ["2025-06-30",
                                                                    "2025-06-30T12:00:00Z"],
@@ -142,10 +149,10 @@ OPERATIONS: dict[str, Operation] = {
                     "`If-Match: *` changes whatever the version."),
     "api.capability_impact": Operation(
         "Impact: who depends on it, directly or not, with distances", "graph", {200: "Reach"},
-        query={**_DEPTH, **_AS_OF}),
+        query={**_REACH_QUERY, **_AS_OF}),
     "api.capability_dependencies": Operation(
         "What it depends on, directly or not, with distances", "graph", {200: "Reach"},
-        query={**_DEPTH, **_AS_OF}),
+        query={**_REACH_QUERY, **_AS_OF}),
     "api.create_dependency": Operation(
         "Add one dependency consumer -> provider", "capabilities", {201: "Dependency"},
         body=_json_body("DependencyCreate"), write=True, errors=(409, 412), headers=_IF_MATCH,

@@ -34,7 +34,7 @@ def test_impact_lists_dependents_with_distance(client, chain):
     assert body["capabilities"][0] == {"slug": "order", "name": "Order", "distance": 1, "tier": 1,
                                        "team": "trade", "team_name": "Trade",
                                        "lifecycle": "proposed",
-                                       "layer": "business-platform"}
+                                       "layer": "business-platform", "sync": True}
     assert [(b["slug"], b["distance"]) for b in body["businesses"]] == [("tmall", 2), ("taobao", 3)]
     assert body["summary"]["tier1_capabilities"] == 1
     assert [t["contact"] for t in body["summary"]["teams_to_notify"]] == ["trade@example.com"]
@@ -89,3 +89,30 @@ def test_graph_follows_every_write(client, chain, make):
     make.capability("invoice", dependencies=["payment"])
     body = client.get("/api/v1/capabilities/payment/impact").get_json()
     assert "invoice" in [c["slug"] for c in body["capabilities"]]
+
+
+def test_impact_limited_to_kinds_of_link(client, chain):
+    adoptions = client.get("/api/v1/capabilities/refund/impact?link=adoption").get_json()
+    assert adoptions["links"] == ["adoption"]
+    assert adoptions["capabilities"] == [] and [b["slug"] for b in adoptions["businesses"]] == ["tmall"]
+    depends = client.get("/api/v1/capabilities/payment/impact?link=depends-on").get_json()
+    assert [c["slug"] for c in depends["capabilities"]] == ["order", "refund", "checkout"]
+    assert depends["businesses"] == []
+    both = client.get("/api/v1/capabilities/payment/impact?link=depends-on,adoption").get_json()
+    assert both == client.get("/api/v1/capabilities/payment/impact"
+                              "?link=adoption&link=depends-on").get_json()
+    assert len(both["businesses"]) == 2
+
+
+def test_unknown_kind_of_link_is_422(client, chain):
+    response = client.get("/api/v1/capabilities/payment/impact?link=calls")
+    assert response.status_code == 422
+    assert "depends-on, api, adoption" in response.get_json()["errors"]["link"][0]
+
+
+def test_async_dependents_are_marked(client, chain, make):
+    make.capability("ledger", dependencies=[{"provider": "refund", "kind": "async"}])
+    body = client.get("/api/v1/capabilities/payment/impact").get_json()
+    sync = {c["slug"]: c["sync"] for c in body["capabilities"]}
+    assert sync == {"order": True, "refund": True, "checkout": True, "ledger": False}
+    assert body["summary"]["sync_capabilities"] == 3
