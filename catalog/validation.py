@@ -766,19 +766,30 @@ def check_paging(args: Mapping[str, Any], errors: Errors) -> tuple[int, int]:
     >>> sorted(errors)
     ['per_page']
     """
-    values = []
-    for name, high, default in (("page", PAGE_MAX, 1),
-                                ("per_page", PER_PAGE_MAX, PER_PAGE_DEFAULT)):
-        raw = _text(args.get(name))
-        try:
-            number = int(raw) if raw else default
-        except ValueError:
-            number = None
-        if number is None or not 1 <= number <= high:
-            errors.add(name, f"{name} must be a whole number from 1 to {high:,}.")
-            number = default
-        values.append(number)
-    return values[0], values[1]
+    return (check_page(args.get("page"), errors),
+            check_page(args.get("per_page"), errors, "per_page", high=PER_PAGE_MAX,
+                       default=PER_PAGE_DEFAULT))
+
+
+def check_page(value: Any, errors: Errors, field: str = "page", *, high: int = PAGE_MAX,
+               default: int = 1) -> int:
+    """Return a page number (1 to ``high``; blank: ``default``), recording why it is not one.
+
+    Examples
+    --------
+    >>> errors = Errors()
+    >>> check_page("3", errors), check_page("0", errors, "teams_page"), dict(errors)
+    (3, 1, {'teams_page': ['teams_page must be a whole number from 1 to 100,000.']})
+    """
+    raw = _text(value)
+    try:
+        number = int(raw) if raw else default
+    except ValueError:
+        number = None
+    if number is None or not 1 <= number <= high:
+        errors.add(field, f"{field} must be a whole number from 1 to {high:,}.")
+        number = default
+    return number
 
 
 def check_flag(value: Any, errors: Errors, field: str) -> bool | None:

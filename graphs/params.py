@@ -1,15 +1,16 @@
 """Parsing what a user asks of the graph: one set of rules for pages and API."""
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from catalog.errors import ValidationFailed
 from catalog.models.capability import LIFECYCLES
-from catalog.validation import SLUG_RE
+from catalog.validation import SLUG_RE, Errors, check_page
 from graphs.reach import LINKS
 
-__all__ = ["DIRECTIONS", "LINKS", "MAX_DEPTH", "GraphQuery", "parse_depth", "parse_links"]
+__all__ = ["COUPLINGS", "DIRECTIONS", "LINKS", "MAX_DEPTH", "GraphQuery", "ImpactQuery",
+           "parse_depth", "parse_links"]
 
 MAX_DEPTH = 10
 DIRECTIONS = ("up", "down", "both")
@@ -113,3 +114,64 @@ class GraphQuery:
         if self.by_domain:
             out["aggregate"] = "domain"
         return {key: value for key, value in out.items() if value}
+
+
+#: Which dependents an impact list shows: all, those that go down with the
+#: capability (a chain of synchronous links), those that degrade (async or data).
+COUPLINGS = ("all", "sync", "async")
+
+
+@dataclass(frozen=True)
+class ImpactQuery:
+    """What the impact page asks for.
+
+    ``depth`` 1 by default (the direct consumers answer "who do I call
+    first"); ``depth=all`` lifts the bound. ``coupling`` and ``team`` narrow
+    the capability list, ``page`` and ``teams_page`` page it and the teams.
+    """
+
+    depth: int | None = 1
+    links: tuple[str, ...] = LINKS
+    coupling: str = "all"
+    team: str = ""
+    page: int = 1
+    teams_page: int = 1
+
+    @classmethod
+    def from_args(cls, args: Any) -> "ImpactQuery":
+        """Parse request arguments (a werkzeug MultiDict); raise ValidationFailed naming every bad one."""
+        errors = Errors()
+        values: dict[str, Any] = {}
+        depth = str(args.get("depth") or "").strip()
+        if depth == "all":
+            values["depth"] = None
+        else:
+            try:
+                values["depth"] = parse_depth(depth, default=cls.depth)
+            except ValidationFailed as exc:
+                errors.update(exc.errors)
+        try:
+            values["links"] = parse_links(args.getlist("link"))
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
+        values["coupling"] = str(args.get("coupling") or cls.coupling)
+        if values["coupling"] not in COUPLINGS:
+            errors.add("coupling", f"Coupling must be one of: {', '.join(COUPLINGS)}.")
+        values["team"] = str(args.get("team") or "").strip()
+        if values["team"] and not SLUG_RE.match(values["team"]):
+            errors.add("team", "Team must be a slug, e.g. trade-platform.")
+        values["page"] = check_page(args.get("page"), errors)
+        values["teams_page"] = check_page(args.get("teams_page"), errors, "teams_page")
+        errors.raise_if_any()
+        return cls(**values)
+
+    def args(self, **changes: Any) -> dict[str, Any]:
+        """Return the non-default parameters, with ``changes``, for building URLs."""
+        query = replace(self, **changes)
+        out = {"depth": "all" if query.depth is None else query.depth,
+               "link": list(query.links) if query.links != LINKS else None,
+               "coupling": query.coupling, "team": query.team, "page": query.page,
+               "teams_page": query.teams_page}
+        defaults = {"depth": ImpactQuery.depth, "coupling": "all", "page": 1, "teams_page": 1}
+        return {key: value for key, value in out.items()
+                if value and value != defaults.get(key)}

@@ -2,7 +2,9 @@
 
 import csv
 import io
+from typing import Any
 
+import networkx as nx
 from flask import (
     Blueprint,
     Response,
@@ -20,12 +22,15 @@ from catalog import capabilities as service
 from catalog import directory
 from catalog.browse import SORT_LABELS, BrowseQuery, browse
 from catalog.db import db
-from catalog.errors import StaleVersion, ValidationFailed
+from catalog.errors import NotFound, StaleVersion, ValidationFailed
 from catalog.openapi import operations
+from catalog.paging import paginate
 from catalog.permissions import ensure_can_edit, ensure_can_register
 from catalog.spreadsheet import neutralise
-from graphs.cache import reach
-from graphs.params import MAX_DEPTH, parse_depth
+from graphs.cache import catalog_graph, reach_index
+from graphs.nodes import capability_node
+from graphs.params import MAX_DEPTH, ImpactQuery
+from graphs.reports import reach_report
 from portal.auth import current_actor
 from portal.errors import catalog_error_response
 from portal.forms import ApiForm, CapabilityForm, capability_form_data
@@ -34,6 +39,10 @@ from portal.insights import capability_insights
 
 bp = Blueprint("capabilities", __name__)
 
+#: Rows of the impact page's capability list, and of its teams to notify.
+IMPACT_ROWS = 50
+IMPACT_TEAMS = 10
+LINK_LABELS = {"depends-on": "dependsOn", "api": "API calls", "adoption": "adoptions"}
 CHECKED_FIELDS = ("slug", "name", "summary", "tags", "docs_url", "repo_url",
                   "sla_availability", "sla_p99_ms")
 
@@ -85,31 +94,62 @@ def detail(slug: str):
 
 @bp.get("/<slug>/impact")
 def impact(slug: str):
-    """Who is hit when this capability changes or goes down."""
-    capability = service.get_capability(slug)
-    depth = parse_depth(request.args.get("depth"))
-    report = reach(slug, direction="up", depth=depth)
-    return render_template("capabilities/impact.html", capability=capability, report=report,
-                           max_depth=MAX_DEPTH)
+    """Who is hit when this capability changes or goes down: counts first, rows in pages."""
+    query = ImpactQuery.from_args(request.args)
+    context = impact_context(catalog_graph(), slug, query)
+    template = ("capabilities/_impact_body.html" if is_fragment_request()
+                else "capabilities/impact.html")
+    response = make_response(render_template(template, **context))
+    response.vary.add("HX-Request")
+    return response
 
 
 @bp.get("/<slug>/impact.csv")
 def impact_csv(slug: str):
-    """The impact list as CSV: one row per capability or business hit."""
-    service.get_capability(slug)
-    depth = parse_depth(request.args.get("depth"))
-    report = reach(slug, direction="up", depth=depth)
+    """The impact list as CSV: every capability and business hit, at the page's depth and links."""
+    query = ImpactQuery.from_args(request.args)
+    report = _impact_report(catalog_graph(), slug, query)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["kind", "slug", "name", "distance", "tier", "owner_team", "team_contact"])
+    writer.writerow(["kind", "slug", "name", "distance", "sync", "tier", "owner_team",
+                     "team_contact"])
     contacts = {team["slug"]: team["contact"] for team in report["summary"]["teams_to_notify"]}
-    rows = [["capability", c["slug"], c["name"], c["distance"], c["tier"], c["team"] or "",
-             contacts.get(c["team"], "")] for c in report["capabilities"]]
-    rows += [["business", b["slug"], b["name"], b["distance"], "", "", ""]
+    rows = [["capability", c["slug"], c["name"], c["distance"], c["sync"], c["tier"],
+             c["team"] or "", contacts.get(c["team"], "")] for c in report["capabilities"]]
+    rows += [["business", b["slug"], b["name"], b["distance"], b["sync"], "", "", ""]
              for b in report["businesses"]]
     writer.writerows([neutralise(cell) for cell in row] for row in rows)
     return Response(out.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename={slug}-impact.csv"})
+
+
+def impact_context(G: nx.DiGraph, slug: str, query: ImpactQuery) -> dict[str, Any]:
+    """Everything the impact page shows of ``slug`` in the graph ``G`` (of now or a past date)."""
+    report = _impact_report(G, slug, query)
+    rows = report["capabilities"]
+    counts = {"all": len(rows), "sync": report["summary"]["sync_capabilities"]}
+    counts["async"] = counts["all"] - counts["sync"]
+    if query.coupling != "all":
+        rows = [c for c in rows if c["sync"] == (query.coupling == "sync")]
+    if query.team:
+        rows = [c for c in rows if c["team"] == query.team]
+    teams = sorted(report["summary"]["teams_to_notify"],
+                   key=lambda t: (-t["capabilities"], (t["name"] or t["slug"]).lower()))
+    node = G.nodes[capability_node(slug)]
+    return {"capability": {"slug": slug, "name": node.get("name") or slug},
+            "report": report, "query": query, "counts": counts, "max_depth": MAX_DEPTH,
+            "rows": paginate(rows, query.page, IMPACT_ROWS),
+            "teams": paginate(teams, query.teams_page, IMPACT_TEAMS),
+            "team_names": {t["slug"]: t["name"] or t["slug"] for t in teams},
+            "links": LINK_LABELS}
+
+
+def _impact_report(G: nx.DiGraph, slug: str, query: ImpactQuery) -> dict[str, Any]:
+    try:
+        return reach_report(G, slug, direction="up", depth=query.depth, links=query.links,
+                            index=reach_index(G))
+    except nx.NodeNotFound:
+        raise NotFound(f"No capability has the slug {slug!r}.") from None
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])

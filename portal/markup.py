@@ -4,7 +4,7 @@ import functools
 import os
 
 import nh3
-from flask import Flask, current_app
+from flask import Flask, current_app, url_for
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -39,7 +39,16 @@ def init_templates(app: Flask) -> None:
         DEPENDENCY_KINDS=DEPENDENCY_KINDS,
         can_edit=lambda capability: can_edit(current_actor(), capability),
         can_register=lambda: current_actor() is not None and can_register(current_actor()),
+        page_url=page_url,
     )
+
+
+def page_url(endpoint: str, args: dict, number: int, param: str = "page", **values) -> str:
+    """Return the URL of page ``number`` of a list (a template global for the pager macro).
+
+    ``args`` are the list's other parameters; page 1 is left out of the URL.
+    """
+    return url_for(endpoint, **{**args, **values, param: number if number > 1 else None})
 
 
 def _static_version(endpoint: str, values: dict) -> None:

@@ -1,7 +1,4 @@
-"""The impact page and the governance page, over the demo catalog."""
-
-import csv
-import io
+"""The governance page, over the demo catalog."""
 
 import pytest
 
@@ -54,42 +51,6 @@ def test_governance_lists_unowned_and_unused(client, make, db):
 def test_empty_catalog_governance(client, db):
     html = client.get("/governance").get_data(as_text=True)
     assert "No cycles." in html and "No layering breaks." in html
-
-
-def test_impact_page_lists_businesses_and_teams(client, demo):
-    html = client.get("/capabilities/payment-gateway/impact").get_data(as_text=True)
-    businesses = html[html.index('id="impact-businesses"'):]
-    for name in ("Taobao", "Tmall"):
-        assert name in businesses
-    assert "Who to notify" in html and "mailto:" in html
-
-
-def test_impact_page_depth(client, demo):
-    everything = client.get("/capabilities/payment-gateway/impact").get_data(as_text=True)
-    direct = client.get("/capabilities/payment-gateway/impact?depth=1").get_data(as_text=True)
-    assert direct.count('data-label="Distance"') < everything.count('data-label="Distance"')
-    assert 'data-label="Distance" class="num">2<' not in direct
-
-
-def test_impact_page_bad_depth_is_422(client, demo):
-    response = client.get("/capabilities/payment-gateway/impact?depth=99")
-    assert response.status_code == 422
-    assert "Depth must be" in response.get_data(as_text=True)
-
-
-def test_impact_csv_matches_the_api(client, demo):
-    response = client.get("/capabilities/payment-gateway/impact.csv")
-    assert response.mimetype == "text/csv"
-    assert "attachment" in response.headers["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    api = client.get("/api/v1/capabilities/payment-gateway/impact").get_json()
-    assert [r["slug"] for r in rows if r["kind"] == "capability"] == [c["slug"] for c in api["capabilities"]]
-    assert [r["slug"] for r in rows if r["kind"] == "business"] == [b["slug"] for b in api["businesses"]]
-
-
-def test_impact_of_unknown_capability_is_404(client, db):
-    assert client.get("/capabilities/ghost/impact").status_code == 404
-    assert client.get("/capabilities/ghost/impact.csv").status_code == 404
 
 
 def test_governance_lists_the_last_import_warnings(client, runner, db):
