@@ -9,8 +9,8 @@ from catalog.models.capability import LIFECYCLES
 from catalog.validation import SLUG_RE, Errors, check_page
 from graphs.reach import LINKS
 
-__all__ = ["COUPLINGS", "DIRECTIONS", "LINKS", "MAX_DEPTH", "GraphQuery", "ImpactQuery",
-           "parse_depth", "parse_links"]
+__all__ = ["CONSUMER_GROUPS", "COUPLINGS", "DIRECTIONS", "LINKS", "MAX_DEPTH", "ConsumerQuery",
+           "GraphQuery", "ImpactQuery", "parse_depth", "parse_links"]
 
 MAX_DEPTH = 10
 DIRECTIONS = ("up", "down", "both")
@@ -175,3 +175,37 @@ class ImpactQuery:
         defaults = {"depth": ImpactQuery.depth, "coupling": "all", "page": 1, "teams_page": 1}
         return {key: value for key, value in out.items()
                 if value and value != defaults.get(key)}
+
+
+#: How the capability page groups a capability's direct consumers.
+CONSUMER_GROUPS = ("domain", "team")
+
+
+@dataclass(frozen=True)
+class ConsumerQuery:
+    """Which direct consumers a capability page lists: grouped by, one group, a page."""
+
+    group: str = "domain"
+    value: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, Any]) -> "ConsumerQuery":
+        """Parse request arguments; raise ValidationFailed naming every bad one."""
+        errors = Errors()
+        group = str(args.get("group") or cls.group)
+        if group not in CONSUMER_GROUPS:
+            errors.add("group", f"Group must be one of: {', '.join(CONSUMER_GROUPS)}.")
+        value = str(args.get("value") or "").strip()
+        if value and value != "none" and not SLUG_RE.match(value):
+            errors.add("value", "Value must be a domain or team slug (or none).")
+        page = check_page(args.get("page"), errors)
+        errors.raise_if_any()
+        return cls(group, value, page)
+
+    def args(self, **changes: Any) -> dict[str, Any]:
+        """Return the non-default parameters, with ``changes``, for building URLs."""
+        query = replace(self, **changes)
+        out = {"group": query.group if query.group != ConsumerQuery.group else None,
+               "value": query.value, "page": query.page if query.page != 1 else None}
+        return {key: value for key, value in out.items() if value}

@@ -13,7 +13,8 @@ from graphs.layers import layer_rank
 from graphs.nodes import capability_node, parse_node
 from graphs.reach import LINKS, ReachIndex
 
-__all__ = ["cycle_report", "governance_report", "reach_report", "reach_report_json"]
+__all__ = ["cycle_report", "direct_consumers", "governance_report", "reach_report",
+           "reach_report_json"]
 
 #: Lifecycles in which a capability without consumers is worth a look.
 LIVE_LIFECYCLES = ("approved", "production", "deprecated")
@@ -138,6 +139,39 @@ def _reach(index: ReachIndex, slug, direction, depth, links) -> tuple[tuple, dic
                "sync_capabilities": len(synced), "businesses": len(nodes) - len(capabilities),
                "levels": found.levels, "teams_to_notify": teams_to_notify}
     return (nodes, found.distance[:cut], syncs), summary
+
+
+def direct_consumers(G: nx.DiGraph, slug: str) -> list[dict[str, Any]]:
+    """Return the capabilities that depend on capability ``slug`` directly, by name.
+
+    Each: ``slug, name, domain, domain_name, team, team_name, layer,
+    lifecycle, tier`` and the link's ``kind`` (sync, async or data) and ``api``.
+
+    Raises
+    ------
+    networkx.NodeNotFound
+        When ``slug`` is not a capability of ``G``.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("capability:b", "capability:a", {"kind": "async"}),
+    ...                 ("business:x", "capability:a", {"kind": "adoption"})])
+    >>> G.nodes["business:x"]["kind"] = "business"
+    >>> [(c["slug"], c["kind"]) for c in direct_consumers(G, "a")]
+    [('b', 'async')]
+    """
+    node = capability_node(slug)
+    if node not in G:
+        raise nx.NodeNotFound(f"Node {node!r} is not in the graph.")
+    rows = []
+    for consumer, edge in G.pred[node].items():
+        data = G.nodes[consumer]
+        if data.get("kind") == "business":
+            continue
+        rows.append({**_node_summary(G, consumer), "domain": data.get("domain"),
+                     "domain_name": data.get("domain_name") or data.get("domain"),
+                     "kind": edge.get("kind"), "api": bool(edge.get("api"))})
+    return sorted(rows, key=lambda r: (r["name"].lower(), r["slug"]))
 
 
 def cycle_report(G: nx.DiGraph, *, limit: int = 50) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """Browse, read, register and edit capabilities."""
 
+import collections
 import csv
 import io
 from typing import Any
@@ -29,8 +30,8 @@ from catalog.permissions import ensure_can_edit, ensure_can_register
 from catalog.spreadsheet import neutralise
 from graphs.cache import catalog_graph, reach_index
 from graphs.nodes import capability_node
-from graphs.params import MAX_DEPTH, ImpactQuery
-from graphs.reports import reach_report
+from graphs.params import MAX_DEPTH, ConsumerQuery, ImpactQuery
+from graphs.reports import direct_consumers, reach_report
 from portal.auth import current_actor
 from portal.errors import catalog_error_response
 from portal.forms import ApiForm, CapabilityForm, capability_form_data
@@ -42,6 +43,8 @@ bp = Blueprint("capabilities", __name__)
 #: Rows of the impact page's capability list, and of its teams to notify.
 IMPACT_ROWS = 50
 IMPACT_TEAMS = 10
+#: Rows of a capability's direct consumers per page.
+CONSUMER_ROWS = 25
 LINK_LABELS = {"depends-on": "dependsOn", "api": "API calls", "adoption": "adoptions"}
 CHECKED_FIELDS = ("slug", "name", "summary", "tags", "docs_url", "repo_url",
                   "sla_availability", "sla_p99_ms")
@@ -89,7 +92,36 @@ def detail(slug: str):
     capability = service.get_capability(slug)
     specs = {api.id: operations(api.spec) for api in capability.apis if api.spec}
     return render_template("capabilities/detail.html", capability=capability, specs=specs,
+                           **consumers_context(catalog_graph(), slug, ConsumerQuery()),
                            **capability_insights(capability))
+
+
+@bp.get("/<slug>/consumers")
+def consumers(slug: str):
+    """The capabilities that depend on ``slug`` directly, grouped, in pages (htmx: the list alone)."""
+    context = consumers_context(catalog_graph(), slug, ConsumerQuery.from_args(request.args))
+    template = ("capabilities/_consumers.html" if is_fragment_request()
+                else "capabilities/consumers.html")
+    response = make_response(render_template(template, **context))
+    response.vary.add("HX-Request")
+    return response
+
+
+def consumers_context(G: nx.DiGraph, slug: str, query: ConsumerQuery) -> dict[str, Any]:
+    """The direct consumers of ``slug`` in ``G``: groups with counts, one page of rows."""
+    try:
+        rows = direct_consumers(G, slug)
+    except nx.NodeNotFound:
+        raise NotFound(f"No capability has the slug {slug!r}.") from None
+    key, label = query.group, f"{query.group}_name"
+    groups = collections.Counter((row[key] or "none", row[label] or "no owner") for row in rows)
+    shown = [row for row in rows if (row[key] or "none") == query.value] if query.value else rows
+    name = G.nodes[capability_node(slug)].get("name") or slug
+    return {"consumer_query": query, "consumer_of": {"slug": slug, "name": name},
+            "consumer_groups": [(value, text, n) for (value, text), n in
+                                sorted(groups.items(), key=lambda g: (-g[1], g[0][1].lower()))],
+            "consumer_total": len(rows),
+            "consumer_rows": paginate(shown, query.page, CONSUMER_ROWS)}
 
 
 @bp.get("/<slug>/impact")
