@@ -1,15 +1,118 @@
-"""The governance page: where the platform is tangled, orphaned or fragile."""
+"""The governance page: where the platform is tangled, orphaned or fragile.
 
-from flask import Blueprint, render_template
+Each section is a :class:`~portal.listing.Listing` over the governance report
+of a graph (:func:`graphs.reports.governance_report`): filtered, paged and
+exported the same way. A new section is one more entry in :data:`SECTIONS`.
+"""
+
+from typing import Any
+
+import networkx as nx
+from flask import Blueprint, Response, abort, make_response, render_template, request
 
 from catalog.backstage import latest_import
-from graphs.cache import derived
+from graphs.cache import catalog_graph, derived
 from graphs.reports import governance_report
+from portal.http import is_fragment_request
+from portal.listing import Column, Listing
 
 bp = Blueprint("governance", __name__)
+
+CAPABILITY = Column("Capability", "capability", "capability")
+LAYER = Column("Layer", "layer", "layer")
+LIFECYCLE = Column("Lifecycle", "lifecycle", "lifecycle")
+TEAM = Column("Owner team", "team", "team")
+
+
+def _capability_rows(name: str):
+    return lambda report: [{**c, "capability": c} for c in report[name]]
+
+
+SECTIONS: dict[str, Listing] = {listing.key: listing for listing in (
+    Listing("cycles", "Dependency cycles",
+            (Column("Capabilities in the loop", "slugs", "slugs"), Column("Size", "size", "number")),
+            search=("slugs",), empty="No cycles.",
+            description="Capabilities that depend on each other in a loop cannot be released, "
+                        "scaled or retired one at a time.",
+            rows=lambda report: [{"slugs": c, "size": len(c)}
+                                 for c in report["cycles"]["components"]]),
+    Listing("layering", "Layering breaks",
+            (Column("Consumer", "consumer", "capability"),
+             Column("Consumer layer", "consumer.layer", "layer"),
+             Column("depends on", "provider", "capability"),
+             Column("Provider layer", "provider.layer", "layer"),
+             Column("Owner of the consumer", "consumer.team", "team")),
+            filters=(Column("Consumer layer", "consumer.layer", "layer"),
+                     Column("Provider layer", "provider.layer", "layer"),
+                     Column("Owner of the consumer", "consumer.team", "team")),
+            search=("consumer", "provider"), empty="No layering breaks.",
+            description="A lower layer must not depend on a higher one (infrastructure on "
+                        "business platform, for example).",
+            rows=lambda report: report["layering_breaks"]),
+    Listing("blast", "Highest blast radius",
+            (CAPABILITY, Column("Dependents", "dependents", "number"),
+             Column("Businesses reached", "business_reach", "number"), Column("Tier", "tier", "tier"),
+             Column("Impact", "slug", "impact")),
+            empty="The catalog is empty.",
+            description="The capabilities with the most dependents: change them with care before "
+                        "a peak sale.",
+            rows=_capability_rows("blast_radius")),
+    Listing("unowned", "No owner team", (CAPABILITY, LAYER, LIFECYCLE),
+            filters=(LAYER, LIFECYCLE), search=("capability",),
+            empty="Every capability has an owner.", rows=_capability_rows("unowned")),
+    Listing("unused", "No consumers", (CAPABILITY, LAYER, LIFECYCLE, TEAM),
+            filters=(LAYER, LIFECYCLE, TEAM), search=("capability",),
+            empty="Every live capability is used.",
+            description="Approved, in production or deprecated, and used by no business or "
+                        "capability.",
+            rows=_capability_rows("unused")),
+    Listing("import", "Warnings of the last import", (Column("Warning", "warning", "code"),),
+            search=("warning",), per_page=50, empty="No warnings.",
+            rows=lambda last: [{"warning": w} for w in last["warnings"]] if last else []),
+)}
 
 
 @bp.get("/governance")
 def index():
-    return render_template("governance/index.html", report=derived("governance", governance_report),
+    """Every section, first page, unfiltered; each section then pages and filters in place."""
+    G = catalog_graph()
+    views = [listing.view(_source(G, key), {}) for key, listing in SECTIONS.items()]
+    return render_template("governance/index.html", views=views[:-1], warnings=views[-1],
                            last_import=latest_import())
+
+
+@bp.get("/governance/<key>")
+def section(key: str):
+    """One section with its filters and page (htmx: the section alone)."""
+    listing = _listing(key)
+    view = listing.view(_source(catalog_graph(), key), request.args)
+    template = "governance/_section.html" if is_fragment_request() else "governance/section.html"
+    response = make_response(render_template(template, view=view))
+    response.vary.add("HX-Request")
+    return response
+
+
+@bp.get("/governance/<key>.csv")
+def section_csv(key: str):
+    """Every row of a section that passes its filters, as CSV."""
+    listing = _listing(key)
+    return Response(listing.csv(_source(catalog_graph(), key), request.args), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename=governance-{key}.csv"})
+
+
+def _listing(key: str) -> Listing:
+    if key not in SECTIONS:
+        abort(404)
+    return SECTIONS[key]
+
+
+def _source(G: nx.DiGraph, key: str) -> Any:
+    """What section ``key`` lists rows of: the last import, or the report of ``G``."""
+    return latest_import() if key == "import" else _report(G)
+
+
+def _report(G: nx.DiGraph) -> dict[str, Any]:
+    """The governance report of ``G``: kept per revision for the current graph."""
+    if G is catalog_graph():
+        return derived("governance", governance_report)
+    return governance_report(G)
