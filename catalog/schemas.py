@@ -25,7 +25,7 @@ from typing import Any
 
 from catalog import validation
 from catalog.backstage import API_VERSIONS, query
-from catalog.browse import FACETS, PER_PAGE, Q_MAX, SORTS
+from catalog.browse import COUNTED_FACETS, FACETS, PER_PAGE, Q_MAX, SORTS
 from catalog.models.capability import API_STATUSES, DEPENDENCY_KINDS, LAYERS, LIFECYCLES, TIERS
 from catalog.models.history import KINDS, SOURCES
 
@@ -399,6 +399,14 @@ CHANGE = _object({
     "note": {"type": "string"},
 }, ("id", "at", "actor", "source", "entity", "action", "changes"),
     "One change: when, who, from where, which entity, and {field: [before, after]}.")
+_FACET_ROWS = _array(_object({"value": {"type": "string"}, "label": {"type": "string"},
+                              "count": {"type": "integer", "minimum": 0}},
+                             ("value", "label", "count")))
+FACET_COUNTS = _object({
+    "total": {"type": "integer", "minimum": 0},
+    "facets": _object(dict.fromkeys(COUNTED_FACETS, _FACET_ROWS), ()),
+}, ("total", "facets"), "Capabilities matching the filters, and per facet value how many "
+                        "match the other filters.")
 
 _RATE = {"type": "number", "minimum": 0, "maximum": 1}
 _DAYS = nullable({"type": "number"})
@@ -472,6 +480,7 @@ SCHEMAS: dict[str, Schema] = {
     "GraphDiff": GRAPH_DIFF,
     "Change": CHANGE,
     "ChangePage": page_of("Change"),
+    "FacetCounts": FACET_COUNTS,
     "ReuseMetrics": REUSE_METRICS,
     "ReuseMatrix": REUSE_MATRIX,
     "DeliveryMetrics": DELIVERY_METRICS,
@@ -571,6 +580,11 @@ def query_parameters(name: str) -> dict[str, Schema]:
     paging = {"page": _PAGE, "per_page": _per_page(validation.PER_PAGE_DEFAULT)}
     sets = {
         "browse": _browse_parameters,
+        "facets": lambda: {**{k: v for k, v in _browse_parameters().items()
+                              if k not in ("sort", "page", "per_page")},
+                           "facet": {"type": "array", "items": {"enum": list(COUNTED_FACETS)},
+                                     "description": "The facets to count (repeated); "
+                                                    "default all."}},
         "adoptions": lambda: {"business": SLUG, "capability": SLUG,
                               "active": {**_FLAG, "description": "In use today or not."},
                               **paging},

@@ -32,7 +32,7 @@ from werkzeug.exceptions import (
 from catalog import accounts, adoptions, backstage, changes, deliveries, timetravel
 from catalog import capabilities as service
 from catalog.backstage import export_catalog
-from catalog.browse import BrowseQuery, browse
+from catalog.browse import COUNTED_FACETS, BrowseQuery, browse, facet_counts
 from catalog.errors import Forbidden, NotFound, StaleVersion, ValidationFailed
 from catalog.metrics import delivery_metrics
 from catalog.models import Capability, User
@@ -99,6 +99,21 @@ def list_capabilities():
         total=result.total,
         next=next_url,
     )
+
+
+@bp.get("/facets")
+def capability_facets():
+    """Counts of capabilities per facet value, with the browse filters (``facet`` picks facets)."""
+    query = BrowseQuery.from_args(request.args)
+    names = tuple(request.args.getlist("facet")) or COUNTED_FACETS
+    unknown = sorted(set(names) - set(COUNTED_FACETS))
+    if unknown:
+        raise ValidationFailed({"facet": [
+            f"Facet must be one of: {', '.join(COUNTED_FACETS)} (not {', '.join(unknown)[:100]})."]})
+    total, facets = facet_counts(query, tuple(dict.fromkeys(names)))
+    return jsonify(total=total, facets={
+        name: [{"value": value, "label": label, "count": count} for value, label, count in rows]
+        for name, rows in facets.items()})
 
 
 @bp.post("/capabilities")

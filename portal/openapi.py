@@ -132,6 +132,10 @@ OPERATIONS: dict[str, Operation] = {
     "api.list_capabilities": Operation(
         "List capabilities: the browse page's filters, sort and pages", "capabilities",
         {200: "CapabilityPage"}, query=query_parameters("browse")),
+    "api.capability_facets": Operation(
+        "Counts per facet value (team, domain, layer, lifecycle, tier, tag)", "capabilities",
+        {200: "FacetCounts"}, query=query_parameters("facets"),
+        description="With the browse filters; each facet ignores its own filter."),
     "api.create_capability": Operation(
         "Register a capability", "capabilities", {201: "CapabilityDetail"},
         body=_json_body("CapabilityCreate"), write=True, errors=(409,),
