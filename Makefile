@@ -10,7 +10,7 @@ PORT   ?= 5000
 ## run: install, migrate, seed the demo catalog (once) and serve on http://127.0.0.1:5000
 run: $(VENV)/.runtime
 	$(FLASK) seed-demo --if-empty
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	PORTAL_WARM_UP=true $(FLASK) run --host $(HOST) --port $(PORT)
 
 ## serve: production: migrate, then gunicorn (gunicorn.conf.py: checks the deployment first)
 serve: $(VENV)/.runtime

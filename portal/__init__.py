@@ -25,6 +25,7 @@ from portal import (
     pages,
     requestlog,
     security,
+    warmup,
 )
 from portal.config import load_config
 from portal.extensions import compress, csrf, db, htmx, limiter, login_manager, migrate
@@ -45,6 +46,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_cli(app)
     register_error_handlers(app)
+    if app.config["WARM_UP"]:
+        warmup.start_warm_up(app)
     return app
 
 

@@ -45,6 +45,8 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         DATABASE_CONNECT_TIMEOUT=float(env.get("DATABASE_CONNECT_TIMEOUT", 5)),
         DATABASE_STATEMENT_TIMEOUT=float(env.get("DATABASE_STATEMENT_TIMEOUT", 30)),
         REQUIRE_LOGIN=_flag(env.get("PORTAL_REQUIRE_LOGIN"), default=False),
+        # Compute the figures ahead in a thread (portal.warmup): servers only.
+        WARM_UP=_flag(env.get("PORTAL_WARM_UP"), default=False),
         WTF_CSRF_TIME_LIMIT=None,
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
         # One form post carries at most this many fields (werkzeug counts multipart
