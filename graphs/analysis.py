@@ -11,8 +11,9 @@ counts as a capability), ``layer``, ``domain``, ``domain_name``, ``lifecycle``
 and, for businesses, ``slug``. Nothing here reads the database.
 """
 
+import collections
 import itertools
-from collections.abc import Collection, Hashable, Iterable
+from collections.abc import Collection, Hashable, Iterable, Mapping
 
 import networkx as nx
 
@@ -28,6 +29,7 @@ __all__ = [
     "direct_consumers",
     "ego_subgraph",
     "filter_nodes",
+    "group_neighbours",
     "impact_of",
     "induced_copy",
     "keystones",
@@ -686,6 +688,137 @@ def aggregate_by_domain(G: nx.DiGraph) -> nx.DiGraph:
         else:
             A.add_edge(gu, gv, weight=1)
     return A
+
+
+def group_neighbours(G: nx.DiGraph, focus: Hashable, *, limit: int = 300, row_limit: int = 60,
+                     expand: Collection = (), weight: Mapping | None = None) -> nx.DiGraph:
+    """Return the neighbourhood ``G`` of ``focus`` drawn with at most ``limit`` nodes.
+
+    The nodes nearest ``focus`` stay as they are; the others are folded, per
+    side (its dependents above, its dependencies below) and domain, into
+    group nodes (the lineage view's "+N in domain X"), and edges into or
+    between groups are bundled into one edge each with a ``weight``.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        A neighbourhood of ``focus`` (see :func:`ego_subgraph`); edges run
+        consumer -> provider.
+    focus : node
+        Never folded.
+    limit : int, optional (default 300)
+        The most nodes (kept nodes plus groups) the result has.
+    row_limit : int, optional (default 60)
+        The most nodes kept at one distance on one side (groups included),
+        so that a row of the drawing can be labelled; expanded groups may
+        exceed it.
+    expand : collection of str, optional
+        Ids of groups whose members are kept first (as many as fit).
+    weight : mapping, optional
+        ``{node: importance}`` (e.g. direct consumers in the whole catalog);
+        among nodes at the same distance, the more important stay.
+
+    Returns
+    -------
+    networkx.DiGraph
+        ``G`` itself when it has at most ``limit`` nodes; else a new graph of
+        the kept nodes (with their attributes) and group nodes ``group:<side>:<domain>``
+        with ``kind="group"``, ``name`` ("+N in <domain name>"), ``size``,
+        ``side`` ("up" or "down"), ``domain``, ``layer``, ``members_kind``
+        ("business" or "capability") and ``members`` (sorted). Only the edges
+        on a shortest way to or from the focus are kept (lineage); the graph
+        attribute ``side_edges`` counts the others. Edges carry ``weight`` (1
+        for an edge between two kept nodes).
+
+    Raises
+    ------
+    networkx.NodeNotFound
+        If ``focus`` is not in ``G``.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([(f"c{i}", "hub") for i in range(10)])
+    >>> nx.set_node_attributes(G, "shop", "domain")
+    >>> H = group_neighbours(G, "hub", limit=5)
+    >>> len(H), H.nodes["group:up:shop"]["name"], H.edges["group:up:shop", "hub"]["weight"]
+    (5, '+7 in shop', 7)
+    """
+    if focus not in G:
+        raise nx.NodeNotFound(f"Node {focus!r} is not in the graph.")
+    if len(G) <= limit:
+        return G
+    down = nx.single_source_shortest_path_length(G, focus)
+    up = nx.single_source_shortest_path_length(G.reverse(copy=False), focus)
+    weight = weight or {}
+
+    def side(n):
+        return "down" if n in down and (n not in up or down[n] <= up[n]) else "up"
+
+    def key(n):
+        data = G.nodes[n]
+        if data.get("kind") == "business":
+            return f"group:{side(n)}:businesses"
+        return f"group:{side(n)}:{data.get('domain') or 'none'}"
+
+    others = [n for n in G if n != focus]
+    keys = {n: key(n) for n in others}
+    wanted = set(expand)
+    def row(n):
+        return side(n), min(down.get(n, 1 << 30), up.get(n, 1 << 30))
+
+    ranked = sorted(others, key=lambda n: (keys[n] not in wanted, row(n)[1], -weight.get(n, 0),
+                                           str(n)))
+    # Each row of the drawing (a side and a distance) keeps as many nodes as can be
+    # labelled, its groups included; the whole keeps at most ``limit``.
+    groups_in_row = collections.Counter()
+    for where in {keys[n]: row(n) for n in reversed(ranked)}.values():
+        groups_in_row[where] += 1
+    budget = max(limit - 1 - len(set(keys.values())), min(limit - 1, 20))
+    room = collections.Counter()
+    kept = {focus}
+    for n in ranked:
+        if len(kept) > budget:
+            break
+        if room[row(n)] < max(row_limit - groups_in_row[row(n)], 10) or keys[n] in wanted:
+            room[row(n)] += 1
+            kept.add(n)
+    dropped = [n for n in ranked if n in kept]
+    while len(kept) + len({keys[n] for n in others if n not in kept}) > limit and dropped:
+        kept.discard(dropped.pop())
+    H = induced_copy(G, kept)
+    nx.set_edge_attributes(H, 1, "weight")
+    members: dict = {}
+    for n in others:
+        if n not in kept:
+            members.setdefault(keys[n], []).append(n)
+    for group, nodes in members.items():
+        first = G.nodes[nodes[0]]
+        is_business = first.get("kind") == "business"
+        name = "businesses" if is_business else (first.get("domain_name") or
+                                                first.get("domain") or "no domain")
+        H.add_node(group, kind="group", slug=group.split(":", 1)[1], name=f"+{len(nodes):,} in {name}",
+                   size=len(nodes), side=group.split(":")[1], domain=first.get("domain"),
+                   domain_name=first.get("domain_name"), layer=None if is_business else first.get("layer"),
+                   members_kind="business" if is_business else "capability",
+                   members=sorted(nodes))
+    where = {n: (n if n in kept else keys[n]) for n in G}
+    side_edges = 0
+    for u, v, data in G.edges(data=True):
+        if not (up.get(u, -1) == up.get(v, -3) + 1 or down.get(v, -1) == down.get(u, -3) + 1):
+            side_edges += 1  # between neighbours, not on a way to or from the focus
+            if H.has_edge(u, v):
+                H.remove_edge(u, v)
+            continue
+        a, b = where[u], where[v]
+        if a == b or (a == u and b == v):
+            continue
+        if H.has_edge(a, b):
+            H.edges[a, b]["weight"] += 1
+            H.edges[a, b]["indirect"] = H.edges[a, b]["indirect"] and bool(data.get("indirect"))
+        else:
+            H.add_edge(a, b, weight=1, kind="dependencies", indirect=bool(data.get("indirect")))
+    H.graph["side_edges"] = side_edges
+    return H
 
 
 def _businesses(G: nx.DiGraph) -> list:

@@ -28,6 +28,7 @@ from graphs.analysis import (
     collapse,
     ego_subgraph,
     filter_nodes,
+    group_neighbours,
     induced_copy,
     project,
 )
@@ -48,7 +49,10 @@ __all__ = [
     "graphml_graph",
     "hub_nodes",
     "layered_layout",
+    "neighbour_rows",
+    "node_names",
     "select_view",
+    "suggest_nodes",
     "summary",
 ]
 
@@ -79,6 +83,8 @@ GL_ABOVE = 1500
 #: Above this many nodes a view is shown by domain unless all nodes are asked for,
 #: and a filtered view gets no indirect edges (projecting it would take too long).
 MAX_NODES = 3000
+#: A focus view draws at most this many nodes: the others are folded into groups.
+FOCUS_MAX = 300
 #: More indirect edges than this are counted but not drawn.
 MAX_INDIRECT = 5000
 #: Above this many nodes only the businesses, the focus and the busiest nodes get labels.
@@ -124,6 +130,7 @@ class View:
     aggregated: bool = False
     auto_aggregated: bool = False
     draw_edges: bool = True
+    grouped: int = 0  # neighbours folded into "+N in domain X" groups
 
     @property
     def message(self) -> str | None:
@@ -141,17 +148,18 @@ def band_of(data: Mapping[str, Any]) -> int:
     >>> band_of({"kind": "capability"})
     5
     """
-    if data.get("kind") == "business":
+    if data.get("kind") == "business" or data.get("members_kind") == "business":
         return 0
     layer = data.get("layer")
     return BANDS.index(layer) if layer in BANDS[1:-1] else len(BANDS) - 1
 
 
-def find_node(G: nx.DiGraph, value: str) -> str | None:
+def find_node(G: nx.DiGraph, value: str, *, names: Mapping | None = None) -> str | None:
     """Return the node a focus parameter names, or None when there is none.
 
-    ``value`` is a node id (``capability:<slug>``, ``business:<slug>``) or a
-    bare slug, tried as a capability first.
+    ``value`` is a node id (``capability:<slug>``, ``business:<slug>``), a
+    bare slug (tried as a capability first) or, given ``names``
+    (:func:`node_names`), a name in any case.
 
     Examples
     --------
@@ -160,7 +168,82 @@ def find_node(G: nx.DiGraph, value: str) -> str | None:
     ('capability:orders', 'business:taobao', None)
     """
     candidates = [value] if ":" in value else [capability_node(value), business_node(value)]
-    return next((node for node in candidates if node in G), None)
+    found = next((node for node in candidates if node in G), None)
+    if found is None and names is not None:
+        found = next(iter(names.get(value.casefold(), ())), None)
+    return found
+
+
+def node_names(G: nx.DiGraph) -> dict[str, list]:
+    """Return ``{name.casefold(): [nodes]}``, capabilities before businesses, for :func:`find_node`.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("business:taobao", "capability:orders")])
+    >>> G.nodes["capability:orders"]["name"] = "Order Center"
+    >>> node_names(G)["order center"]
+    ['capability:orders']
+    """
+    names: dict[str, list] = {}
+    for node, data in sorted(G.nodes(data=True), key=lambda item: item[1].get("kind") == "business"):
+        if data.get("name"):
+            names.setdefault(data["name"].casefold(), []).append(node)
+    return names
+
+
+def suggest_nodes(G: nx.DiGraph, text: str, *, limit: int = 20,
+                  names: Mapping | None = None) -> list[tuple[str, str, str]]:
+    """Return up to ``limit`` ``(node, name, kind)`` whose name or slug contains ``text``.
+
+    Names that start with the text come first, then by name.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("business:taobao", "capability:orders")])
+    >>> nx.set_node_attributes(G, {"business:taobao": "Taobao", "capability:orders": "Orders"}, "name")
+    >>> G.nodes["capability:orders"]["kind"] = "capability"
+    >>> suggest_nodes(G, "ord")
+    [('capability:orders', 'Orders', 'capability')]
+    """
+    needle = text.casefold().strip()
+    if not needle:
+        return []
+    names = names if names is not None else node_names(G)
+    found = []
+    for name, nodes in names.items():
+        for node in nodes:
+            if needle in name or needle in str(node).casefold():
+                found.append((not name.startswith(needle), name, node))
+    found.sort()
+    return [(node, G.nodes[node].get("name") or node, G.nodes[node].get("kind") or "")
+            for _, _, node in found[:limit]]
+
+
+def neighbour_rows(view: "View") -> dict[str, list[dict[str, Any]]]:
+    """Return the focus's neighbours in ``view`` for the list beside the drawing.
+
+    ``{"up": [...], "down": [...]}``: its dependents and its dependencies, nearest
+    first, then by name; each ``{"id", "slug", "kind", "name", "distance",
+    "size"}``, ``size`` being how many nodes it stands for (a group's members,
+    else 1). Empty without a focus.
+    """
+    H, focus = view.graph, view.focus
+    if focus is None or focus not in H:
+        return {"up": [], "down": []}
+    out = {}
+    for side, distances in (("up", nx.single_source_shortest_path_length(
+            H.reverse(copy=False), focus)), ("down", nx.single_source_shortest_path_length(H, focus))):
+        rows = []
+        for node, distance in distances.items():
+            data = H.nodes[node]
+            if node == focus or (data.get("kind") == "group" and data.get("side") != side):
+                continue
+            rows.append({"id": node, "slug": data.get("slug"), "kind": data.get("kind"),
+                         "name": data.get("name") or str(node), "distance": distance,
+                         "size": data.get("size") or 1})
+        out[side] = sorted(rows, key=lambda r: (r["distance"], r["kind"] == "group",
+                                                r["name"].casefold()))
+    return out
 
 
 def hub_nodes(G: nx.DiGraph, *, top: int = HUB_TOP,
@@ -276,6 +359,18 @@ def select_view(G: nx.DiGraph, query: GraphQuery, *, focus: Hashable | None = No
         "collapsed_edges": collapsed_edges,
     }
     view = View(H, stats, messages, hubs=used_hubs, focus=focus)
+    if focus is not None and not query.by_domain and len(H) > FOCUS_MAX and max_nodes is not None:
+        view.graph = group_neighbours(H, focus, limit=FOCUS_MAX, expand=query.expand,
+                                      weight=dict(G.in_degree))
+        groups = [n for n, kind in view.graph.nodes(data="kind") if kind == "group"]
+        folded = sum(view.graph.nodes[g]["size"] for g in groups)
+        view.grouped = folded
+        messages.append(f"{folded:,} of the {len(H) - 1:,} neighbours are folded into "
+                        f"{len(groups):,} groups (“+N in a domain”); click one to open it. "
+                        f"{view.graph.graph['side_edges']:,} edges between neighbours are left "
+                        "out: only the ways to and from the focus are drawn.")
+        stats.update(nodes=len(view.graph), edges=view.graph.number_of_edges())
+        return view
     if query.by_domain or (len(H) > limit and not show_all):
         if not query.by_domain:
             view.auto_aggregated = True
@@ -423,37 +518,49 @@ def figure(view: View, G: nx.DiGraph, base_layout: Mapping, *,
     reach = reach or {}
     positions = base_layout if H is G else layered_layout(H, initial=base_layout)
     plot_w = max(width - MARGIN["l"] - MARGIN["r"], 200)
-    rows: list[list] = [[] for _ in BANDS]
-    for n in sorted(H, key=lambda n: positions[n]):
-        rows[positions[n][0]].append(n)
+    if view.grouped:
+        row_of, headers, colors = _lineage_rows(H, view.focus)
+    else:
+        row_of = {n: positions[n][0] for n in H}
+        headers = [BAND_LABELS[band] for band in BANDS]
+        colors = [LAYER_COLORS.get("frontend" if band == "business" else band, OTHER_COLOR)
+                  for band in BANDS]
+    rows: list[list] = [[] for _ in headers]
+    for n in sorted(H, key=lambda n: (H.nodes[n].get("kind") == "group", positions[n][1], n)):
+        rows[row_of[n]].append(n)
     nodes = [n for row in rows for n in row]
     index = {n: i for i, n in enumerate(nodes)}
     large = len(nodes) > LABEL_MAX_NODES
     size = {n: _marker_size(H, n, large) for n in nodes}
     consumers = _consumer_counts(G, H, nodes, view.aggregated)
     scatter = "scattergl" if len(nodes) > GL_ABOVE else "scatter"
-    xy, bands, placed = _place_rows(rows, size, plot_w, large, view.aggregated)
+    xy, bands, placed = _place_rows(rows, size, plot_w, large, view.aggregated, headers)
 
     # Labels: the focus first, then the labelled bands by priority; in a large
     # view the busiest nodes too (over their dense band: hover for the rest).
     rooms = {band.index: band.room for band in bands if band.labelled}
     candidates = [view.focus] if view.focus in index else []
-    candidates += sorted((n for n in nodes if positions[n][0] in rooms),
+    candidates += sorted((n for n in nodes if row_of[n] in rooms),
                          key=lambda n: (_label_priority(H, n, consumers), index[n]))
     if large:
         candidates += sorted(nodes, key=lambda n: (-sum(consumers[n]), index[n]))[:HUB_TOP]
     labels: dict = {}
     for n in candidates:
         if n not in labels:
-            room = rooms.get(positions[n][0], _room(TARGET_LABEL_CHARS))
+            room = rooms.get(row_of[n], _room(TARGET_LABEL_CHARS))
             label = _place_label(H.nodes[n], xy[n], size[n], room, plot_w, placed)
             if label:
                 labels[n] = label
+            elif n == view.focus:  # the focus is always labelled, over a band header if need be
+                name = H.nodes[n].get("name") or str(n)
+                labels[n] = (name if len(name) <= MAX_LABEL_CHARS
+                             else name[:MAX_LABEL_CHARS - 1] + "…", "bottom center")
 
-    data = _edge_traces(H, xy, scatter, view.aggregated) if view.draw_edges else []
+    data = (_edge_traces(H, xy, scatter, view.aggregated or view.grouped)
+            if view.draw_edges else [])
     for band in bands:
-        data.append(_node_trace(G, H, rows[band.index], band.index, index, xy, size, labels,
-                                consumers, reach, scatter, view))
+        data.append(_node_trace(G, H, rows[band.index], headers[band.index], index, xy, size,
+                                labels, consumers, reach, scatter, view))
     if view.aggregated and H.number_of_edges():
         data.append(_edge_counts(H, xy, scatter))
 
@@ -464,7 +571,7 @@ def figure(view: View, G: nx.DiGraph, base_layout: Mapping, *,
         weights.append(attrs.get("weight", 1))
     result = {
         "data": data,
-        "layout": _layout(bands, plot_w, bool(nodes)),
+        "layout": _layout(bands, plot_w, bool(nodes), colors),
         "stats": view.stats,
         "message": view.message,
         "summary": summary(view),
@@ -493,7 +600,7 @@ class _Band(NamedTuple):
     room: float  # width a label may take
 
 
-def _place_rows(rows, size, plot_w, large, aggregated) -> tuple[dict, list[_Band], list]:
+def _place_rows(rows, size, plot_w, large, aggregated, titles) -> tuple[dict, list[_Band], list]:
     """Place every node: ``({node: (x, y)}, bands, boxes taken by band headers)``.
 
     A band whose labels fit spreads its nodes over up to MAX_SUBROWS staggered
@@ -519,7 +626,7 @@ def _place_rows(rows, size, plot_w, large, aggregated) -> tuple[dict, list[_Band
         else:
             subrows = min(max(math.ceil(len(row) * (biggest + 2) / plot_w), 1), MAX_DENSE_ROWS)
             row_px = biggest + 4
-        header = _header_text(BANDS[b], len(row), aggregated)
+        header = f"{titles[b].upper()} · {len(row):,}{_noun(b, len(row), aggregated, titles)}"
         headers.append((0.0, top, len(header) * CHAR_PX, top + HEADER_PX))
         first = top + HEADER_PX + biggest / 2 + 2
         for i, n in enumerate(row):
@@ -534,15 +641,45 @@ def _room(chars: int) -> float:
     return chars * CHAR_PX + LABEL_GAP
 
 
-def _header_text(band: str, count: int, aggregated: bool) -> str:
-    noun = (" domain" if count == 1 else " domains") if aggregated and band != "business" else ""
-    return f"{BAND_LABELS[band].upper()} · {count:,}{noun}"
+def _noun(b, count, aggregated, titles) -> str:
+    if aggregated and b != 0 and len(titles) == len(BANDS):
+        return " domain" if count == 1 else " domains"
+    return ""
+
+
+def _lineage_rows(H: nx.DiGraph, focus) -> tuple[dict, list[str], list[str]]:
+    """Rows of a focus view drawn as lineage: dependents above by distance, dependencies below.
+
+    Returns ``({node: row}, row headers, row colours)``.
+    """
+    up = nx.single_source_shortest_path_length(H.reverse(copy=False), focus)
+    down = nx.single_source_shortest_path_length(H, focus)
+    levels_up, levels_down = max(up.values()), max(down.values())
+    headers = ([f"Used by · {d} {'hop' if d == 1 else 'hops'}" for d in range(levels_up, 0, -1)]
+               + ["Focus"]
+               + [f"Depends on · {d} {'hop' if d == 1 else 'hops'}"
+                  for d in range(1, levels_down + 1)])
+    row_of = {}
+    for n in H:
+        if n == focus:
+            row_of[n] = levels_up
+        elif n in up and (n not in down or up[n] <= down[n]):
+            row_of[n] = levels_up - up[n]
+        elif n in down:
+            row_of[n] = levels_up + down[n]
+        else:  # reached neither way (a filter's leftover): with the focus
+            row_of[n] = levels_up
+    colors = [OTHER_COLOR] * len(headers)
+    colors[levels_up] = "#0f172a"
+    return row_of, headers, colors
 
 
 def _marker_size(H: nx.DiGraph, n, large: bool) -> float:
     data = H.nodes[n]
     if data.get("kind") == "domain":
         return min(14 + 2.2 * math.sqrt(data.get("size", 1)), 44)
+    if data.get("kind") == "group":
+        return min(12 + 1.6 * math.sqrt(data.get("size", 1)), 34)
     consumers = H.in_degree(n)
     if data.get("kind") == "business":
         return 10 if large else 14
@@ -571,7 +708,8 @@ def _consumer_counts(G, H, nodes, aggregated) -> dict:
 
 def _label_priority(H, n, consumers) -> tuple:
     kind = H.nodes[n].get("kind")
-    return (0 if kind == "business" else 1 if kind == "domain" else 2, -sum(consumers[n]))
+    return (0 if kind == "business" else 1 if kind in ("domain", "group") else 2,
+            -sum(consumers[n]))
 
 
 def _place_label(data, point, size, room, plot_w, placed) -> tuple | None:
@@ -638,7 +776,7 @@ def _aggregate_edge_traces(H, xy, scatter) -> list[dict]:
     classes: dict = {}
     for u, v, data in H.edges(data=True):
         share = round(3 * math.sqrt(data["weight"] / heaviest))  # 0 .. 3
-        classes.setdefault((share, data["indirect"]), []).append((u, v))
+        classes.setdefault((share, bool(data.get("indirect"))), []).append((u, v))
     traces = []
     for (share, indirect), pairs in sorted(classes.items()):
         xs, ys = [], []
@@ -696,22 +834,22 @@ def _line_trace(scatter, xs, ys, color, width, name, *, dash=False) -> dict:
             "hoverinfo": "skip", "name": name, "showlegend": False}
 
 
-def _node_trace(G, H, row, b, index, xy, size, labels, consumers, reach, scatter, view) -> dict:
-    layer = "frontend" if BANDS[b] == "business" else BANDS[b]
-    color = LAYER_COLORS.get(layer, OTHER_COLOR)
+def _node_trace(G, H, row, name, index, xy, size, labels, consumers, reach, scatter,
+                view) -> dict:
     gl_or_large = scatter == "scattergl" or len(index) > LABEL_MAX_NODES
     texts = [labels[n][0] if n in labels else "" for n in row]
     trace = {
         "type": scatter,
         "mode": "markers+text" if any(texts) else "markers",
-        "name": BAND_LABELS[BANDS[b]],
+        "name": name,
         "x": [round(xy[n][0], 2) for n in row],
         "y": [round(-xy[n][1], 2) for n in row],
         "customdata": [index[n] for n in row],
         "hovertext": [_hover(G, H, n, consumers[n], reach.get(n), view) for n in row],
         "hoverinfo": "text",
-        "marker": {"color": color, "size": [round(size[n], 1) for n in row],
-                   "symbol": "square" if BANDS[b] == "business" else "circle",
+        "marker": {"color": [_node_color(H.nodes[n]) for n in row],
+                   "size": [round(size[n], 1) for n in row],
+                   "symbol": [_node_symbol(H.nodes[n]) for n in row],
                    "line": {"color": "#ffffff", "width": 0 if gl_or_large else 1}},
         "showlegend": False,
     }
@@ -735,6 +873,10 @@ def _hover(G, H, n, counts, reach, view) -> str:
     if kind == "business":
         adopted = G.out_degree(n) if n in G else H.out_degree(n)
         return f"<b>{name}</b><br>Business<br>Adopts {adopted:,} capabilities directly"
+    if kind == "group":
+        folded = "dependents" if data.get("side") == "up" else "dependencies"
+        return (f"<b>{name}</b><br>{data['size']:,} {folded} folded into one node<br>"
+                "Click to open the group")
     layer = BAND_LABELS.get(data.get("layer"), "No layer")
     if kind == "domain":
         return (f"<b>{name}</b><br>{layer} domain · {data['size']:,} capabilities<br>"
@@ -781,18 +923,33 @@ def _node_facts(H, n, point, counts, reach) -> dict[str, Any]:
                      consumer_businesses=counts[1])
     elif data.get("kind") == "domain":
         facts.update(size=data.get("size"), internal_edges=data.get("internal_edges"))
+    elif data.get("kind") == "group":
+        facts.update(size=data.get("size"), side=data.get("side"),
+                     domain=data.get("domain"), domain_name=data.get("domain_name"))
     return facts
 
 
-def _layout(bands: list[_Band], plot_w: float, has_nodes: bool) -> dict[str, Any]:
+def _node_color(data: Mapping[str, Any]) -> str:
+    """The colour of a node's layer (a business's: the frontend's)."""
+    band = BANDS[band_of(data)]
+    return LAYER_COLORS.get("frontend" if band == "business" else band, OTHER_COLOR)
+
+
+def _node_symbol(data: Mapping[str, Any]) -> str:
+    if data.get("kind") == "group":
+        return "diamond"
+    return "square" if band_of(data) == 0 else "circle"
+
+
+def _layout(bands: list[_Band], plot_w: float, has_nodes: bool,
+            colors: list[str]) -> dict[str, Any]:
     height = max(bands[-1].bottom + BAND_GAP if bands else 0.0, 120.0)
     shapes, annotations = [], []
     for band in bands:
-        layer = "frontend" if BANDS[band.index] == "business" else BANDS[band.index]
         shapes.append({"type": "rect", "xref": "x", "yref": "y", "layer": "below",
                        "x0": 0, "x1": round(plot_w, 2), "y0": round(-band.top, 2),
                        "y1": round(-band.bottom, 2), "line": {"width": 0},
-                       "fillcolor": LAYER_COLORS.get(layer, OTHER_COLOR), "opacity": 0.045})
+                       "fillcolor": colors[band.index], "opacity": 0.045})
         annotations.append({"x": 0, "y": round(-band.top - 4, 2), "xref": "x", "yref": "y",
                             "text": band.header, "showarrow": False, "xanchor": "left",
                             "yanchor": "top", "font": {"size": FONT_PX, "color": "#475569"}})

@@ -1,5 +1,6 @@
 """Parsing what a user asks of the graph: one set of rules for pages and API."""
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -13,6 +14,10 @@ __all__ = ["CONSUMER_GROUPS", "COUPLINGS", "DIRECTIONS", "LINKS", "MAX_DEPTH", "
            "GraphQuery", "ImpactQuery", "parse_depth", "parse_links"]
 
 MAX_DEPTH = 10
+#: A group of neighbours folded in a focus view (graphs.analysis.group_neighbours).
+GROUP_RE = re.compile(r"^group:(up|down):[a-z0-9]+(?:-[a-z0-9]+)*$")
+EXPAND_MAX = 50
+FOCUS_MAX_CHARS = 200
 DIRECTIONS = ("up", "down", "both")
 
 
@@ -73,18 +78,21 @@ class GraphQuery:
     lifecycle: str = ""
     collapse_hubs: bool = False
     by_domain: bool = False
+    expand: tuple[str, ...] = ()
 
     @classmethod
     def from_args(cls, args: Mapping[str, Any]) -> "GraphQuery":
         """Parse request arguments; raise ValidationFailed naming every bad one."""
         errors: dict[str, list[str]] = {}
         values: dict[str, Any] = {}
-        for name in ("focus", "domain", "business"):
-            value = str(args.get(name) or "").strip()
-            slug = value.split(":", 1)[1] if name == "focus" and ":" in value else value
-            if value and not SLUG_RE.match(slug):
+        for name in ("domain", "business"):
+            values[name] = str(args.get(name) or "").strip()
+            if values[name] and not SLUG_RE.match(values[name]):
                 errors[name] = [f"{name.capitalize()} must be a slug, e.g. order-center."]
-            values[name] = value
+        values["focus"] = " ".join(str(args.get("focus") or "").split())
+        if len(values["focus"]) > FOCUS_MAX_CHARS:
+            errors["focus"] = [(f"Focus must be at most {FOCUS_MAX_CHARS} characters: a name "
+                               "or a slug.")]
         try:
             values["depth"] = parse_depth(args.get("depth"), default=cls.depth)
         except ValidationFailed as exc:
@@ -97,6 +105,12 @@ class GraphQuery:
             errors["lifecycle"] = [f"Lifecycle must be one of: {', '.join(LIFECYCLES)}."]
         values["collapse_hubs"] = str(args.get("collapse") or "") in ("1", "true", "on", "hubs")
         values["by_domain"] = str(args.get("aggregate") or "") == "domain"
+        values["expand"] = tuple(dict.fromkeys(
+            part.strip() for part in str(args.get("expand") or "").split(",") if part.strip()))
+        if len(values["expand"]) > EXPAND_MAX or not all(
+                GROUP_RE.match(group) for group in values["expand"]):
+            errors["expand"] = [(f"Expand must list at most {EXPAND_MAX} groups such as "
+                                "group:up:payments, separated by commas.")]
         if errors:
             raise ValidationFailed(errors)
         return cls(**values)
@@ -113,6 +127,8 @@ class GraphQuery:
             out["collapse"] = "hubs"
         if self.by_domain:
             out["aggregate"] = "domain"
+        if self.focus and self.expand:
+            out["expand"] = ",".join(self.expand)
         return {key: value for key, value in out.items() if value}
 
 

@@ -16,8 +16,6 @@ bp = Blueprint("graph", __name__)
 
 #: Rows of the edge table; more are counted, not listed.
 TABLE_LIMIT = 500
-#: The focus field offers every node as a suggestion up to this graph size.
-SUGGEST_MAX = 2000
 DEFAULT_WIDTH = 1100
 
 
@@ -31,8 +29,27 @@ def index():
         "graph/index.html", query=query, view=view, summary=figures.summary(view),
         rows=figures.edge_rows(view, G, limit=TABLE_LIMIT), show_all=_show_all(),
         large=len(G) > figures.MAX_NODES, choices=derived("graph.choices", _choices),
-        suggestions=_suggestions(G), hub_names=[_name(G, h) for h in view.hubs],
+        hub_names=[_name(G, h) for h in view.hubs], neighbours=figures.neighbour_rows(view),
     )
+
+
+@bp.get("/graph/suggest")
+def suggest():
+    """Names (and slugs) that contain the focus text typed so far, as datalist options."""
+    text = str(request.args.get("focus") or "")[:200]
+    G = catalog_graph()
+    found = figures.suggest_nodes(G, text, names=derived("graph.names", figures.node_names))
+    return render_template("graph/_suggestions.html", found=found)
+
+
+@bp.get("/graph/neighbours")
+def neighbours():
+    """The list of the focus's neighbours beside the drawing, for another view (a fragment)."""
+    query = GraphQuery.from_args(request.args)
+    G = catalog_graph()
+    view = _view(G, query)
+    return render_template("graph/_neighbours.html", view=view, query=query,
+                           neighbours=figures.neighbour_rows(view))
 
 
 @bp.get("/graph/figure.json")
@@ -85,7 +102,7 @@ def _view(G: nx.DiGraph, query: GraphQuery, **options: Any) -> figures.View:
     """Return the view ``query`` asks for; NotFound for an unknown focus."""
     focus = None
     if query.focus:
-        focus = figures.find_node(G, query.focus)
+        focus = figures.find_node(G, query.focus, names=derived("graph.names", figures.node_names))
         if focus is None:
             raise NotFound(f"No capability or business {query.focus!r} to focus on.")
     options.setdefault("show_all", _show_all())
@@ -109,13 +126,6 @@ def _choices(G: nx.DiGraph) -> dict[str, list]:
                     sorted(domains.items(), key=lambda item: (item[1], item[0]))],
         "businesses": [(slug, name) for name, slug in businesses],
     }
-
-
-def _suggestions(G: nx.DiGraph) -> list[tuple[str, str]]:
-    if len(G) > SUGGEST_MAX:
-        return []
-    return derived("graph.suggestions", lambda G: sorted(
-        ((n, d.get("name") or n) for n, d in G.nodes(data=True)), key=lambda p: p[1].lower()))
 
 
 def _name(G: nx.DiGraph, node) -> str:

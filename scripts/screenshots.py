@@ -52,6 +52,7 @@ def main() -> None:
             page.click("button[type=submit]")
             for path in args.paths:
                 page.goto(base + path)
+                page.wait_for_load_state("networkidle")  # charts and graphs drawn
                 name = path.strip("/").replace("/", "_").replace("?", "_").replace("&", "_") or "home"
                 target = out / f"{name}-{label}.png"
                 page.screenshot(path=str(target), full_page=full_page)

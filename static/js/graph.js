@@ -15,9 +15,11 @@
   var tableBox = document.getElementById("graph-table");
   var exportLink = document.getElementById("graph-export");
   var errorsBox = document.getElementById("graph-errors");
+  var neighbours = document.getElementById("graph-neighbours");
   var config = {
-    responsive: true, displaylogo: false, scrollZoom: false,
-    modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"]
+    responsive: true, displaylogo: false, scrollZoom: false, showSendToCloud: false,
+    showEditInChartStudio: false, showLink: false,
+    modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d", "sendDataToCloud"]
   };
   var BLAST = "#dc2626";
   var FADED = 0.15;
@@ -93,6 +95,9 @@
         panel.hidden = true;
         showStatus(figure);
         markTable(qs);
+        if (neighbours && window.htmx) {
+          htmx.ajax("GET", neighbours.dataset.url + suffix, { target: neighbours, swap: "innerHTML" });
+        }
         return render();
       })
       .catch(function (error) {
@@ -255,6 +260,8 @@
     var mouse = event.event || {};
     if (mouse.ctrlKey || mouse.metaKey || mouse.shiftKey) {
       window.location.href = node.url;
+    } else if (node.kind === "group") {
+      expand(node.id);
     } else if (node.kind === "domain") {
       form.elements.domain.value = node.slug;
       form.elements.aggregate.checked = false;
@@ -265,11 +272,33 @@
     }
   }
 
+  // Open a "+N in domain X" group of a focus view in place.
+  function expand(group) {
+    var open = form.elements.expand.value ? form.elements.expand.value.split(",") : [];
+    if (open.indexOf(group) < 0) { open.push(group); }
+    form.elements.expand.value = open.join(",");
+    draw(true);
+  }
+
+  // The neighbour list's links (a name focuses on it, a group opens) redraw in place.
+  if (neighbours) {
+    neighbours.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href]");
+      if (!link || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
+      var url = new URL(link.href, window.location.href);
+      if (url.pathname !== window.location.pathname) { return; }
+      event.preventDefault();
+      fill(url.search);
+      draw(true);
+    });
+  }
+
   panel.addEventListener("click", function (event) {
     var button = event.target.closest("[data-graph-action]");
     if (!button) { return; }
     var action = button.dataset.graphAction;
     if (action === "clear") { clearSelection(); return; }
+    form.elements.expand.value = "";
     form.elements.focus.value = panel.dataset.node;
     if (action === "blast") {
       form.elements.direction.value = "up";
@@ -281,7 +310,10 @@
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape") { clearSelection(); }
   });
-  form.addEventListener("change", function () { draw(true); });
+  form.addEventListener("change", function (event) {
+    if (event.target.name !== "expand") { form.elements.expand.value = ""; }
+    draw(true);
+  });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     draw(true);
