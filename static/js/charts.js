@@ -11,7 +11,7 @@
   var plotly = document.getElementById("plotly-js");
   if (!island || !plotly) { return; }
 
-  var config = { responsive: true, displaylogo: false, displayModeBar: false };
+  var config = { responsive: true, displaylogo: false, displayModeBar: false, showSendToCloud: false };
   var NARROW = 560;  // px: below this, legends and margins tighten
   window.__plots = window.__plots || 0;
 
