@@ -83,6 +83,8 @@ GL_ABOVE = 1500
 #: Above this many nodes a view is shown by domain unless all nodes are asked for,
 #: and a filtered view gets no indirect edges (projecting it would take too long).
 MAX_NODES = 3000
+#: The domain overview draws the heaviest links only (each with its count).
+AGGREGATE_EDGES = 30
 #: A focus view draws at most this many nodes: the others are folded into groups.
 FOCUS_MAX = 300
 #: More indirect edges than this are counted but not drawn.
@@ -556,13 +558,25 @@ def figure(view: View, G: nx.DiGraph, base_layout: Mapping, *,
                 labels[n] = (name if len(name) <= MAX_LABEL_CHARS
                              else name[:MAX_LABEL_CHARS - 1] + "…", "bottom center")
 
-    data = (_edge_traces(H, xy, scatter, view.aggregated or view.grouped)
-            if view.draw_edges else [])
+    drawn_edges, note = list(H.edges(data=True)), None
+    if view.aggregated and len(drawn_edges) > AGGREGATE_EDGES:
+        drawn_edges = heapq.nlargest(AGGREGATE_EDGES, drawn_edges,
+                                     key=lambda e: (e[2]["weight"], str(e[0]), str(e[1])))
+        total = sum(w for *_, w in H.edges(data="weight"))
+        note = (f"The {AGGREGATE_EDGES} heaviest of the {H.number_of_edges():,} links are drawn "
+                f"({sum(e[2]['weight'] for e in drawn_edges):,} of {total:,} dependencies), "
+                "each with its count; the table below lists them all.")
+    if not view.draw_edges:
+        data = []
+    elif view.aggregated or view.grouped:
+        data = _aggregate_edge_traces(H, xy, scatter, drawn_edges)
+    else:
+        data = _edge_traces(H, xy, scatter)
     for band in bands:
         data.append(_node_trace(G, H, rows[band.index], headers[band.index], index, xy, size,
                                 labels, consumers, reach, scatter, view))
-    if view.aggregated and H.number_of_edges():
-        data.append(_edge_counts(H, xy, scatter))
+    if view.aggregated and drawn_edges:
+        data.append(_edge_counts(H, xy, scatter, drawn_edges, placed))
 
     edges, kinds, weights = [], [], []
     for u, v, attrs in H.edges(data=True):
@@ -573,7 +587,7 @@ def figure(view: View, G: nx.DiGraph, base_layout: Mapping, *,
         "data": data,
         "layout": _layout(bands, plot_w, bool(nodes), colors),
         "stats": view.stats,
-        "message": view.message,
+        "message": " ".join(filter(None, (view.message, note))) or None,
         "summary": summary(view),
         "nodes": [_node_facts(H, n, xy[n], consumers[n], reach.get(n)) for n in nodes],
         "edges": edges,
@@ -747,14 +761,12 @@ def _overlap(a: tuple, b: tuple) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def _edge_traces(H, xy, scatter, aggregated) -> list[dict]:
+def _edge_traces(H, xy, scatter) -> list[dict]:
     """Direct edges as one line trace, indirect ones as one dashed trace.
 
     Edges get fainter as they get more numerous, so that a dense view stays
     a shade rather than a black block.
     """
-    if aggregated:
-        return _aggregate_edge_traces(H, xy, scatter)
     alpha = min(0.3, max(0.05, 8 / math.sqrt(max(H.number_of_edges(), 1))))
     traces = []
     for indirect in (False, True):
@@ -770,11 +782,11 @@ def _edge_traces(H, xy, scatter, aggregated) -> list[dict]:
     return traces
 
 
-def _aggregate_edge_traces(H, xy, scatter) -> list[dict]:
-    """Edges in a few width classes (one trace each), wider and darker for more dependencies."""
-    heaviest = max((w for *_, w in H.edges(data="weight")), default=1)
+def _aggregate_edge_traces(H, xy, scatter, edges) -> list[dict]:
+    """``edges`` in a few width classes (one trace each), wider and darker for more dependencies."""
+    heaviest = max((data["weight"] for *_, data in edges), default=1)
     classes: dict = {}
-    for u, v, data in H.edges(data=True):
+    for u, v, data in edges:
         share = round(3 * math.sqrt(data["weight"] / heaviest))  # 0 .. 3
         classes.setdefault((share, bool(data.get("indirect"))), []).append((u, v))
     traces = []
@@ -788,20 +800,31 @@ def _aggregate_edge_traces(H, xy, scatter) -> list[dict]:
     return traces
 
 
-def _edge_counts(H, xy, scatter) -> dict:
-    """Invisible points in the middle of aggregated edges that tell their counts on hover.
+def _edge_counts(H, xy, scatter, edges, placed) -> dict:
+    """The count of each aggregated edge in its middle, with the names on hover.
 
-    Drawn after the nodes: on a tie plotly hovers the earlier trace, the node.
+    A count whose box would overlap a label (or another count) is left to
+    the hover text. Drawn after the nodes: on a tie plotly hovers the
+    earlier trace, the node.
     """
-    mx, my, hover = [], [], []
-    for u, v, data in H.edges(data=True):
+    mx, my, hover, text = [], [], [], []
+    for u, v, data in edges:
         (x0, y0), (x1, y1) = xy[u], xy[v]
-        mx.append(round((x0 + x1) / 2, 2))
-        my.append(round(-(y0 + y1) / 2 + _lift(xy[u], xy[v]), 2))
+        x, y = (x0 + x1) / 2, (y0 + y1) / 2 - _lift(xy[u], xy[v])
+        mx.append(round(x, 2))
+        my.append(round(-y, 2))
+        w = len(f"{data['weight']:,}") * CHAR_PX / 2 + LABEL_PAD
+        box = (x - w, y - LABEL_H / 2, x + w, y + LABEL_H / 2)
+        free = not any(_overlap(box, other) for other in placed)
+        if free:
+            placed.append(box)
         indirect = f" ({data['indirect_weight']:,} indirect)" if data["indirect_weight"] else ""
         hover.append(f"{_esc(H.nodes[u].get('name'))} → {_esc(H.nodes[v].get('name'))}: "
                      f"{data['weight']:,} dependencies{indirect}")
-    return {"type": scatter, "mode": "markers", "x": mx, "y": my, "hovertext": hover,
+        text.append(f"{data['weight']:,}" if free else "")
+    return {"type": scatter, "mode": "markers+text", "x": mx, "y": my, "hovertext": hover,
+            "text": text, "textposition": "middle center",
+            "textfont": {"size": FONT_PX - 1, "color": LABEL_COLOR, "shadow": LABEL_HALO},
             "hoverinfo": "text", "name": "Dependency counts", "showlegend": False,
             "marker": {"size": 8, "color": "rgba(0,0,0,0)"}}
 

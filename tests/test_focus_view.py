@@ -128,3 +128,15 @@ def test_page_lists_the_neighbours_beside_the_drawing(client, hub, small_focus):
     assert "Used by <small class=\"muted\">(120)</small>" in aside
     assert 'href="/graph?focus=capability:consumer-000&amp;depth=1"' in aside
     assert "data-expand=\"group:up:transaction\"" in aside
+
+
+def test_the_domain_overview_draws_the_heaviest_links_with_their_counts(monkeypatch):
+    G = star(300, domains=12)
+    monkeypatch.setattr(figures, "AGGREGATE_EDGES", 5)
+    fig = figures.figure(figures.select_view(G, GraphQuery(by_domain=True)), G,
+                         figures.layered_layout(G), width=1280)
+    lines = [t for t in fig["data"] if t.get("mode") == "lines"]
+    assert sum(t["x"].count(None) for t in lines) == 5
+    counts = next(t for t in fig["data"] if t["name"] == "Dependency counts")
+    assert len(counts["x"]) == 5 and [c for c in counts["text"] if c]
+    assert "The 5 heaviest of the" in fig["message"] and len(fig["edges"]) > 5
