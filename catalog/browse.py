@@ -172,6 +172,18 @@ def consumer_counts(ids: list[int]) -> dict[int, int]:
     return {cid: int(n) for cid, n in rows}
 
 
+EXPORT_COLUMNS = ("slug", "name", "summary", "domain", "layer", "team", "lifecycle", "tier")
+
+
+def export_rows(query: BrowseQuery) -> list[tuple]:
+    """Return every capability ``query`` matches (no paging) as :data:`EXPORT_COLUMNS` tuples."""
+    select = (sa.select(Capability.slug, Capability.name, Capability.summary, Domain.slug,
+                        Domain.layer, Team.slug, Capability.lifecycle, Capability.tier)
+              .join_from(Capability, Domain, Capability.domain_id == Domain.id)
+              .outerjoin(Team, Capability.team_id == Team.id))
+    return [tuple(row) for row in db.session.execute(_ordered(_filtered(select, query), query))]
+
+
 #: Every facet the counts endpoint answers: the browse facets and the tier.
 COUNTED_FACETS = ("domain", "layer", "team", "lifecycle", "tier", "tag")
 

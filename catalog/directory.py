@@ -59,26 +59,6 @@ def get_business(slug: str) -> Business:
     return business
 
 
-def capabilities_where(*conditions) -> list[Capability]:
-    """Return the capabilities matching ``conditions`` with domain, team and tags."""
-    return list(db.session.scalars(
-        sa.select(Capability).where(*conditions)
-        .options(joinedload(Capability.domain), joinedload(Capability.team),
-                 selectinload(Capability.tag_links))
-        .order_by(Capability.name)
-    ))
-
-
-def team_capabilities(team: Team) -> list[Capability]:
-    """Return the capabilities ``team`` owns."""
-    return capabilities_where(Capability.team_id == team.id)
-
-
-def domain_capabilities(domain: Domain) -> list[Capability]:
-    """Return the capabilities in ``domain``."""
-    return capabilities_where(Capability.domain_id == domain.id)
-
-
 def pick_capabilities(q: str, *, exclude: str = "", limit: int = 10) -> list[Capability]:
     """Return up to ``limit`` capabilities matching ``q`` for a picker.
 
@@ -90,7 +70,6 @@ def pick_capabilities(q: str, *, exclude: str = "", limit: int = 10) -> list[Cap
     if exclude:
         select = select.where(Capability.slug != exclude)
     return list(db.session.scalars(select.order_by(sa.func.lower(Capability.name)).limit(limit)))
-
 
 
 def capabilities_by_slug(slugs: list[str]) -> list[Capability]:

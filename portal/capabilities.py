@@ -21,7 +21,7 @@ from flask_login import login_required
 
 from catalog import capabilities as service
 from catalog import directory
-from catalog.browse import SORT_LABELS, BrowseQuery, browse
+from catalog.browse import EXPORT_COLUMNS, SORT_LABELS, BrowseQuery, browse, export_rows
 from catalog.db import db
 from catalog.errors import NotFound, StaleVersion, ValidationFailed
 from catalog.openapi import operations
@@ -67,6 +67,18 @@ def index():
     # The same URL answers with a fragment or a page: caches must tell them apart.
     response.vary.add("HX-Request")
     return response
+
+
+@bp.get("/export.csv")
+def export_csv():
+    """Every capability the browse filters match (all pages), as CSV."""
+    query = BrowseQuery.from_args(request.args)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_COLUMNS)
+    writer.writerows([neutralise(cell) for cell in row] for row in export_rows(query))
+    return Response(out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": "attachment; filename=capabilities.csv"})
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -1,9 +1,14 @@
 """Team, business and domain pages."""
 
-from flask import Blueprint, render_template
+from dataclasses import replace
+
+from flask import Blueprint, make_response, render_template, request
 
 from catalog import directory
-from catalog.browse import consumer_counts
+from catalog.browse import BrowseQuery, browse
+from catalog.paging import Page
+from catalog.validation import Errors, check_page
+from portal.http import is_fragment_request
 from portal.insights import business_insights
 
 bp = Blueprint("directory", __name__)
@@ -18,9 +23,7 @@ def teams():
 @bp.get("/teams/<slug>")
 def team(slug: str):
     team = directory.get_team(slug)
-    capabilities = directory.team_capabilities(team)
-    return render_template("directory/team.html", team=team, capabilities=capabilities,
-                           consumers=consumer_counts([c.id for c in capabilities]))
+    return _with_capabilities("directory/team.html", BrowseQuery(team=team.slug), team=team)
 
 
 @bp.get("/businesses")
@@ -45,6 +48,20 @@ def domains():
 @bp.get("/domains/<slug>")
 def domain(slug: str):
     domain = directory.get_domain(slug)
-    capabilities = directory.domain_capabilities(domain)
-    return render_template("directory/domain.html", domain=domain, capabilities=capabilities,
-                           consumers=consumer_counts([c.id for c in capabilities]))
+    return _with_capabilities("directory/domain.html", BrowseQuery(domain=domain.slug),
+                              domain=domain)
+
+
+def _with_capabilities(template: str, query: BrowseQuery, **context):
+    """A team's or domain's page with one page of its capabilities (htmx: that page alone)."""
+    errors = Errors()
+    query = replace(query, sort="name", page=check_page(request.args.get("page"), errors))
+    errors.raise_if_any()
+    result = browse(query, with_facets=False)
+    page = Page(result.items, result.total, query.page, query.per_page)
+    if is_fragment_request():
+        template = "directory/_capabilities.html"
+    response = make_response(render_template(template, page=page, query=query,
+                                             consumers=result.consumers, **context))
+    response.vary.add("HX-Request")
+    return response
