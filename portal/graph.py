@@ -4,18 +4,30 @@ import json
 from typing import Any
 
 import networkx as nx
-from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
 
 from catalog.errors import NotFound, ValidationFailed
+from catalog.paging import Page
+from catalog.validation import Errors, check_page
 from graphs import figures
 from graphs.analysis import business_reach
 from graphs.cache import catalog_graph, derived
 from graphs.params import GraphQuery
+from portal.http import is_fragment_request
 
 bp = Blueprint("graph", __name__)
 
-#: Rows of the edge table; more are counted, not listed.
-TABLE_LIMIT = 500
+#: Rows per page of the edge table.
+TABLE_ROWS = 100
 DEFAULT_WIDTH = 1100
 
 
@@ -27,7 +39,7 @@ def index():
     view = _view(G, query)
     return render_template(
         "graph/index.html", query=query, view=view, summary=figures.summary(view),
-        rows=figures.edge_rows(view, G, limit=TABLE_LIMIT), show_all=_show_all(),
+        rows=_table_page(view, G, 1), show_all=_show_all(),
         large=len(G) > figures.MAX_NODES, choices=derived("graph.choices", _choices),
         hub_names=[_name(G, h) for h in view.hubs], neighbours=figures.neighbour_rows(view),
     )
@@ -76,12 +88,26 @@ def figure_json():
 
 @bp.get("/graph/table")
 def table():
-    """The edge table of a view, as an HTML fragment."""
+    """One page of the edge table of a view (htmx: the table alone)."""
     query = GraphQuery.from_args(request.args)
+    errors = Errors()
+    number = check_page(request.args.get("page"), errors)
+    errors.raise_if_any()
     G = catalog_graph()
     view = _view(G, query)
-    return render_template("graph/_table.html", view=view,
-                           rows=figures.edge_rows(view, G, limit=TABLE_LIMIT))
+    template = "graph/_table.html" if is_fragment_request() else "graph/table.html"
+    response = make_response(render_template(template, view=view, query=query,
+                                             rows=_table_page(view, G, number)))
+    response.vary.add("HX-Request")
+    return response
+
+
+def _table_page(view: figures.View, G: nx.DiGraph, number: int) -> Page:
+    """Page ``number`` of the view's edges, in consumer and provider name order."""
+    total = view.graph.number_of_edges()
+    number = min(number, max(1, -(-total // TABLE_ROWS)))
+    first = figures.edge_rows(view, G, limit=number * TABLE_ROWS)[(number - 1) * TABLE_ROWS:]
+    return Page(first, total, number, TABLE_ROWS)
 
 
 @bp.get("/graph/export.graphml")

@@ -258,11 +258,13 @@ def test_page_with_bad_parameters(client, catalog):
 
 
 def test_table_fragment(client, catalog):
-    response = client.get("/graph/table?aggregate=domain")
+    response = client.get("/graph/table?aggregate=domain", headers={"HX-Request": "true"})
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "<html" not in html
     assert "3 dependencies" in html and 'href="/domains/middleware"' in html
+    assert "<html" in client.get("/graph/table?aggregate=domain").get_data(as_text=True)
+    assert client.get("/graph/table?page=0").status_code == 422
 
 
 def test_page_of_an_empty_catalog(client, db):

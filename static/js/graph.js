@@ -155,11 +155,9 @@
 
   function loadTable() {
     if (tableBox.dataset.stale !== "true") { return; }
-    var qs = tableQuery;
     tableBox.dataset.stale = "false";
-    fetch(plot.dataset.tableUrl + (qs ? "?" + qs : ""))
-      .then(function (response) { return response.text(); })
-      .then(function (html) { if (qs === tableQuery) { tableBox.innerHTML = html; } });
+    htmx.ajax("GET", plot.dataset.tableUrl + (tableQuery ? "?" + tableQuery : ""),
+              { target: tableBox, swap: "innerHTML" });
   }
 
   // Distances from node ``start`` to each of its dependents (its blast radius).
