@@ -73,7 +73,8 @@ def main() -> None:
     parser.add_argument("--workload", choices=("backstage", "seed"), default="backstage")
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=30)
-    parser.add_argument("--database-url", help="an EMPTY database (default: temporary SQLite)")
+    parser.add_argument("--database-url", help="an empty database (default: temporary SQLite), "
+                                               "or one already loaded: the load is skipped")
     parser.add_argument("--no-browser", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -106,7 +107,10 @@ def load(workload: str, n: int, url: str, tmp: Path) -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     with app.app_context():
         upgrade()
-        if workload == "seed":
+        if db.session.scalar(sa.select(sa.func.count(Capability.id))):
+            print("the database already holds a catalog: not loaded again")
+            workload = "loaded"
+        elif workload == "seed":
             started = time.perf_counter()
             print(seed.seed_scale(n))
             print(f"seed-demo --scale {n}: {time.perf_counter() - started:.1f} s")
