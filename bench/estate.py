@@ -73,6 +73,7 @@ def main() -> None:
     parser.add_argument("--workload", choices=("backstage", "seed"), default="backstage")
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--deliveries", type=int, help="deliveries of the seed (default 5 per capability)")
     parser.add_argument("--database-url", help="an empty database (default: temporary SQLite), "
                                                "or one already loaded: the load is skipped")
     parser.add_argument("--no-browser", action="store_true")
@@ -81,7 +82,7 @@ def main() -> None:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'estate.db'}"
         print(f"{args.workload} workload, {args.n:,} capabilities, {url.split(':')[0]}, "
               f"{os.cpu_count()} cores (shared machine: figures are noisy)\n")
-        load(args.workload, args.n, url, Path(tmp))
+        load(args.workload, args.n, url, Path(tmp), args.deliveries)
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
         with app.app_context():
             db.session.execute(sa.text("ANALYZE"))
@@ -102,7 +103,7 @@ def main() -> None:
             db.engine.dispose()
 
 
-def load(workload: str, n: int, url: str, tmp: Path) -> None:
+def load(workload: str, n: int, url: str, tmp: Path, deliveries: int | None) -> None:
     """Create the schema and fill it: the Backstage import (own process) or the scale seed."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     with app.app_context():
@@ -112,7 +113,7 @@ def load(workload: str, n: int, url: str, tmp: Path) -> None:
             workload = "loaded"
         elif workload == "seed":
             started = time.perf_counter()
-            print(seed.seed_scale(n))
+            print(seed.seed_scale(n, deliveries=deliveries))
             print(f"seed-demo --scale {n}: {time.perf_counter() - started:.1f} s")
         db.session.remove()
         db.engine.dispose()
@@ -127,7 +128,7 @@ def load(workload: str, n: int, url: str, tmp: Path) -> None:
                         str(catalog)], check=True, cwd=ROOT, env=env,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         seconds = time.perf_counter() - started
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KB on Linux
         print(f"import-backstage ({catalog.stat().st_size / 1e6:.0f} MB of YAML): {seconds:.1f} s, "
               f"peak {peak:.0f} MB   Backstage: {BACKSTAGE['import']}   goal: {GOALS['import']}"
               "   (the import is being rewritten: figures for reference)")
