@@ -148,30 +148,32 @@ def test_delivery_page_shows_the_api_numbers(client, demo, query):
     assert f"<strong>{api['open']['count']}</strong><span>still open" in html
 
 
-def test_delivery_figures_json_follows_the_filters(client, demo):
-    body = client.get("/delivery/figures.json?quarters=4&business=taobao").get_json()
+def test_htmx_gets_the_delivery_body_for_other_filters(client, demo):
+    response = client.get("/delivery?quarters=4&business=taobao", headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert "<html" not in html and "HX-Request" in response.headers["Vary"]
     first = quarter_of(today())
     for _ in range(3):
         first = quarter_of(quarter_bounds(first)[0] - dt.timedelta(days=1))
     since = quarter_bounds(first)[0].isoformat()
-    assert body["filters"] == {"business": "taobao", "since": since}
     api = client.get(f"/api/v1/metrics/delivery?business=taobao&since={since}").get_json()
-    assert body["figures"]["trend"]["data"][0]["y"] == [q["median_days"]
-                                                        for q in api["quarters"]]
-    assert body["links"]["delivery-export"] == (
-        f"/deliveries/export.csv?business=taobao&since={since}")
-    assert 'id="business-table"' in body["parts"]["delivery-tables"]
-    assert "median lead time" in body["parts"]["delivery-headline"]
+    island = json.loads(re.search(r'<script type="application/json" id="figures">(.*?)</script>',
+                                  html, re.S).group(1))
+    assert island["trend"]["data"][0]["y"] == [q["median_days"] for q in api["quarters"]]
+    assert f'href="/deliveries/export.csv?business=taobao&amp;since={since}"' in html
+    assert 'id="business-table"' in html and "median lead time" in html
 
 
 @pytest.mark.parametrize("query, field", [("since=2025-13-01", "since"), ("quarters=5", "quarters"),
                                           ("since=2025-06-01&until=2025-01-01", "until")])
 def test_bad_filters(client, demo, query, field):
-    response = client.get(f"/delivery/figures.json?{query}")
-    assert response.status_code == 422 and field in response.get_json()["errors"]
-    page = client.get(f"/delivery?{query}")
-    assert page.status_code == 200  # the page shows the problem above unfiltered figures
-    assert response.get_json()["errors"][field][0] in text(page)
+    api = client.get(f"/api/v1/metrics/delivery?{query}") if field != "quarters" else None
+    for headers in ({}, {"HX-Request": "true"}):
+        page = client.get(f"/delivery?{query}", headers=headers)
+        assert page.status_code == 200  # the problem above unfiltered figures
+        assert 'id="figure-errors" class="form-errors" role="alert" >' in page.get_data(as_text=True)
+        if api is not None:
+            assert api.get_json()["errors"][field][0] in text(page)
 
 
 def test_home_tells_the_story_with_the_api_numbers(client, demo):

@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any
 
 import networkx as nx
-from flask import jsonify, render_template, request, url_for
+from flask import make_response, render_template, request, url_for
 
 from catalog import deliveries, directory
 from catalog.errors import ValidationFailed
@@ -30,6 +30,7 @@ from graphs.cache import derived
 from graphs.metrics import reuse_matrix, reuse_metrics, reuse_over_time
 from graphs.nodes import capability_node
 from portal.auth import current_actor
+from portal.http import is_fragment_request
 from portal.insights.blueprint import bp
 from portal.insights.records import recordable_businesses
 
@@ -56,31 +57,19 @@ def reuse():
 
 @bp.get("/delivery")
 def delivery():
-    """Lead time per quarter, business and cohort, with filters that redraw in place."""
+    """Lead time per quarter, business and cohort; htmx redraws the body for other filters."""
     try:
         filters, period = delivery_selection()
         problems = {}
     except ValidationFailed as exc:
         (filters, period), problems = (deliveries.DeliveryFilters(), ""), exc.errors
-    return render_template("insights/delivery.html", **_delivery_view(filters, period),
-                           problems=problems, periods=PERIODS,
-                           may_record=bool(recordable_businesses(current_actor())))
-
-
-@bp.get("/delivery/figures.json")
-def delivery_figures():
-    """The delivery page's figures and tables for other filters, as JSON."""
-    try:
-        filters, period = delivery_selection()
-    except ValidationFailed as exc:
-        return jsonify(errors=exc.errors), 422
-    view = _delivery_view(filters, period)
-    return jsonify(
-        filters=filters.args(), quarters=period or None, figures=view["figures"],
-        parts={"delivery-headline": render_template("insights/_delivery_headline.html", **view),
-               "delivery-tables": render_template("insights/_delivery_tables.html", **view)},
-        links={"delivery-export": view["export_url"]},
-    )
+    template = ("insights/_delivery_body.html" if is_fragment_request()
+                else "insights/delivery.html")
+    response = make_response(render_template(
+        template, **_delivery_view(filters, period), problems=problems, periods=PERIODS,
+        may_record=bool(recordable_businesses(current_actor()))))
+    response.vary.add("HX-Request")
+    return response
 
 
 def home_insights() -> dict[str, Any]:

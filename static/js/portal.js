@@ -21,15 +21,23 @@
     }
   });
 
-  // Shareable browse URLs carry only the parameters that are set. The "Add an API"
-  // button sends the next free row index (what hx-vals="js:..." would do, without eval).
+  // The "Add an API" button sends the next free row index (what hx-vals="js:..."
+  // would do, without eval). Shareable URLs: a form with data-omit-blank sends only
+  // the parameters that are set; a field with data-clears="other" empties that
+  // field when it changes ("last N quarters" and "since" say the same thing).
   document.addEventListener("htmx:configRequest", function (event) {
-    var elt = event.detail.elt;
-    if (elt.hasAttribute("data-next-api-index")) {
+    var form = event.detail.elt;
+    if (form.hasAttribute("data-next-api-index")) {
       event.detail.parameters.index = window.nextApiIndex();
     }
-    if (elt.id !== "browse-form") { return; }
+    if (!form.matches || !form.matches("form[data-omit-blank]")) { return; }
     var params = event.detail.parameters;
+    var changed = event.detail.triggeringEvent && event.detail.triggeringEvent.target;
+    var clears = changed && changed.dataset && changed.dataset.clears;
+    if (clears && changed.value && form.elements[clears]) {
+      form.elements[clears].value = "";
+      delete params[clears];
+    }
     Object.keys(params).forEach(function (name) {
       if (params[name] === "") { delete params[name]; }
     });
