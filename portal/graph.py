@@ -33,16 +33,38 @@ DEFAULT_WIDTH = 1100
 
 @bp.get("/graph")
 def index():
-    """The picture, with its filters, counts and the same edges as a table."""
-    query = GraphQuery.from_args(request.args)
-    G = catalog_graph()
-    view = _view(G, query)
-    return render_template(
-        "graph/index.html", query=query, view=view, summary=figures.summary(view),
-        rows=_table_page(view, G, 1), show_all=_show_all(),
-        large=len(G) > figures.MAX_NODES, choices=derived("graph.choices", _choices),
-        hub_names=[_name(G, h) for h in view.hubs], neighbours=figures.neighbour_rows(view),
-    )
+    """The picture, with its filters, counts and the same edges as a table.
+
+    The filter form asks again with htmx: it gets the status (which names the
+    figure to draw) and, out of band, the neighbour list, the edge table and
+    the export link, with the view's canonical URL to push.
+    """
+    fragment = is_fragment_request()
+    try:
+        query = GraphQuery.from_args(request.args)
+        G = catalog_graph()
+        view = _view(G, query)
+    except (ValidationFailed, NotFound) as exc:
+        if not fragment:
+            raise
+        problems = exc.errors if isinstance(exc, ValidationFailed) else {"focus": [exc.message]}
+        return render_template("graph/_status.html", problems=problems, query=GraphQuery(),
+                               show_all=False)
+    context = {
+        "query": query, "view": view, "summary": figures.summary(view),
+        "rows": _table_page(view, G, 1), "show_all": _show_all(),
+        "hub_names": [_name(G, h) for h in view.hubs], "neighbours": figures.neighbour_rows(view),
+    }
+    if fragment:
+        response = make_response(render_template("graph/_view.html", **context))
+        response.headers["HX-Push-Url"] = url_for(
+            ".index", **query.args(), show="all" if context["show_all"] else None)
+    else:
+        response = make_response(render_template(
+            "graph/index.html", large=len(G) > figures.MAX_NODES,
+            choices=derived("graph.choices", _choices), **context))
+    response.vary.add("HX-Request")
+    return response
 
 
 @bp.get("/graph/suggest")
@@ -52,16 +74,6 @@ def suggest():
     G = catalog_graph()
     found = figures.suggest_nodes(G, text, names=derived("graph.names", figures.node_names))
     return render_template("graph/_suggestions.html", found=found)
-
-
-@bp.get("/graph/neighbours")
-def neighbours():
-    """The list of the focus's neighbours beside the drawing, for another view (a fragment)."""
-    query = GraphQuery.from_args(request.args)
-    G = catalog_graph()
-    view = _view(G, query)
-    return render_template("graph/_neighbours.html", view=view, query=query,
-                           neighbours=figures.neighbour_rows(view))
 
 
 @bp.get("/graph/figure.json")

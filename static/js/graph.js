@@ -1,21 +1,15 @@
-// The dependency graph page: draws /graph/figure.json with plotly, redraws when a
-// filter changes (no page reload, the URL follows), selects nodes and lights up
-// their blast radius. Without JavaScript the form and the edge table still work.
+// The dependency graph page. The filter form is htmx: it swaps the status, the
+// neighbour list, the edge table and the export link (the server says the URL to
+// push). This script draws /graph/figure.json for the status's data-figure-url with
+// plotly, selects nodes and lights up their blast radius, and turns clicks on the
+// picture (a group, a domain, "Focus here") into form changes. Without JavaScript
+// the form, the neighbour list and the table still work.
 (function () {
   "use strict";
 
-  var form = document.getElementById("graph-form");
-  var plot = document.getElementById("graph-plot");
   var plotly = document.getElementById("plotly-js");
-  if (!form || !plot || !plotly) { return; }
+  if (!plotly || !document.getElementById("graph-plot")) { return; }
 
-  var stage = plot.closest(".graph-stage");
-  var panel = document.getElementById("graph-panel");
-  var details = document.getElementById("graph-table-details");
-  var tableBox = document.getElementById("graph-table");
-  var exportLink = document.getElementById("graph-export");
-  var errorsBox = document.getElementById("graph-errors");
-  var neighbours = document.getElementById("graph-neighbours");
   var config = {
     responsive: true, displaylogo: false, scrollZoom: false, showSendToCloud: false,
     showEditInChartStudio: false, showLink: false,
@@ -28,75 +22,65 @@
   var selected = null;      // index of the selected node in figure.nodes
   var request = 0;          // number of the latest request: older answers are dropped
   var drawnWidth = 0;
-  var tableQuery = query(); // the server rendered the table for the page's own query
+  var prepared = null;      // the plot element listened to (a history restore brings a new one)
   window.__plots = window.__plots || 0;
 
-  // This script runs before plotly.js (both deferred), so the first figure is
-  // fetched while plotly.js compiles. An empty plot comes first, so that the
-  // first real drawing is counted by the afterplot listener too.
   var ready = new Promise(function (resolve) {
     if (window.Plotly) { resolve(); } else { plotly.addEventListener("load", resolve); }
-  }).then(function () {
-    return Plotly.newPlot(plot, [], { height: 200, xaxis: { visible: false },
-                                      yaxis: { visible: false } }, config);
-  }).then(function () {
-    plot.on("plotly_afterplot", function () { window.__plots += 1; });
-    plot.on("plotly_click", onClick);
   });
 
-  // The form as a query string: blanks left out, depth and direction only with a focus.
-  function query() {
-    var params = new URLSearchParams();
-    var focus = form.elements.focus.value.trim();
-    new FormData(form).forEach(function (value, name) {
-      var field = form.elements[name];
-      value = String(value).trim();
-      if (!value) { return; }
-      if (field.dataset && field.dataset.default !== undefined &&
-          (!focus || value === field.dataset.default)) { return; }
-      params.append(name, value);
-    });
-    return params.toString();
+  // The page's parts, looked up afresh: the back button swaps in a new body.
+  function page() {
+    return {
+      form: document.getElementById("graph-form"),
+      plot: document.getElementById("graph-plot"),
+      status: document.getElementById("graph-status"),
+      panel: document.getElementById("graph-panel"),
+      errors: document.getElementById("graph-errors")
+    };
   }
 
-  // Set the form from a query string (back and forward buttons).
-  function fill(search) {
-    var params = new URLSearchParams(search);
-    Array.prototype.forEach.call(form.elements, function (field) {
-      if (!field.name) { return; }
-      if (field.type === "checkbox") {
-        field.checked = params.get(field.name) === field.value;
-      } else {
-        field.value = params.get(field.name) || field.dataset.default || "";
-      }
+  // An empty plot first, so that the first real drawing is counted by afterplot too.
+  function prepare(plot) {
+    if (prepared === plot) { return ready; }
+    prepared = plot;
+    return ready.then(function () {
+      return Plotly.newPlot(plot, [], { height: 200, xaxis: { visible: false },
+                                        yaxis: { visible: false } }, config);
+    }).then(function () {
+      plot.on("plotly_afterplot", function () { window.__plots += 1; });
+      plot.on("plotly_click", onClick);
     });
   }
 
-  function draw(push) {
-    var qs = query();
-    var suffix = qs ? "?" + qs : "";
-    if (push) { history.pushState(null, "", form.action + suffix); }
-    exportLink.href = plot.dataset.exportUrl + suffix;
+  // Draw the figure the status names (fetched while plotly.js compiles on a first visit).
+  function draw() {
+    var parts = page();
+    var url = parts.status.dataset.figureUrl;
     var number = ++request;
+    var stage = parts.plot.closest(".graph-stage");
     stage.classList.add("loading");
-    drawnWidth = plot.clientWidth;
-    var url = plot.dataset.figureUrl + "?" + (qs ? qs + "&" : "") + "width=" + drawnWidth;
-    return fetch(url, { headers: { Accept: "application/json" } })
+    drawnWidth = parts.plot.clientWidth;
+    var answer = fetch(url + (url.indexOf("?") < 0 ? "?" : "&") + "width=" + drawnWidth,
+                       { headers: { Accept: "application/json" } })
       .then(function (response) {
         return response.json().then(function (body) { return { ok: response.ok, body: body }; });
-      })
-      .then(function (answer) { return ready.then(function () { return answer; }); })
-      .then(function (answer) {
+      });
+    return Promise.all([answer, prepare(parts.plot)])
+      .then(function (results) {
+        var result = results[0];
         if (number !== request) { return; }
-        if (!answer.ok) { showErrors(answer.body); return; }
+        if (!result.ok) { showErrors(result.body); return; }
         showErrors(null);
-        figure = answer.body;
+        figure = result.body;
         selected = null;
-        panel.hidden = true;
-        showStatus(figure);
-        markTable(qs);
-        if (neighbours && window.htmx) {
-          htmx.ajax("GET", neighbours.dataset.url + suffix, { target: neighbours, swap: "innerHTML" });
+        parts.panel.hidden = true;
+        parts.plot.setAttribute("aria-label", "Dependency graph: " + figure.summary +
+                                " The table of edges below lists the same edges.");
+        var message = document.getElementById("graph-message");
+        if (message) {  // the figure may add to the view's message (links left undrawn)
+          message.textContent = figure.message || "";
+          message.hidden = !figure.message;
         }
         return render();
       })
@@ -110,24 +94,13 @@
 
   function render() {
     var data = selected === null ? figure.data : highlighted(selected);
-    return Plotly.react(plot, data, figure.layout, config);
-  }
-
-  function showStatus(fig) {
-    document.getElementById("graph-summary").textContent = fig.summary;
-    var message = document.getElementById("graph-message");
-    message.textContent = fig.message || "";
-    message.hidden = !fig.message;
-    var hubs = document.getElementById("graph-hubs");
-    hubs.querySelector("span").textContent = fig.hubs.map(function (h) { return h.name; }).join(", ");
-    hubs.hidden = fig.hubs.length === 0;
-    plot.setAttribute("aria-label", "Dependency graph: " + fig.summary +
-                      " The table of edges below lists the same edges.");
+    return Plotly.react(page().plot, data, figure.layout, config);
   }
 
   function showErrors(body) {
-    errorsBox.hidden = !body;
-    errorsBox.textContent = "";
+    var box = page().errors;
+    box.hidden = !body;
+    box.textContent = "";
     if (!body) { return; }
     var messages = [];
     if (body.errors) {
@@ -141,26 +114,36 @@
       item.textContent = text;
       list.appendChild(item);
     });
-    errorsBox.appendChild(list);
+    box.appendChild(list);
   }
 
-  // The edge table follows the figure; it is fetched when it is open.
-  function markTable(qs) {
-    if (qs !== tableQuery) {
-      tableQuery = qs;
-      tableBox.dataset.stale = "true";
-    }
-    if (details.open) { loadTable(); }
+  // Ask the server for the view the form now describes (htmx swaps the parts).
+  function apply() {
+    htmx.trigger(page().form, "submit");
   }
 
-  function loadTable() {
-    if (tableBox.dataset.stale !== "true") { return; }
-    tableBox.dataset.stale = "false";
-    htmx.ajax("GET", plot.dataset.tableUrl + (tableQuery ? "?" + tableQuery : ""),
-              { target: tableBox, swap: "innerHTML" });
+  // Set the form from a query string (a neighbour list link).
+  function fill(search) {
+    var params = new URLSearchParams(search);
+    Array.prototype.forEach.call(page().form.elements, function (field) {
+      if (!field.name) { return; }
+      if (field.type === "checkbox") {
+        field.checked = params.get(field.name) === field.value;
+      } else {
+        field.value = params.get(field.name) || field.dataset.default || "";
+      }
+    });
   }
 
-  // Distances from node ``start`` to each of its dependents (its blast radius).
+  // Open a "+N in domain X" group of a focus view.
+  function expand(group) {
+    var field = page().form.elements.expand;
+    var open = field.value ? field.value.split(",") : [];
+    if (open.indexOf(group) < 0) { open.push(group); }
+    field.value = open.join(",");
+    apply();
+  }
+
   function blastRadius(start) {
     var consumers = figure.nodes.map(function () { return []; });
     figure.edges.forEach(function (edge) { consumers[edge[1]].push(edge[0]); });
@@ -223,6 +206,7 @@
         if (figure.nodes[n].kind === "business") { businesses += 1; } else { capabilities += 1; }
       }
     });
+    var panel = page().panel;
     panel.querySelector("h2").textContent = node.name;
     panel.querySelector(".graph-panel-facts").textContent = facts(node);
     panel.querySelector(".graph-panel-blast").textContent = node.kind === "business" ? "" :
@@ -247,7 +231,7 @@
   function clearSelection() {
     if (selected === null) { return; }
     selected = null;
-    panel.hidden = true;
+    page().panel.hidden = true;
     render();
   }
 
@@ -261,73 +245,65 @@
     } else if (node.kind === "group") {
       expand(node.id);
     } else if (node.kind === "domain") {
+      var form = page().form;
       form.elements.domain.value = node.slug;
       form.elements.aggregate.checked = false;
       if (form.elements.show) { form.elements.show.checked = false; }
-      draw(true);
+      apply();
     } else {
       select(point.customdata);
     }
   }
 
-  // Open a "+N in domain X" group of a focus view in place.
-  function expand(group) {
-    var open = form.elements.expand.value ? form.elements.expand.value.split(",") : [];
-    if (open.indexOf(group) < 0) { open.push(group); }
-    form.elements.expand.value = open.join(",");
-    draw(true);
-  }
 
-  // The neighbour list's links (a name focuses on it, a group opens) redraw in place.
-  if (neighbours) {
-    neighbours.addEventListener("click", function (event) {
-      var link = event.target.closest("a[href]");
-      if (!link || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
-      var url = new URL(link.href, window.location.href);
-      if (url.pathname !== window.location.pathname) { return; }
-      event.preventDefault();
-      fill(url.search);
-      draw(true);
-    });
-  }
-
-  panel.addEventListener("click", function (event) {
-    var button = event.target.closest("[data-graph-action]");
-    if (!button) { return; }
-    var action = button.dataset.graphAction;
-    if (action === "clear") { clearSelection(); return; }
-    form.elements.expand.value = "";
-    form.elements.focus.value = panel.dataset.node;
-    if (action === "blast") {
-      form.elements.direction.value = "up";
-      form.elements.depth.value = "10";
+  document.addEventListener("click", function (event) {
+    var parts = page();
+    var button = event.target.closest("#graph-panel [data-graph-action]");
+    if (button) {
+      var action = button.dataset.graphAction;
+      if (action === "clear") { clearSelection(); return; }
+      parts.form.elements.expand.value = "";
+      parts.form.elements.focus.value = parts.panel.dataset.node;
+      if (action === "blast") {
+        parts.form.elements.direction.value = "up";
+        parts.form.elements.depth.value = "10";
+      }
+      parts.form.elements.aggregate.checked = false;
+      apply();
+      return;
     }
-    form.elements.aggregate.checked = false;
-    draw(true);
+    // The neighbour list's links (a name focuses on it, a group opens) redraw in place.
+    var link = event.target.closest("#graph-neighbours a[href]");
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
+    var url = new URL(link.href, window.location.href);
+    if (url.pathname !== window.location.pathname) { return; }
+    event.preventDefault();
+    fill(url.search);
+    apply();
   });
+  // A change of any filter closes the groups opened so far (they belong to the old view).
+  document.addEventListener("change", function (event) {
+    var form = page().form;
+    if (form && event.target.form === form && event.target.name !== "expand") {
+      form.elements.expand.value = "";
+    }
+  }, true);
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape") { clearSelection(); }
   });
-  form.addEventListener("change", function (event) {
-    if (event.target.name !== "expand") { form.elements.expand.value = ""; }
-    draw(true);
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail.target && event.detail.target.id === "graph-status") { draw(); }
   });
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
-    draw(true);
-  });
-  details.addEventListener("toggle", function () { if (details.open) { loadTable(); } });
-  window.addEventListener("popstate", function () {
-    fill(location.search);
-    draw(false);
+  document.addEventListener("htmx:historyRestore", function () {
+    if (page().plot) { figure = null; selected = null; draw(); }
   });
   var resizing = null;
   window.addEventListener("resize", function () {
     clearTimeout(resizing);
     resizing = setTimeout(function () {
-      if (figure && Math.abs(plot.clientWidth - drawnWidth) > 40) { draw(false); }
+      if (figure && Math.abs(page().plot.clientWidth - drawnWidth) > 40) { draw(); }
     }, 250);
   });
 
-  draw(false);
+  draw();
 })();
