@@ -22,8 +22,9 @@ test: $(VENV)/.test chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest
 
-## bench: seed 10,000 capabilities and print search, graph, metrics and Backstage API figures
+## bench: 10,000 capabilities: issue 14's speed table, then search, graph, metrics and Backstage API figures
 bench: $(VENV)/.test chromium
+	$(VENV)/bin/python -m bench.estate
 	$(VENV)/bin/python -m bench.search
 	$(VENV)/bin/python -m bench.graph
 	$(VENV)/bin/python -m bench.metrics
