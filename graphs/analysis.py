@@ -782,9 +782,9 @@ def group_neighbours(G: nx.DiGraph, focus: Hashable, *, limit: int = 300, row_li
         if room[row(n)] < max(row_limit - groups_in_row[row(n)], 10) or keys[n] in wanted:
             room[row(n)] += 1
             kept.add(n)
-    dropped = [n for n in ranked if n in kept]
-    while len(kept) + len({keys[n] for n in others if n not in kept}) > limit and dropped:
-        kept.discard(dropped.pop())
+    least_wanted_last = [n for n in ranked if n in kept]
+    while len(kept) + len({keys[n] for n in others if n not in kept}) > limit and least_wanted_last:
+        kept.discard(least_wanted_last.pop())
     H = induced_copy(G, kept)
     nx.set_edge_attributes(H, 1, "weight")
     members: dict = {}

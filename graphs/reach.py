@@ -127,9 +127,9 @@ class ReachIndex:
         self.number: dict = {n: i for i, n in enumerate(self.nodes)}
         #: :func:`node_row` of every node, by node number
         self.rows = [node_row(G, n) for n in self.nodes]
-        #: by node number: is it a business, its tier, its owner team's slug
+        #: by node number: is it a business, is it tier 1, its owner team's slug
         self.is_business = [is_business for is_business, _, _ in self.rows]
-        self.tier = [fields.get("tier") for _, fields, _ in self.rows]
+        self.tier1 = [fields.get("tier") == 1 for _, fields, _ in self.rows]
         self.team_of = [team["slug"] if team else None for _, _, team in self.rows]
         #: ``{team slug: {"slug", "name", "contact"}}``
         self.teams = {team["slug"]: team for _, _, team in self.rows if team}
