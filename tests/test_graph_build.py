@@ -62,8 +62,10 @@ def test_nodes_in_slug_order_capabilities_first(small_catalog):
 
 def test_dependency_edges_run_consumer_to_provider(small_catalog):
     G = build_graph()
-    assert G.edges["capability:order", "capability:queue"] == {"link": "dependency", "kind": "async"}
-    assert G.edges["capability:cart", "capability:order"] == {"link": "dependency", "kind": "sync"}
+    assert G.edges["capability:order", "capability:queue"] == {"link": "dependency", "kind": "async",
+                                                               "api": False}
+    assert G.edges["capability:cart", "capability:order"] == {"link": "dependency", "kind": "sync",
+                                                              "api": False}
 
 
 def test_active_adoption_is_an_edge(small_catalog):
@@ -99,3 +101,10 @@ def test_revision_recorded(small_catalog):
 def test_node_ids_round_trip():
     assert parse_node(capability_node("order")) == ("capability", "order")
     assert parse_node(business_node("taobao")) == ("business", "taobao")
+
+
+def test_a_dependency_through_an_api_says_so(small_catalog, make):
+    make.capability("billing", apis=[{"name": "Charges", "kind": "openapi"}])
+    make.capability("checkout", dependencies=[{"provider": "billing", "api": "Charges"}])
+    G = build_graph()
+    assert G.edges["capability:checkout", "capability:billing"]["api"] is True
