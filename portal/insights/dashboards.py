@@ -51,7 +51,7 @@ def reuse():
     figures = {"trend": charts.reuse_rate_trend(reuse_over_time(quarters=QUARTERS)),
                "map": derived("insights.treemap", _treemap)}
     return render_template("insights/reuse.html", metrics=metrics, figures=figures,
-                           grid=charts.matrix_grid(reuse_matrix(top=MATRIX), limit=MATRIX_ROWS),
+                           grid=derived("insights.matrix", _matrix_grid),
                            lifecycle_colours=charts.LIFECYCLE_COLOURS)
 
 
@@ -160,6 +160,11 @@ def _delivery_view(filters: deliveries.DeliveryFilters, period: str) -> dict[str
             "businesses": charts.business_lead_times(metrics["businesses"]),
         },
     }
+
+
+def _matrix_grid(G: nx.DiGraph) -> dict[str, Any]:
+    """The business x capability grid of the current catalog (computed once per revision)."""
+    return charts.matrix_grid(reuse_matrix(top=MATRIX), limit=MATRIX_ROWS)
 
 
 def _treemap(G: nx.DiGraph) -> dict[str, Any]:
