@@ -4,6 +4,7 @@
     PORTAL_THREADS    threads per worker (default 4)
     HOST, PORT        where to listen (default 127.0.0.1:8000; 0.0.0.0 behind a load balancer)
     PORTAL_TIMEOUT    seconds before a stuck worker is restarted (default 60)
+    PORTAL_WARM_UP    each worker computes the heavy figures ahead (default true)
 
 Before the first worker starts, the deployment is checked (portal.preflight): no
 SECRET_KEY, or accounts with the demo passwords, and gunicorn refuses to start
@@ -15,6 +16,8 @@ import os
 import sys
 
 os.environ.setdefault("PORTAL_ENV", "production")
+# Each worker computes the graph and the heavy pages' figures ahead (portal.warmup).
+os.environ.setdefault("PORTAL_WARM_UP", "true")
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY") or max(2, os.cpu_count() or 1))
@@ -47,7 +50,7 @@ def on_starting(server):
     """Refuse to start with the demo passwords or without SECRET_KEY (see portal.preflight)."""
     from portal import create_app, preflight
 
-    found = preflight.problems(create_app())
+    found = preflight.problems(create_app({"WARM_UP": False}))  # the master serves nothing
     for problem in found:
         server.log.error("Refusing to start: %s", problem)
     if found:

@@ -17,6 +17,7 @@ from typing import Any
 
 from catalog.errors import ValidationFailed
 from catalog.paging import Page, paginate
+from catalog.spreadsheet import neutralise
 from catalog.validation import Errors, check_page
 
 __all__ = ["Column", "ListView", "Listing"]
@@ -113,7 +114,7 @@ class Listing:
         writer = csv.writer(out)
         writer.writerow([column.label for column in self.columns])
         for row in self._select(self.rows(source), chosen):
-            writer.writerow([column.text(row) for column in self.columns])
+            writer.writerow([neutralise(column.text(row)) for column in self.columns])
         return out.getvalue()
 
     def _parse(self, args: Mapping[str, Any]) -> tuple[dict[str, str], int]:
