@@ -138,3 +138,11 @@ def test_governance_lists_the_last_import_warnings(client, runner, db):
     assert "component:default/playback-order" in warnings and "spec.owner" in warnings
     found = client.get("/governance/import?q=playback-order").get_data(as_text=True)
     assert found.count("<code>") == 1
+
+
+def test_exported_cells_cannot_run_in_a_spreadsheet():
+    from portal.listing import Column, Listing
+
+    listing = Listing("notes", "Notes", (Column("Warning", "warning", "code"),))
+    out = listing.csv([{"warning": "=HYPERLINK(\"http://evil\")"}, {"warning": "fine"}], {})
+    assert out.splitlines()[1:] == ["\"'=HYPERLINK(\"\"http://evil\"\")\"", "fine"]
