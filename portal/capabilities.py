@@ -2,6 +2,7 @@
 
 import collections
 import csv
+import dataclasses
 import io
 from typing import Any
 
@@ -150,8 +151,10 @@ def impact(slug: str):
 
 @bp.get("/<slug>/impact.csv")
 def impact_csv(slug: str):
-    """The impact list as CSV: every capability and business hit, at the page's depth and links."""
+    """The impact list as CSV: every capability and business hit (all levels unless ``depth``)."""
     query = ImpactQuery.from_args(request.args)
+    if not request.args.get("depth"):
+        query = dataclasses.replace(query, depth=None)
     report = _impact_report(catalog_graph(), slug, query)
     out = io.StringIO()
     writer = csv.writer(out)

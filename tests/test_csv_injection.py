@@ -75,7 +75,7 @@ def test_the_impact_csv_holds_no_formula(client, hostile, make):
     response = client.get("/capabilities/order-service/impact.csv")
     rows = cells(response.get_data(as_text=True))
     assert [row[1] for row in rows[1:]] == ["checkout", "taobao"]
-    assert rows[1][2] == "'+Checkout" and rows[1][6] == "'=cmd|' /C calc'!A0"
+    assert rows[1][2] == "'+Checkout" and rows[1][7] == "'=cmd|' /C calc'!A0"
     assert rows[2][2] == "'@Taobao"
     assert_inert(rows)
 

@@ -152,3 +152,13 @@ def test_demo_impact_lists_the_businesses_the_api_lists(client, demo):
                                                                  html.index('id="notify-heading"')])
     assert listed == [b["slug"] for b in api["businesses"]]
     assert Business.query.count() >= len(listed)
+
+
+def test_the_default_page_offers_every_level_as_csv(client, hub):
+    html = page_of(client)
+    assert "Download every row (all 2 levels) as CSV" in html
+    link = re.search(r'href="(/capabilities/queue/impact\.csv[^"]*)"', html).group(1)
+    found = list(csv.DictReader(io.StringIO(client.get(link).get_data(as_text=True))))
+    assert [r["slug"] for r in found if r["kind"] == "business"] == ["shop"]
+    two = client.get("/capabilities/queue/impact.csv?depth=1").get_data(as_text=True)
+    assert "business,shop" not in two
