@@ -15,8 +15,13 @@ from graphs.layers import layer_rank
 from graphs.nodes import capability_node, parse_node
 from graphs.reach import LINKS, ReachIndex
 
-__all__ = ["cycle_report", "direct_consumers", "governance_report", "reach_report",
-           "reach_report_json"]
+__all__ = [
+    "consumer_rows",
+    "cycle_report",
+    "governance_report",
+    "reach_report",
+    "reach_report_json",
+]
 
 #: Lifecycles in which a capability without consumers is worth a look.
 LIVE_LIFECYCLES = ("approved", "production", "deprecated")
@@ -146,7 +151,7 @@ def _reach(index: ReachIndex, slug, direction, depth, links) -> tuple[tuple, dic
     return (nodes, found.distance[:cut], syncs), summary
 
 
-def direct_consumers(G: nx.DiGraph, slug: str) -> list[dict[str, Any]]:
+def consumer_rows(G: nx.DiGraph, slug: str) -> list[dict[str, Any]]:
     """Return the capabilities that depend on capability ``slug`` directly, by name.
 
     Each: ``slug, name, domain, domain_name, team, team_name, layer,
@@ -162,7 +167,7 @@ def direct_consumers(G: nx.DiGraph, slug: str) -> list[dict[str, Any]]:
     >>> G = nx.DiGraph([("capability:b", "capability:a", {"kind": "async"}),
     ...                 ("business:x", "capability:a", {"kind": "adoption"})])
     >>> G.nodes["business:x"]["kind"] = "business"
-    >>> [(c["slug"], c["kind"]) for c in direct_consumers(G, "a")]
+    >>> [(c["slug"], c["kind"]) for c in consumer_rows(G, "a")]
     [('b', 'async')]
     """
     node = capability_node(slug)

@@ -32,7 +32,7 @@ from catalog.spreadsheet import neutralise
 from graphs.cache import catalog_graph, reach_index
 from graphs.nodes import capability_node
 from graphs.params import MAX_DEPTH, ConsumerQuery, ImpactQuery
-from graphs.reports import direct_consumers, reach_report
+from graphs.reports import consumer_rows, reach_report
 from portal.auth import current_actor
 from portal.errors import catalog_error_response
 from portal.forms import ApiForm, CapabilityForm, capability_form_data
@@ -123,7 +123,7 @@ def consumers(slug: str):
 def consumers_context(G: nx.DiGraph, slug: str, query: ConsumerQuery) -> dict[str, Any]:
     """The direct consumers of ``slug`` in ``G``: groups with counts, one page of rows."""
     try:
-        rows = direct_consumers(G, slug)
+        rows = consumer_rows(G, slug)
     except nx.NodeNotFound:
         raise NotFound(f"No capability has the slug {slug!r}.") from None
     key, label = query.group, f"{query.group}_name"

@@ -17,7 +17,7 @@ import threading
 
 from flask import Flask
 
-from catalog.audit import current_revision
+from catalog.history import current_revision
 
 __all__ = ["WARM_PATHS", "start_warm_up", "warm_up"]
 

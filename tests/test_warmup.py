@@ -3,7 +3,7 @@
 import time
 
 from catalog import seed
-from catalog.audit import current_revision
+from catalog.history import current_revision
 from graphs import cache
 from portal.warmup import start_warm_up, warm_up
 
