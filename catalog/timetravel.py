@@ -31,8 +31,8 @@ from catalog.snapshots import (
     team_snapshot,
 )
 
-__all__ = ["CatalogState", "active_on", "capability_at", "first_record", "record_baseline",
-           "state_at"]
+__all__ = ["CatalogState", "active_on", "capability_at", "current_snapshot", "first_record",
+           "record_baseline", "state_at"]
 
 PLURALS = {"team": "teams", "domain": "domains", "business": "businesses",
            "capability": "capabilities"}
@@ -119,6 +119,23 @@ def capability_at(slug: str, moment: dt.datetime) -> tuple[dict[str, Any], str]:
     if doc is None:
         raise NotFound(f"No capability had the slug {slug!r} on {moment:%Y-%m-%d %H:%M} UTC.")
     return doc, state.domains.get(doc["domain"], {}).get("layer")
+
+
+def current_snapshot(slug: str) -> tuple[dict[str, Any], str] | None:
+    """Return a capability's snapshot now and its domain's layer, from its open version.
+
+    The same document :func:`capability_at` reads for a past moment, found by
+    one indexed lookup (``kind, key, valid_to``): the read path of one
+    capability by name. None when it has no open version (unknown slug, or a
+    catalog written before history was kept and not yet given its baseline).
+    """
+    table = Version.__table__
+    data = db.session.scalar(sa.select(table.c.data).where(
+        table.c.kind == "capability", table.c.key == slug, table.c.valid_to.is_(None)))
+    if data is None:
+        return None
+    layer = db.session.scalar(sa.select(Domain.layer).where(Domain.slug == data["domain"]))
+    return data, layer
 
 
 def revision_at(moment: dt.datetime) -> int:

@@ -131,9 +131,10 @@ def create_capability():
 def get_capability(slug: str):
     """One capability (``as_of``: as it was then); its ETag is its version."""
     as_of = _as_of()
-    if as_of is None:
+    found = timetravel.current_snapshot(slug) if as_of is None else None
+    if as_of is None and found is None:
         return _capability_response(service.get_capability(slug))
-    snapshot, layer = timetravel.capability_at(slug, as_of)
+    snapshot, layer = found or timetravel.capability_at(slug, as_of)
     response = jsonify(capability_detail(snapshot, layer=layer, consumers=direct_consumers(
         catalog_graph(as_of), capability_node(slug))))
     response.set_etag(str(snapshot["version"]), weak=False)

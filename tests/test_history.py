@@ -135,6 +135,31 @@ def test_an_import_that_only_changes_dependencies_bumps_the_version(client, db, 
     assert stale.status_code == 412
 
 
+def test_the_open_version_is_the_live_capability_after_every_kind_of_write(client, db, shop,
+                                                                           auth):
+    """One capability by name is read from its open version: it must be the live row,
+    whatever wrote last (service, API, import, API change, retirement)."""
+    from catalog import timetravel
+    from catalog.snapshots import capability_snapshot
+
+    update_capability(get_capability("orders"), {"tier": 1, "tags": ["core"]}, None)
+    client.post("/api/v1/dependencies", headers=auth,
+                json={"consumer": "checkout", "provider": "payments"})
+    docs = list(yaml.safe_load_all(export_catalog()))
+    payments = next(d for d in docs if d["metadata"]["name"] == "payments")
+    payments["metadata"]["description"] = "Pays, refunds and reconciles."
+    assert import_text(yaml.safe_dump_all(docs)).ok
+    update_capability(get_capability("checkout"), {"lifecycle": "deprecated"}, None)
+    for slug in ("payments", "orders", "checkout"):
+        snapshot, layer = timetravel.current_snapshot(slug)
+        live = get_capability(slug)
+        assert (snapshot, layer) == (capability_snapshot(live), live.domain.layer)
+        answer = client.get(f"/api/v1/capabilities/{slug}")
+        assert answer.headers["ETag"] == f'"{live.version}"'
+    assert timetravel.current_snapshot("nope") is None
+    assert client.get("/api/v1/capabilities/nope").status_code == 404
+
+
 def test_an_import_cannot_add_a_dependency_on_a_retired_capability(db, shop, unchanged):
     """Drift fixed: the form refused it, the importer did not."""
     update_capability(get_capability("payments"), {"lifecycle": "retired"}, None)
