@@ -739,6 +739,32 @@ def check_as_of(value: Any, errors: Errors, field: str = "as_of", *,
     return min(moment, now)
 
 
+def check_view_as_of(value: Any, errors: Errors, field: str = "as_of") -> dt.datetime | None:
+    """Return the moment a page is asked to show (:func:`check_as_of`); None for now.
+
+    Today's date, or any moment from now on, is the live catalog: the page
+    shows no "as of" banner for it.
+    """
+    now = utcnow()
+    moment = check_as_of(value, errors, field, now=now)
+    return None if moment is None or moment >= now else moment
+
+
+def as_of_text(moment: dt.datetime | None) -> str | None:
+    """Return how a URL names ``moment``: its date for the end of a day, else its time.
+
+    >>> as_of_text(dt.datetime(2025, 6, 30, 23, 59, 59, 999999))
+    '2025-06-30'
+    >>> as_of_text(dt.datetime(2025, 6, 30, 14, 5))
+    '2025-06-30T14:05:00'
+    """
+    if moment is None:
+        return None
+    if moment.time() == dt.time.max:
+        return moment.date().isoformat()
+    return moment.isoformat(timespec="seconds")
+
+
 def check_until(value: Any, since: dt.date | None, errors: Errors, *,
                 required: bool = True) -> dt.date | None:
     """Return the end date of an adoption: a date not before ``since``.

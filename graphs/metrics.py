@@ -408,22 +408,24 @@ def reuse_metrics(*, top: int = TOP, as_of: dt.datetime | None = None) -> dict[s
             "items": ranking[:max(top, 0)]}
 
 
-def reuse_matrix(*, top: int = MATRIX_TOP) -> dict[str, Any]:
-    """Return the business x capability matrix of the current catalog.
+def reuse_matrix(*, top: int = MATRIX_TOP, as_of: dt.datetime | None = None) -> dict[str, Any]:
+    """Return the business x capability matrix of the current catalog (or as of a moment).
 
     The capabilities shown are the first ``top`` of the leaderboard plus
     every capability owned by a business's team that another business
     reaches (cross-business sharing, see :func:`cross_business`), in
-    leaderboard order. See :func:`business_matrix` for the shape.
+    leaderboard order. See :func:`business_matrix` for the shape. Which team
+    runs each business is read as it is now.
     """
-    distances = derived("reuse.distances", business_distances)
+    G = catalog_graph(as_of)
+    reach = derived("business_reach", business_reach, as_of=as_of)
+    distances = derived("reuse.distances", business_distances, as_of=as_of)
     teams = {business_node(b): t for b, t in business_teams().items()}
-    shared = set(cross_business(catalog_graph(), teams=teams, distances=distances))
-    ranking = derived("reuse.ranking", lambda G: _ranking(G, _reach()))
+    shared = set(cross_business(G, teams=teams, distances=distances))
+    ranking = derived("reuse.ranking", lambda G: _ranking(G, reach), as_of=as_of)
     shown = [capability_node(c["slug"]) for i, c in enumerate(ranking)
              if i < top or capability_node(c["slug"]) in shared]
-    return business_matrix(catalog_graph(), teams=teams, capabilities=shown, reach=_reach(),
-                           distances=distances)
+    return business_matrix(G, teams=teams, capabilities=shown, reach=reach, distances=distances)
 
 
 def reuse_over_time(*, quarters: int = QUARTERS,
@@ -443,10 +445,6 @@ def reuse_over_time(*, quarters: int = QUARTERS,
     history = (lambda: state_at(as_of).reuse_history()) if as_of is not None else reuse_history
     return derived(f"reuse.over_time:{day.isoformat()}:{len(labels)}",
                    lambda G: reuse_by_quarter(history(), labels, until=day), as_of=as_of)
-
-
-def _reach() -> dict:
-    return derived("business_reach", business_reach)
 
 
 def _ranking(G: nx.DiGraph, reach: Mapping) -> list[dict[str, Any]]:

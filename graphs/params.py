@@ -1,5 +1,6 @@
 """Parsing what a user asks of the graph: one set of rules for pages and API."""
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -7,7 +8,7 @@ from typing import Any
 
 from catalog.errors import ValidationFailed
 from catalog.models.capability import LIFECYCLES
-from catalog.validation import SLUG_RE, Errors, check_page
+from catalog.validation import SLUG_RE, Errors, as_of_text, check_page, check_view_as_of
 from graphs.reach import LINKS
 
 __all__ = ["CONSUMER_GROUPS", "COUPLINGS", "DIRECTIONS", "LINKS", "MAX_DEPTH", "ConsumerQuery",
@@ -79,6 +80,7 @@ class GraphQuery:
     collapse_hubs: bool = False
     by_domain: bool = False
     expand: tuple[str, ...] = ()
+    as_of: dt.datetime | None = None
 
     @classmethod
     def from_args(cls, args: Mapping[str, Any]) -> "GraphQuery":
@@ -111,6 +113,9 @@ class GraphQuery:
                 GROUP_RE.match(group) for group in values["expand"]):
             errors["expand"] = [(f"Expand must list at most {EXPAND_MAX} groups such as "
                                 "group:up:payments, separated by commas.")]
+        as_of_errors = Errors()
+        values["as_of"] = check_view_as_of(args.get("as_of"), as_of_errors)
+        errors.update(as_of_errors)
         if errors:
             raise ValidationFailed(errors)
         return cls(**values)
@@ -129,6 +134,7 @@ class GraphQuery:
             out["aggregate"] = "domain"
         if self.focus and self.expand:
             out["expand"] = ",".join(self.expand)
+        out["as_of"] = as_of_text(self.as_of)
         return {key: value for key, value in out.items() if value}
 
 
@@ -152,6 +158,7 @@ class ImpactQuery:
     team: str = ""
     page: int = 1
     teams_page: int = 1
+    as_of: dt.datetime | None = None
 
     @classmethod
     def from_args(cls, args: Any) -> "ImpactQuery":
@@ -178,6 +185,7 @@ class ImpactQuery:
             errors.add("team", "Team must be a slug, e.g. trade-platform.")
         values["page"] = check_page(args.get("page"), errors)
         values["teams_page"] = check_page(args.get("teams_page"), errors, "teams_page")
+        values["as_of"] = check_view_as_of(args.get("as_of"), errors)
         errors.raise_if_any()
         return cls(**values)
 
@@ -187,7 +195,7 @@ class ImpactQuery:
         out = {"depth": "all" if query.depth is None else query.depth,
                "link": list(query.links) if query.links != LINKS else None,
                "coupling": query.coupling, "team": query.team, "page": query.page,
-               "teams_page": query.teams_page}
+               "teams_page": query.teams_page, "as_of": as_of_text(query.as_of)}
         defaults = {"depth": ImpactQuery.depth, "coupling": "all", "page": 1, "teams_page": 1}
         return {key: value for key, value in out.items()
                 if value and value != defaults.get(key)}
@@ -204,6 +212,7 @@ class ConsumerQuery:
     group: str = "domain"
     value: str = ""
     page: int = 1
+    as_of: dt.datetime | None = None
 
     @classmethod
     def from_args(cls, args: Mapping[str, Any]) -> "ConsumerQuery":
@@ -216,12 +225,14 @@ class ConsumerQuery:
         if value and value != "none" and not SLUG_RE.match(value):
             errors.add("value", "Value must be a domain or team slug (or none).")
         page = check_page(args.get("page"), errors)
+        as_of = check_view_as_of(args.get("as_of"), errors)
         errors.raise_if_any()
-        return cls(group, value, page)
+        return cls(group, value, page, as_of)
 
     def args(self, **changes: Any) -> dict[str, Any]:
         """Return the non-default parameters, with ``changes``, for building URLs."""
         query = replace(self, **changes)
         out = {"group": query.group if query.group != ConsumerQuery.group else None,
-               "value": query.value, "page": query.page if query.page != 1 else None}
+               "value": query.value, "page": query.page if query.page != 1 else None,
+               "as_of": as_of_text(query.as_of)}
         return {key: value for key, value in out.items() if value}

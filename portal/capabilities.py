@@ -29,6 +29,7 @@ from catalog.openapi import operations
 from catalog.paging import paginate
 from catalog.permissions import ensure_can_edit, ensure_can_register
 from catalog.spreadsheet import neutralise
+from catalog.timetravel import capability_at
 from graphs.cache import catalog_graph, reach_index
 from graphs.nodes import capability_node
 from graphs.params import MAX_DEPTH, ConsumerQuery, ImpactQuery
@@ -36,6 +37,7 @@ from graphs.reports import consumer_rows, reach_report
 from portal.auth import current_actor
 from portal.errors import catalog_error_response
 from portal.forms import ApiForm, CapabilityForm, capability_form_data
+from portal.history import page_as_of
 from portal.http import is_fragment_request
 from portal.insights import capability_insights
 
@@ -102,6 +104,10 @@ def new():
 
 @bp.get("/<slug>")
 def detail(slug: str):
+    """A capability's page; ``as_of`` shows it as it was then, from its history."""
+    as_of = page_as_of()
+    if as_of is not None:
+        return _detail_as_of(slug, as_of)
     capability = service.get_capability(slug)
     specs = {api.id: operations(api.spec) for api in capability.apis if api.spec}
     return render_template("capabilities/detail.html", capability=capability, specs=specs,
@@ -112,7 +118,8 @@ def detail(slug: str):
 @bp.get("/<slug>/consumers")
 def consumers(slug: str):
     """The capabilities that depend on ``slug`` directly, grouped, in pages (htmx: the list alone)."""
-    context = consumers_context(catalog_graph(), slug, ConsumerQuery.from_args(request.args))
+    query = ConsumerQuery.from_args(request.args)
+    context = consumers_context(catalog_graph(query.as_of), slug, query)
     template = ("capabilities/_consumers.html" if is_fragment_request()
                 else "capabilities/consumers.html")
     response = make_response(render_template(template, **context))
@@ -141,7 +148,7 @@ def consumers_context(G: nx.DiGraph, slug: str, query: ConsumerQuery) -> dict[st
 def impact(slug: str):
     """Who is hit when this capability changes or goes down: counts first, rows in pages."""
     query = ImpactQuery.from_args(request.args)
-    context = impact_context(catalog_graph(), slug, query)
+    context = impact_context(catalog_graph(query.as_of), slug, query)
     template = ("capabilities/_impact_body.html" if is_fragment_request()
                 else "capabilities/impact.html")
     response = make_response(render_template(template, **context))
@@ -155,7 +162,7 @@ def impact_csv(slug: str):
     query = ImpactQuery.from_args(request.args)
     if not request.args.get("depth"):
         query = dataclasses.replace(query, depth=None)
-    report = _impact_report(catalog_graph(), slug, query)
+    report = _impact_report(catalog_graph(query.as_of), slug, query)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["kind", "slug", "name", "distance", "sync", "tier", "owner_team",
@@ -189,6 +196,23 @@ def impact_context(G: nx.DiGraph, slug: str, query: ImpactQuery) -> dict[str, An
             "teams": paginate(teams, query.teams_page, IMPACT_TEAMS),
             "team_names": {t["slug"]: t["name"] or t["slug"] for t in teams},
             "links": LINK_LABELS}
+
+
+def _detail_as_of(slug: str, as_of) -> str:
+    """The capability page as it was at ``as_of``: its snapshot then, and its graph then."""
+    snapshot, layer = capability_at(slug, as_of)
+    G = catalog_graph(as_of)
+    node = G.nodes[capability_node(slug)]
+    providers = [{**dep, "node": G.nodes.get(capability_node(dep["provider"]), {})}
+                 for dep in snapshot["dependencies"]]
+    businesses = sorted((G.nodes[b] for b in G.predecessors(capability_node(slug))
+                         if G.nodes[b].get("kind") == "business"),
+                        key=lambda b: (b.get("name") or b["slug"]).lower())
+    return render_template(
+        "capabilities/as_of.html", c=snapshot, node=node, layer=layer, as_of=as_of,
+        providers=sorted(providers, key=lambda p: (p["node"].get("name") or p["provider"]).lower()),
+        businesses=businesses,
+        **consumers_context(G, slug, ConsumerQuery(as_of=as_of)))
 
 
 def _impact_report(G: nx.DiGraph, slug: str, query: ImpactQuery) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, abort, make_response, render_template, re
 from catalog.backstage import latest_import
 from graphs.cache import catalog_graph, derived
 from graphs.reports import governance_report
+from portal.history import page_as_of
 from portal.http import is_fragment_request
 from portal.listing import Column, Listing
 
@@ -74,20 +75,25 @@ SECTIONS: dict[str, Listing] = {listing.key: listing for listing in (
 
 @bp.get("/governance")
 def index():
-    """Every section, first page, unfiltered; each section then pages and filters in place."""
-    G = catalog_graph()
+    """Every section, first page, unfiltered; each section then pages and filters in place.
+
+    ``as_of`` shows the report of the catalog as it was then.
+    """
+    as_of = page_as_of()
+    G = catalog_graph(as_of)
     views = [listing.view(_source(G, key), {}) for key, listing in SECTIONS.items()]
     return render_template("governance/index.html", views=views[:-1], warnings=views[-1],
-                           last_import=latest_import())
+                           last_import=latest_import(), as_of=as_of)
 
 
 @bp.get("/governance/<key>")
 def section(key: str):
     """One section with its filters and page (htmx: the section alone)."""
     listing = _listing(key)
-    view = listing.view(_source(catalog_graph(), key), request.args)
+    as_of = page_as_of()
+    view = listing.view(_source(catalog_graph(as_of), key), request.args)
     template = "governance/_section.html" if is_fragment_request() else "governance/section.html"
-    response = make_response(render_template(template, view=view))
+    response = make_response(render_template(template, view=view, as_of=as_of))
     response.vary.add("HX-Request")
     return response
 
@@ -96,7 +102,8 @@ def section(key: str):
 def section_csv(key: str):
     """Every row of a section that passes its filters, as CSV."""
     listing = _listing(key)
-    return Response(listing.csv(_source(catalog_graph(), key), request.args), mimetype="text/csv",
+    return Response(listing.csv(_source(catalog_graph(page_as_of()), key), request.args),
+                    mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename=governance-{key}.csv"})
 
 

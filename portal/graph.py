@@ -42,7 +42,7 @@ def index():
     fragment = is_fragment_request()
     try:
         query = GraphQuery.from_args(request.args)
-        G = catalog_graph()
+        G = catalog_graph(query.as_of)
         view = _view(G, query)
     except (ValidationFailed, NotFound) as exc:
         if not fragment:
@@ -62,7 +62,7 @@ def index():
     else:
         response = make_response(render_template(
             "graph/index.html", large=len(G) > figures.MAX_NODES,
-            choices=derived("graph.choices", _choices), **context))
+            choices=derived("graph.choices", _choices, as_of=query.as_of), **context))
     response.vary.add("HX-Request")
     return response
 
@@ -83,15 +83,16 @@ def figure_json():
         query = GraphQuery.from_args(request.args)
     except ValidationFailed as exc:
         return jsonify(errors=exc.errors), 422
-    G = catalog_graph()
+    G = catalog_graph(query.as_of)
     try:
         view = _view(G, query)
     except NotFound as exc:
         return jsonify(error=exc.message, status=404), 404
     width = min(max(request.args.get("width", DEFAULT_WIDTH, type=int), 320), 3000)
-    fig = figures.figure(view, G, derived("graph.layout", figures.layered_layout),
-                         reach=derived("business_reach", business_reach), width=width)
-    urls = _url_templates()
+    fig = figures.figure(view, G, derived("graph.layout", figures.layered_layout, as_of=query.as_of),
+                         reach=derived("business_reach", business_reach, as_of=query.as_of),
+                         width=width)
+    urls = _url_templates(query.args().get("as_of"))
     for node in fig["nodes"]:
         template = urls.get(node["kind"])
         node["url"] = template.replace("__slug__", node["slug"]) if template else None
@@ -105,7 +106,7 @@ def table():
     errors = Errors()
     number = check_page(request.args.get("page"), errors)
     errors.raise_if_any()
-    G = catalog_graph()
+    G = catalog_graph(query.as_of)
     view = _view(G, query)
     template = "graph/_table.html" if is_fragment_request() else "graph/table.html"
     response = make_response(render_template(template, view=view, query=query,
@@ -126,7 +127,7 @@ def _table_page(view: figures.View, G: nx.DiGraph, number: int) -> Page:
 def export_graphml():
     """The whole or filtered graph as GraphML, for Gephi or yEd."""
     query = GraphQuery.from_args(request.args)
-    G = catalog_graph()
+    G = catalog_graph(query.as_of)
     view = _view(G, query, max_nodes=None)
     H = figures.graphml_graph(view.graph)
     H.graph.update(view.stats, message=view.message or "")
@@ -140,13 +141,14 @@ def _view(G: nx.DiGraph, query: GraphQuery, **options: Any) -> figures.View:
     """Return the view ``query`` asks for; NotFound for an unknown focus."""
     focus = None
     if query.focus:
-        focus = figures.find_node(G, query.focus, names=derived("graph.names", figures.node_names))
+        focus = figures.find_node(G, query.focus, names=derived(
+            "graph.names", figures.node_names, as_of=query.as_of))
         if focus is None:
             raise NotFound(f"No capability or business {query.focus!r} to focus on.")
     options.setdefault("show_all", _show_all())
     options.setdefault("max_nodes", figures.MAX_NODES)
-    return figures.select_view(G, query, focus=focus,
-                               hubs=derived("graph.hubs", figures.hub_nodes), **options)
+    return figures.select_view(G, query, focus=focus, hubs=derived(
+        "graph.hubs", figures.hub_nodes, as_of=query.as_of), **options)
 
 
 def _show_all() -> bool:
@@ -170,10 +172,11 @@ def _name(G: nx.DiGraph, node) -> str:
     return G.nodes[node].get("name") or str(node)
 
 
-def _url_templates() -> dict[str, str]:
+def _url_templates(as_of: str | None) -> dict[str, str]:
+    """Where a click on a node goes: its page (as of the same moment, for a capability)."""
     slug = "__slug__"
     return {
-        "capability": url_for("capabilities.detail", slug=slug),
+        "capability": url_for("capabilities.detail", slug=slug, as_of=as_of),
         "business": url_for("directory.business", slug=slug),
         "domain": url_for("directory.domain", slug=slug),
     }

@@ -2,6 +2,7 @@
 and what changed in the graph between two dates."""
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, make_response, render_template, request, url_for
 
@@ -10,7 +11,7 @@ from catalog.errors import ValidationFailed
 from catalog.models import Change
 from catalog.models._time import utcnow
 from catalog.models.history import KINDS
-from catalog.validation import Errors, check_as_of
+from catalog.validation import Errors, as_of_text, check_as_of, check_view_as_of
 from graphs.cache import catalog_graph
 from graphs.diff import graph_diff
 from portal.http import is_fragment_request
@@ -103,6 +104,27 @@ def _told(items: list[Change]) -> dict[int, list[str]]:
             for change in items}
 
 
+def page_as_of() -> dt.datetime | None:
+    """Return the moment a page is asked to show (its ``as_of``); None for now; 422 if bad."""
+    errors = Errors()
+    moment = check_view_as_of(request.args.get("as_of"), errors)
+    errors.raise_if_any()
+    return moment
+
+
+def url_as_of(moment: str | None = None, **drop: bool) -> str:
+    """Return this page's URL asking for ``moment`` (None: now), its other parameters kept.
+
+    Parameters named in ``drop`` (e.g. ``page=True``) are left out.
+    """
+    args = [(name, value) for name, value in request.args.items(multi=True)
+            if name != "as_of" and not drop.get(name)]
+    if moment:
+        args.append(("as_of", moment))
+    return request.path + ("?" + urlencode(args) if args else "")
+
+
 @bp.app_context_processor
 def _history_helpers() -> dict:
-    return {"entity_url": entity_url, "entity_label": entity_label}
+    return {"entity_url": entity_url, "entity_label": entity_label, "url_as_of": url_as_of,
+            "as_of_text": as_of_text, "utc_today": lambda: utcnow().date()}

@@ -94,3 +94,72 @@ def test_the_graph_diff_page_lists_what_changed(client, make):
     assert 'Capabilities added <small class="muted">(1)</small>' in html
     assert "Trade Platform → Membership Platform" in html
     assert client.get("/graph/diff", query_string={"from": "2999-01-01"}).status_code == 422
+
+
+@pytest.fixture
+def reorganised(make):
+    """Two hundred days ago: orders (Trade Platform) on payments, Taobao adopting orders.
+    Since: orders moved to Membership Platform and was renamed; checkout came to depend on it."""
+    from catalog import adoptions
+
+    with clock_at(utcnow() - dt.timedelta(days=200)):
+        make.team("trade", name="Trade Platform")
+        make.team("member", name="Membership Platform")
+        make.domain("transaction")
+        make.business("taobao")
+        make.capability("payments", lifecycle="production")
+        make.capability("orders", name="Orders", lifecycle="production", dependencies=["payments"])
+        adoptions.adopt({"business": "taobao", "capability": "orders"}, None)
+    update_capability(get_capability("orders"), {"team": "member", "name": "Order Center"}, None)
+    make.capability("checkout", lifecycle="production", dependencies=["orders"])
+    return (utcnow() - dt.timedelta(days=100)).date().isoformat()
+
+
+def test_the_capability_page_as_of_a_date_shows_it_then(client, reorganised):
+    then = client.get("/capabilities/orders", query_string={"as_of": reorganised})
+    html = then.get_data(as_text=True)
+    assert then.status_code == 200
+    assert f"As of {reorganised}" in html and 'href="/capabilities/orders">Back to now' in html
+    assert "<h1>Orders</h1>" in html and "Trade Platform" in html
+    assert "Membership Platform" not in html and "Checkout" not in html
+    assert f'href="/capabilities/payments?as_of={reorganised}"' in html
+    assert "Taobao" in html  # its adopter then
+    now = client.get("/capabilities/orders").get_data(as_text=True)
+    assert "<h1>Order Center</h1>" in now and "See it as of" in now and "As of " not in now
+    assert "Checkout" in now
+
+
+def test_the_impact_graph_reuse_and_governance_pages_as_of_a_date(client, reorganised):
+    impact = client.get("/capabilities/orders/impact", query_string={"as_of": reorganised})
+    assert impact.status_code == 200
+    html = impact.get_data(as_text=True)
+    assert f"As of {reorganised}" in html and "Checkout" not in html
+    assert "Checkout" in client.get("/capabilities/orders/impact").get_data(as_text=True)
+    graph = client.get("/graph", query_string={"as_of": reorganised}).get_data(as_text=True)
+    assert f"As of {reorganised}" in graph
+    assert f'name="as_of" value="{reorganised}"' in graph  # the filters keep the date
+    figure = client.get("/graph/figure.json", query_string={"as_of": reorganised}).get_json()
+    slugs = {node["slug"] for node in figure["nodes"]}
+    assert "orders" in slugs and "checkout" not in slugs
+    assert "checkout" in {n["slug"] for n in client.get("/graph/figure.json").get_json()["nodes"]}
+    table = client.get("/graph/table", query_string={"as_of": reorganised}).get_data(as_text=True)
+    assert "Checkout" not in table and f"/capabilities/orders?as_of={reorganised}" in table
+    for path in ("/reuse", "/governance", "/governance/blast"):
+        page = client.get(path, query_string={"as_of": reorganised})
+        assert page.status_code == 200 and f"As of {reorganised}" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/graph", "/capabilities/orders", "/capabilities/orders/impact",
+                                  "/reuse", "/governance"])
+@pytest.mark.parametrize("value", ["2999-01-01", "last tuesday"])
+def test_a_page_asked_for_a_bad_or_future_date_names_as_of(client, reorganised, path, value):
+    answer = client.get(path, query_string={"as_of": value})
+    assert answer.status_code == 422
+    assert "as_of" in answer.get_data(as_text=True)
+
+
+def test_a_page_as_of_before_the_capability_existed_is_a_404(client, reorganised):
+    long_ago = (utcnow() - dt.timedelta(days=400)).date().isoformat()
+    assert client.get("/capabilities/orders", query_string={"as_of": long_ago}).status_code == 404
+    assert client.get("/capabilities/orders", query_string={"as_of": utcnow().date().isoformat()}
+                      ).status_code == 200  # today is now: the live page

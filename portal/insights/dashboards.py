@@ -7,6 +7,7 @@ The numbers come from the functions the JSON API calls
 """
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 import networkx as nx
@@ -30,6 +31,7 @@ from graphs.cache import derived
 from graphs.metrics import reuse_matrix, reuse_metrics, reuse_over_time
 from graphs.nodes import capability_node
 from portal.auth import current_actor
+from portal.history import page_as_of
 from portal.http import is_fragment_request
 from portal.insights.blueprint import bp
 from portal.insights.records import recordable_businesses
@@ -46,13 +48,18 @@ LATEST_REUSING = 10  # deliveries listed on a capability page
 
 @bp.get("/reuse")
 def reuse():
-    """Leaderboard, reuse over time, the business x capability matrix and the map."""
-    metrics = reuse_metrics(top=LEADERBOARD)
-    figures = {"trend": charts.reuse_rate_trend(reuse_over_time(quarters=QUARTERS)),
-               "map": derived("insights.treemap", _treemap)}
+    """Leaderboard, reuse over time, the business x capability matrix and the map.
+
+    ``as_of`` shows them as they were then (the trend ends that day).
+    """
+    as_of = page_as_of()
+    metrics = reuse_metrics(top=LEADERBOARD, as_of=as_of)
+    figures = {"trend": charts.reuse_rate_trend(reuse_over_time(quarters=QUARTERS, as_of=as_of)),
+               "map": derived("insights.treemap", partial(_treemap, as_of=as_of), as_of=as_of)}
     return render_template("insights/reuse.html", metrics=metrics, figures=figures,
-                           grid=derived("insights.matrix", _matrix_grid),
-                           lifecycle_colours=charts.LIFECYCLE_COLOURS)
+                           grid=derived("insights.matrix", partial(_matrix_grid, as_of=as_of),
+                                        as_of=as_of),
+                           lifecycle_colours=charts.LIFECYCLE_COLOURS, as_of=as_of)
 
 
 @bp.get("/delivery")
@@ -162,14 +169,14 @@ def _delivery_view(filters: deliveries.DeliveryFilters, period: str) -> dict[str
     }
 
 
-def _matrix_grid(G: nx.DiGraph) -> dict[str, Any]:
-    """The business x capability grid of the current catalog (computed once per revision)."""
-    return charts.matrix_grid(reuse_matrix(top=MATRIX), limit=MATRIX_ROWS)
+def _matrix_grid(G: nx.DiGraph, as_of: dt.datetime | None = None) -> dict[str, Any]:
+    """The business x capability grid of the catalog (computed once per revision or moment)."""
+    return charts.matrix_grid(reuse_matrix(top=MATRIX, as_of=as_of), limit=MATRIX_ROWS)
 
 
-def _treemap(G: nx.DiGraph) -> dict[str, Any]:
-    """The capability map of the current catalog (computed once per revision)."""
-    ranking = reuse_metrics(top=len(G))["items"]
+def _treemap(G: nx.DiGraph, as_of: dt.datetime | None = None) -> dict[str, Any]:
+    """The capability map of the catalog (computed once per revision or moment)."""
+    ranking = reuse_metrics(top=len(G), as_of=as_of)["items"]
     return charts.capability_treemap([
         {**c, "domain": G.nodes[capability_node(c["slug"])].get("domain"),
          "domain_name": G.nodes[capability_node(c["slug"])].get("domain_name")}
