@@ -114,11 +114,18 @@ def capability_at(slug: str, moment: dt.datetime) -> tuple[dict[str, Any], str]:
     NotFound
         The capability did not exist at that moment.
     """
-    state = state_at(moment, kinds=("capability", "domain"))
-    doc = state.capabilities.get(slug)
+    doc = _version_at("capability", slug, moment)
     if doc is None:
         raise NotFound(f"No capability had the slug {slug!r} on {moment:%Y-%m-%d %H:%M} UTC.")
-    return doc, state.domains.get(doc["domain"], {}).get("layer")
+    return doc, (_version_at("domain", doc["domain"], moment) or {}).get("layer")
+
+
+def _version_at(kind: str, key: str, moment: dt.datetime) -> dict[str, Any] | None:
+    """Return the snapshot of one entity at ``moment`` (one indexed row), or None."""
+    table = Version.__table__
+    return db.session.scalar(sa.select(table.c.data).where(
+        table.c.kind == kind, table.c.key == key, table.c.valid_from <= moment,
+        sa.or_(table.c.valid_to.is_(None), table.c.valid_to > moment)))
 
 
 def current_snapshot(slug: str) -> tuple[dict[str, Any], str] | None:

@@ -5,13 +5,13 @@ of a graph (:func:`graphs.reports.governance_report`): filtered, paged and
 exported the same way. A new section is one more entry in :data:`SECTIONS`.
 """
 
+import datetime as dt
 from typing import Any
 
-import networkx as nx
 from flask import Blueprint, Response, abort, make_response, render_template, request
 
 from catalog.backstage import latest_import
-from graphs.cache import catalog_graph, derived
+from graphs.cache import derived
 from graphs.reports import governance_report
 from portal.history import page_as_of
 from portal.http import is_fragment_request
@@ -80,8 +80,7 @@ def index():
     ``as_of`` shows the report of the catalog as it was then.
     """
     as_of = page_as_of()
-    G = catalog_graph(as_of)
-    views = [listing.view(_source(G, key), {}) for key, listing in SECTIONS.items()]
+    views = [listing.view(_source(key, as_of), {}) for key, listing in SECTIONS.items()]
     return render_template("governance/index.html", views=views[:-1], warnings=views[-1],
                            last_import=latest_import(), as_of=as_of)
 
@@ -91,7 +90,7 @@ def section(key: str):
     """One section with its filters and page (htmx: the section alone)."""
     listing = _listing(key)
     as_of = page_as_of()
-    view = listing.view(_source(catalog_graph(as_of), key), request.args)
+    view = listing.view(_source(key, as_of), request.args)
     template = "governance/_section.html" if is_fragment_request() else "governance/section.html"
     response = make_response(render_template(template, view=view, as_of=as_of))
     response.vary.add("HX-Request")
@@ -102,7 +101,7 @@ def section(key: str):
 def section_csv(key: str):
     """Every row of a section that passes its filters, as CSV."""
     listing = _listing(key)
-    return Response(listing.csv(_source(catalog_graph(page_as_of()), key), request.args),
+    return Response(listing.csv(_source(key, page_as_of()), request.args),
                     mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename=governance-{key}.csv"})
 
@@ -113,13 +112,9 @@ def _listing(key: str) -> Listing:
     return SECTIONS[key]
 
 
-def _source(G: nx.DiGraph, key: str) -> Any:
-    """What section ``key`` lists rows of: the last import, or the report of ``G``."""
-    return latest_import() if key == "import" else _report(G)
-
-
-def _report(G: nx.DiGraph) -> dict[str, Any]:
-    """The governance report of ``G``: kept per revision for the current graph."""
-    if G is catalog_graph():
-        return derived("governance", governance_report)
-    return governance_report(G)
+def _source(key: str, as_of: dt.datetime | None) -> Any:
+    """What section ``key`` lists rows of: the last import, or the governance report of the
+    catalog (as of a moment), computed once per revision or moment."""
+    if key == "import":
+        return latest_import()
+    return derived("governance", governance_report, as_of=as_of)
