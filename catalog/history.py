@@ -293,7 +293,7 @@ def record_many(actor: User | None, entries: Sequence[Entry]) -> list[int | None
     ids = _insert_returning_ids(Change.__table__, changes)
     connection = db.session.connection()
     connection.execute(sa.insert(ChangeScope.__table__), [
-        {"change_id": ids[i], "kind": kind, "slug": slug}
+        {"change_id": ids[i], "kind": kind, "slug": slug, "at": now}
         for i, entity_scopes in enumerate(scopes) for kind, slug in sorted(entity_scopes) if slug])
     for start in range(0, len(closed), CHUNK):
         connection.execute(sa.update(Version.__table__)
