@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from catalog import history, lookups
+from catalog import history, lifecycle, lookups
 from catalog.db import db, transaction
 from catalog.errors import Conflict, NotFound, StaleVersion, ValidationFailed
 from catalog.models import (
@@ -34,7 +34,7 @@ from catalog.validation import Errors, check_capability, check_slug
 SLUG_TAKEN = "This slug is already taken; pick another."
 PLAIN_FIELDS = (
     "slug", "name", "summary", "description", "lifecycle", "tier", "docs_url",
-    "repo_url", "sla_availability", "sla_p99_ms", "launched_on", "deprecated_on",
+    "repo_url", "sla_availability", "sla_p99_ms", "launched_on", "deprecated_on", "sunset_on",
 )
 #: Lifecycle moves that date themselves when no date is given.
 MOVE_DATES = {"production": "launched_on", "deprecated": "deprecated_on"}
@@ -110,6 +110,7 @@ def register_capability(data: Mapping[str, Any], actor: User | None, *,
     """
     cleaned, errors = _clean(data, partial=False, current=None, owner_required=owner_required)
     refs = _resolve(cleaned, errors, current=None)
+    lifecycle.check_move(None, cleaned, refs, actor, errors)
     _raise(errors)
     ensure_can_register(actor, refs["team"])
     with transaction():
@@ -145,6 +146,7 @@ def update_capability(capability: Capability, data: Mapping[str, Any], actor: Us
     cleaned, errors = _clean(data, partial=True, current=capability,
                              owner_required=owner_required)
     refs = _resolve(cleaned, errors, current=capability)
+    lifecycle.check_move(capability, cleaned, refs, actor, errors)
     _raise(errors)
     if refs.get("team") is not None and refs["team"].id != capability.team_id:
         ensure_can_register(actor, refs["team"])
@@ -262,6 +264,12 @@ def _resolve(cleaned: dict[str, Any], errors: Errors, *, current: Capability | N
             errors.add("team", f"Unknown team {cleaned['team']!r}.")
     elif "team" in cleaned:
         refs["team"] = None  # no owner: allowed only where the owner is not required
+    if cleaned.get("replacement"):
+        refs["replacement"] = lookups.by_slug(Capability, cleaned["replacement"])
+        if refs["replacement"] is None:
+            errors.add("replacement", f"Unknown capability {cleaned['replacement']!r}.")
+    elif "replacement" in cleaned:
+        refs["replacement"] = None
     if "dependencies" in cleaned:
         refs["providers"] = _resolve_providers(cleaned, errors, current)
     return refs
@@ -308,6 +316,8 @@ def _apply(capability: Capability, cleaned: dict[str, Any], refs: dict[str, Any]
         capability.domain = refs["domain"]
     if "team" in refs:
         capability.team = refs["team"]
+    if "replacement" in refs:
+        capability.replacement = refs["replacement"]
     if "tags" in cleaned:
         _replace_tags(capability, cleaned["tags"])
     if "apis" in cleaned:

@@ -27,7 +27,9 @@ from catalog import validation
 from catalog.backstage import API_VERSIONS, query
 from catalog.browse import COUNTED_FACETS, FACETS, PER_PAGE, Q_MAX, SORTS
 from catalog.models.capability import API_STATUSES, DEPENDENCY_KINDS, LAYERS, LIFECYCLES, TIERS
+from catalog.models.governance import DECISIONS
 from catalog.models.history import KINDS, SOURCES
+from catalog.reviews import COMMENT_MAX, REVIEW_STATUSES
 
 __all__ = ["BACKSTAGE_MEDIA_TYPES", "SCHEMAS", "nullable", "query_parameters", "ref"]
 
@@ -136,6 +138,11 @@ def _capability_fields() -> dict[str, Schema]:
             "description": f"Percent, kept to {validation.AVAILABILITY_STEP}."}),
         "sla_p99_ms": nullable({"type": "integer", "minimum": 1,
                                 "maximum": validation.P99_MAX_MS}),
+        "sunset_on": nullable({**DATE, "description": "Required when deprecating: the last "
+                                                      "day it runs, in the future."}),
+        "replacement": {"anyOf": [SLUG, {"const": ""}],
+                        "description": "Slug of the capability consumers move to (not "
+                                       "itself, not retired); empty for none."},
         "apis": {**_array(ref("ApiInput"), validation.APIS_MAX),
                  "description": "Replaces the capability's APIs (matched by name)."},
         "dependencies": {**_array(ref("DependencyInput"), validation.DEPENDENCIES_MAX),
@@ -180,6 +187,11 @@ CAPABILITY_DETAIL = _object({
     "sla_p99_ms": nullable({"type": "integer"}),
     "created_at": {"type": "string"}, "updated_at": {"type": "string"},
     "launched_on": nullable(DATE), "deprecated_on": nullable(DATE),
+    "sunset_on": nullable(DATE), "replacement": nullable({"type": "string"}),
+    "lifecycle_moves": _array(_object({
+        "from": nullable({"type": "string"}), "to": {"type": "string"},
+        "at": {"type": "string"}, "actor": nullable({"type": "string"}),
+        "source": {"type": "string"}}, ("from", "to", "at"))),
     "dependencies": _array(_object({
         "provider": {"type": "string"}, "kind": {"type": "string"},
         "api": nullable({"type": "string"})}, ("provider", "kind", "api"))),
@@ -437,6 +449,26 @@ DELIVERY_METRICS = _object({
                                "median_days": _DAYS, "p85_days": _DAYS}, ("cohort", "count"))),
 }, ("quarters", "cohorts"))
 
+REVIEW_CREATE = _object({
+    "decision": {"enum": list(DECISIONS),
+                 "description": "approve moves a proposed capability to approved."},
+    "comment": {**_text(COMMENT_MAX, multiline=True),
+                "description": "Required for reject and changes: what to change."},
+}, ("decision",), "A review decision on a proposed capability (architects and admins).")
+_LAST_DECISION = _object({"decision": {"enum": list(DECISIONS)}, "comment": {"type": "string"},
+                          "reviewer": nullable({"type": "string"}),
+                          "decided_at": {"type": "string"}}, ("decision",))
+REVIEW = _object({
+    "status": {"enum": list(REVIEW_STATUSES)},
+    "id": {"type": "integer"}, "capability": {"type": "string"},
+    "capability_name": {"type": "string"}, "team": nullable({"type": "string"}),
+    "decision": {"enum": list(DECISIONS)}, "comment": {"type": "string"},
+    "reviewer": nullable({"type": "string"}), "decided_at": {"type": "string"},
+    "waiting_since": {"type": "string"}, "capability_version": {"type": "integer"},
+    "last_decision": nullable(_LAST_DECISION),
+}, ("status", "capability", "capability_version"),
+    "A capability waiting for review (status pending), or a decision taken (status decided).")
+
 ERROR = _object({"error": {"type": "string"}, "status": {"type": "integer"}},
                 ("error", "status"), "Any error but invalid fields.")
 VALIDATION_ERRORS = _object({
@@ -484,6 +516,9 @@ SCHEMAS: dict[str, Schema] = {
     "ReuseMetrics": REUSE_METRICS,
     "ReuseMatrix": REUSE_MATRIX,
     "DeliveryMetrics": DELIVERY_METRICS,
+    "ReviewCreate": REVIEW_CREATE,
+    "Review": REVIEW,
+    "ReviewPage": page_of("Review"),
     "Error": ERROR,
     "ValidationErrors": VALIDATION_ERRORS,
 }
@@ -593,6 +628,10 @@ def query_parameters(name: str) -> dict[str, Schema]:
         "dry_run": lambda: {"dry_run": {**_FLAG, "description": "Check and report the plan; "
                                                                  "write nothing."}},
         "changes": lambda: {**_change_filters(), **paging},
+        "reviews": lambda: {"status": {"enum": list(REVIEW_STATUSES), "default": "pending",
+                                       "description": "pending: capabilities waiting for a "
+                                                      "review; decided: decisions taken."},
+                            **paging},
         **_catalog_parameters(),
     }
     return sets[name]()

@@ -40,6 +40,7 @@ from portal.forms import ApiForm, CapabilityForm, capability_form_data
 from portal.history import page_as_of
 from portal.http import is_fragment_request
 from portal.insights import capability_insights
+from portal.lifecycle import governance_context
 
 bp = Blueprint("capabilities", __name__)
 
@@ -108,11 +109,18 @@ def detail(slug: str):
     as_of = page_as_of()
     if as_of is not None:
         return _detail_as_of(slug, as_of)
+    return detail_page(slug)
+
+
+def detail_page(slug: str, *, status: int = 200, review_errors=None, review_data=None):
+    """The capability page, with its review thread (and the review form's errors, if any)."""
     capability = service.get_capability(slug)
     specs = {api.id: operations(api.spec) for api in capability.apis if api.spec}
     return render_template("capabilities/detail.html", capability=capability, specs=specs,
                            **consumers_context(catalog_graph(), slug, ConsumerQuery()),
-                           **capability_insights(capability))
+                           **capability_insights(capability),
+                           **governance_context(capability, review_errors or {},
+                                                review_data or {})), status
 
 
 @bp.get("/<slug>/consumers")
