@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from catalog import history
 from catalog.db import db
 from catalog.errors import Conflict
 from catalog.models import Capability, Change, User
@@ -69,8 +70,8 @@ def check_move(capability: Capability | None, cleaned: dict[str, Any], refs: dic
         elif replacement.lifecycle == "retired":
             errors.add("replacement", f"{replacement.slug!r} is retired; name a capability "
                                       "that is still running.")
-    if actor is None:
-        return
+    if actor is None or history.current_provenance().source == "import":
+        return  # the system, or an import stating what another catalog decided
     sunset_changed = "sunset_on" in cleaned and (
         capability is None or cleaned["sunset_on"] != capability.sunset_on)
     if new == "deprecated" and (old != "deprecated" or sunset_changed):

@@ -26,8 +26,9 @@ from typing import Any
 from catalog import validation
 from catalog.backstage import API_VERSIONS, query
 from catalog.browse import COUNTED_FACETS, FACETS, PER_PAGE, Q_MAX, SORTS
+from catalog.deprecation import NOTE_MAX
 from catalog.models.capability import API_STATUSES, DEPENDENCY_KINDS, LAYERS, LIFECYCLES, TIERS
-from catalog.models.governance import DECISIONS
+from catalog.models.governance import DECISIONS, MIGRATION_STATUSES
 from catalog.models.history import KINDS, SOURCES
 from catalog.reviews import COMMENT_MAX, REVIEW_STATUSES
 
@@ -469,6 +470,50 @@ REVIEW = _object({
 }, ("status", "capability", "capability_version"),
     "A capability waiting for review (status pending), or a decision taken (status decided).")
 
+MIGRATION_UPDATE = _object({
+    "status": {"enum": list(MIGRATION_STATUSES)},
+    "note": _text(NOTE_MAX),
+}, ("status",), "How far a consumer team is in moving off a deprecated capability.")
+MIGRATION = _object({
+    "capability": {"type": "string"}, "team": {"type": "string"},
+    "status": {"enum": list(MIGRATION_STATUSES)}, "note": {"type": "string"},
+    "updated_by": nullable({"type": "string"}),
+}, ("capability", "team", "status", "note"))
+_NAMED = _object({"slug": {"type": "string"}, "name": {"type": "string"},
+                  "lifecycle": {"type": "string"}}, ("slug", "name"))
+DEPRECATION_PLAN = _object({
+    "slug": {"type": "string"}, "name": {"type": "string"}, "lifecycle": {"type": "string"},
+    "deprecated_on": nullable(DATE), "sunset_on": nullable(DATE),
+    "days_left": nullable({"type": "integer"}),
+    "replacement": nullable(_NAMED),
+    "alternatives": _array(_object({
+        "slug": {"type": "string"}, "name": {"type": "string"},
+        "team": nullable({"type": "string"}), "lifecycle": {"type": "string"},
+        "score": {"type": "integer"}, "why": {"type": "string"}},
+        ("slug", "name", "score", "why"))),
+    "migrations": _array(_object({
+        "team": {"type": "string"}, "team_name": {"type": "string"},
+        "capabilities": _array({"type": "string"}), "businesses": _array({"type": "string"}),
+        "status": {"enum": list(MIGRATION_STATUSES)}, "note": {"type": "string"},
+        "updated_by": nullable({"type": "string"}), "updated_at": nullable({"type": "string"})},
+        ("team", "capabilities", "businesses", "status"))),
+    "migration_counts": {"type": "object", "additionalProperties": {"type": "integer"}},
+    "consumers": _object({
+        "capabilities": _array(_object({
+            "slug": {"type": "string"}, "name": {"type": "string"},
+            "distance": {"type": "integer", "minimum": 1}, "team": nullable({"type": "string"}),
+            "tier": nullable({"type": "integer"})}, ("slug", "name", "distance", "team"))),
+        "businesses": _array(_object({
+            "slug": {"type": "string"}, "name": {"type": "string"},
+            "distance": {"type": "integer", "minimum": 1}}, ("slug", "name", "distance"))),
+        "total_capabilities": {"type": "integer"}, "total_businesses": {"type": "integer"},
+        "direct": {"type": "integer"}},
+        ("capabilities", "businesses", "total_capabilities", "total_businesses")),
+}, ("slug", "lifecycle", "sunset_on", "days_left", "replacement", "alternatives", "migrations",
+    "consumers"),
+    "What deprecating a capability involves: the countdown to its sunset, where to move, "
+    "who is hit (directly or not, with distances) and each consumer team's migration.")
+
 ERROR = _object({"error": {"type": "string"}, "status": {"type": "integer"}},
                 ("error", "status"), "Any error but invalid fields.")
 VALIDATION_ERRORS = _object({
@@ -519,6 +564,9 @@ SCHEMAS: dict[str, Schema] = {
     "ReviewCreate": REVIEW_CREATE,
     "Review": REVIEW,
     "ReviewPage": page_of("Review"),
+    "MigrationUpdate": MIGRATION_UPDATE,
+    "Migration": MIGRATION,
+    "DeprecationPlan": DEPRECATION_PLAN,
     "Error": ERROR,
     "ValidationErrors": VALIDATION_ERRORS,
 }

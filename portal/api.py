@@ -29,7 +29,16 @@ from werkzeug.exceptions import (
     UnsupportedMediaType,
 )
 
-from catalog import accounts, adoptions, backstage, changes, deliveries, reviews, timetravel
+from catalog import (
+    accounts,
+    adoptions,
+    backstage,
+    changes,
+    deliveries,
+    deprecation,
+    reviews,
+    timetravel,
+)
 from catalog import capabilities as service
 from catalog.backstage import export_catalog
 from catalog.browse import COUNTED_FACETS, BrowseQuery, browse, facet_counts
@@ -51,6 +60,7 @@ from graphs.params import parse_depth, parse_links
 from graphs.reports import cycle_report
 from portal import openapi
 from portal.auth import note_api_token
+from portal.lifecycle import deprecation_plan as lifecycle_plan
 
 bp = Blueprint("api", __name__)
 
@@ -200,6 +210,20 @@ def create_review(slug: str):
     actor = _writer()
     review = reviews.decide(slug, _json_body(), actor)
     return _created(reviews.review_dict(review), url_for(".get_capability", slug=slug))
+
+
+@bp.get("/capabilities/<slug>/deprecation-plan")
+def deprecation_plan(slug: str):
+    """Sunset, days left, replacement, alternatives, consumers and each team's migration."""
+    return jsonify(lifecycle_plan(catalog_graph(), service.get_capability(slug)))
+
+
+@bp.put("/capabilities/<slug>/migrations/<team>")
+def put_migration(slug: str, team: str):
+    """A consumer team's migration off a deprecated capability (its members, architects, admins)."""
+    actor = _writer()
+    row = deprecation.set_migration_status(slug, team, _json_body(), actor)
+    return jsonify(deprecation.migration_dict(row))
 
 
 @bp.get("/reviews")

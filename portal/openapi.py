@@ -170,6 +170,20 @@ OPERATIONS: dict[str, Operation] = {
                     "capability least of all: 403). approve moves it from proposed to approved; "
                     "a capability that is not proposed is a 409. Every decision is in the "
                     "history."),
+    "api.deprecation_plan": Operation(
+        "Deprecation plan: sunset countdown, replacement, alternatives, consumers, migrations",
+        "governance", {200: "DeprecationPlan"},
+        description="Alternatives are running capabilities of the same domain, with shared "
+                    "tags or similar API names, ranked, each with why. Consumers are every "
+                    "capability and business that reaches it, with distances (at most 1,000 "
+                    "rows of each; the totals are whole). One migration status per team that "
+                    "uses it directly."),
+    "api.put_migration": Operation(
+        "Set a consumer team's migration off a deprecated capability", "governance",
+        {200: "Migration"}, body=_json_body("MigrationUpdate"), write=True, errors=(409,),
+        description="Members (contributors) of that team, architects and admins. 409 when "
+                    "the capability is not deprecated; 422 for a team that does not use it "
+                    "directly. Recorded in the history."),
     "api.list_reviews": Operation(
         "The review queue, or the decisions taken", "governance", {200: "ReviewPage"},
         query=query_parameters("reviews")),
