@@ -27,7 +27,7 @@ from catalog.db import db
 from catalog.errors import NotFound, StaleVersion, ValidationFailed
 from catalog.openapi import operations
 from catalog.paging import paginate
-from catalog.permissions import ensure_can_edit, ensure_can_register
+from catalog.permissions import can_govern, ensure_can_edit, ensure_can_register
 from catalog.spreadsheet import neutralise
 from catalog.timetravel import capability_at
 from graphs.cache import catalog_graph, reach_index
@@ -285,15 +285,32 @@ def picker():
     found = directory.pick_capabilities(request.args.get("q", ""),
                                         exclude=request.args.get("exclude", ""))
     return render_template("capabilities/_picker_results.html", found=found,
-                           q=request.args.get("q", ""), row_endpoint=".dependency_row")
+                           q=request.args.get("q", ""), row_endpoint=".dependency_row",
+                           consumer=request.args.get("exclude", ""))
 
 
 @bp.get("/picker/<slug>")
 def dependency_row(slug: str):
-    """One chosen dependency, as a row of the form."""
+    """One chosen dependency, as a row of the form, with its cycle and layering warnings.
+
+    ``consumer`` names the capability being edited and ``domain`` the domain
+    chosen on the form, so the row says before saving whether the new
+    dependency closes a cycle or breaks the layering.
+    """
     provider = service.get_capability(slug)
+    consumer_slug = request.args.get("consumer", "")[:63]
+    consumer = None
+    if consumer_slug:
+        try:
+            consumer = service.get_capability(consumer_slug)
+        except NotFound:
+            consumer = None
+    warnings = service.dependency_problems(consumer, request.args.get("domain", "")[:63],
+                                           provider.slug)
+    actor = current_actor()
     return render_template("capabilities/_dependency_row.html", provider=provider,
-                           kind="sync", errors=[])
+                           kind="sync", errors=[], warnings=warnings,
+                           may_override=actor is not None and can_govern(actor))
 
 
 @bp.get("/api-row")
