@@ -114,7 +114,7 @@ def decide(slug: str, data: Mapping[str, Any], actor: User | None) -> Review:
                 note=f"Approved by review{': ' + comment if comment else ''}"))
         db.session.flush()
         entries.append(history.Entry(
-            "review", str(review.id), review_snapshot(review), action=decision,
+            "review", str(review.id), review_snapshot(review), action="review",
             scopes={("capability", capability.slug)}, force=True))
         history.record_many(actor, entries)
     return review

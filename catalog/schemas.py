@@ -502,7 +502,8 @@ DEPRECATION_PLAN = _object({
         "capabilities": _array(_object({
             "slug": {"type": "string"}, "name": {"type": "string"},
             "distance": {"type": "integer", "minimum": 1}, "team": nullable({"type": "string"}),
-            "tier": nullable({"type": "integer"})}, ("slug", "name", "distance", "team"))),
+            "team_name": nullable({"type": "string"}), "tier": nullable({"type": "integer"})},
+            ("slug", "name", "distance", "team"))),
         "businesses": _array(_object({
             "slug": {"type": "string"}, "name": {"type": "string"},
             "distance": {"type": "integer", "minimum": 1}}, ("slug", "name", "distance"))),

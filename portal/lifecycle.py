@@ -49,7 +49,8 @@ def deprecation_plan(G: nx.DiGraph, capability: Capability) -> dict[str, Any]:
     except nx.NodeNotFound:  # registered a moment ago, not in this worker's graph yet
         report = {"capabilities": [], "businesses": []}
     plan["consumers"] = {
-        "capabilities": [{key: row.get(key) for key in ("slug", "name", "distance", "team", "tier")}
+        "capabilities": [{key: row.get(key) for key in ("slug", "name", "distance", "team",
+                                                        "team_name", "tier")}
                          for row in report["capabilities"][:PLAN_CONSUMERS_MAX]],
         "businesses": [{key: row.get(key) for key in ("slug", "name", "distance")}
                        for row in report["businesses"][:PLAN_CONSUMERS_MAX]],

@@ -149,8 +149,9 @@ def test_every_decision_and_the_move_are_in_the_history(client, db, make, catalo
     review(client, headers, slug="loyalty", decision="reject", comment="Duplicate of points.")
     review(client, headers)
     changes = db.session.query(Change).filter(Change.kind == "review").order_by(Change.id).all()
-    assert [(c.action, c.actor, c.source) for c in changes] == [
-        ("reject", "architect-growth-api", "api"), ("approve", "architect-growth-api", "api")]
+    assert [(c.action, c.changes["decision"][1], c.actor, c.source) for c in changes] == [
+        ("review", "reject", "architect-growth-api", "api"),
+        ("review", "approve", "architect-growth-api", "api")]
     assert changes[0].changes["comment"] == [None, "Duplicate of points."]
     moves = client.get("/api/v1/capabilities/gift-cards").get_json()["lifecycle_moves"]
     assert [(m["from"], m["to"], m["actor"]) for m in moves] == [
@@ -254,7 +255,7 @@ def test_the_queue_page_is_for_architects(client, db, make, login, catalog, role
     if status == 200:
         page = response.get_data(as_text=True)
         assert "Gift Cards" in page and "Loyalty" in page
-        assert 'aria-label="2 waiting"' in home
+        assert 'aria-label="Review queue: 2 waiting"' in home
 
 
 def test_the_queue_page_asks_visitors_to_sign_in(client, db, catalog):
