@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from catalog import history
 from catalog.db import db
 from catalog.errors import Conflict
-from catalog.models import Capability, Change, User
+from catalog.models import Capability, Change, ChangeScope, User
 from catalog.models._time import today
 from catalog.validation import Errors
 
@@ -126,7 +126,9 @@ def lifecycle_moves(slug: str, until: dt.datetime | None = None) -> list[dict[st
     moves made by then (the capability as of a past moment).
     """
     query = (sa.select(Change.at, Change.actor, Change.source, Change.changes)
-             .where(Change.kind == "capability", Change.slug == slug)
+             .join(ChangeScope, ChangeScope.change_id == Change.id)
+             .where(ChangeScope.kind == "capability", ChangeScope.slug == slug,
+                    Change.kind == "capability", Change.slug == slug)  # the scope's index
              .order_by(Change.at, Change.id))
     if until is not None:
         query = query.where(Change.at <= until)
