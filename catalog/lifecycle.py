@@ -64,8 +64,7 @@ def check_move(capability: Capability | None, cleaned: dict[str, Any], refs: dic
     sunset = cleaned.get("sunset_on", capability.sunset_on if capability is not None else None)
     if "replacement" in refs and refs["replacement"] is not None:
         replacement = refs["replacement"]
-        if (capability is not None and replacement.id == capability.id) or (
-                replacement.slug == cleaned.get("slug")):
+        if replacement is capability or replacement.slug == cleaned.get("slug"):
             errors.add("replacement", "A capability cannot replace itself.")
         elif replacement.lifecycle == "retired":
             errors.add("replacement", f"{replacement.slug!r} is retired; name a capability "
