@@ -13,14 +13,18 @@ the most dependents (every one of them a consumer), then prints p50 / p95 of:
 Usage::
 
     .venv/bin/python -m bench.reviews [--scale 10000] [--pending 400] [--repeat 30]
-        [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/EMPTY_DB]
+        [--database-url URL]   # an empty database, or one already seeded (used as it is)
 """
 
 import argparse
+import contextlib
 import datetime as dt
 import time
+from collections.abc import Iterator
 
 import sqlalchemy as sa
+from flask import Flask
+from flask_migrate import upgrade
 
 from bench.common import report, seeded_app
 from catalog import history, reviews
@@ -29,6 +33,7 @@ from catalog.db import db
 from catalog.models import Capability, Dependency, User
 from catalog.models._time import today
 from catalog.structure import depends_on_transitively
+from portal import create_app
 
 
 def timed(call, repeat: int) -> list[float]:
@@ -42,6 +47,23 @@ def timed(call, repeat: int) -> list[float]:
     return times
 
 
+@contextlib.contextmanager
+def _app(scale: int, url: str | None) -> Iterator[Flask]:
+    """The app over a catalog already loaded at ``url``, else over a freshly seeded one."""
+    if url:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+        with app.app_context():
+            upgrade()
+            if db.session.scalar(sa.select(sa.func.count(Capability.id))):
+                print("the database already holds a catalog: not seeded again")
+                yield app
+                db.session.remove()
+                db.engine.dispose()
+                return
+    with seeded_app(scale, database_url=url) as app:
+        yield app
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=10_000)
@@ -49,7 +71,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--database-url")
     args = parser.parse_args()
-    with seeded_app(args.scale, database_url=args.database_url) as app:
+    with _app(args.scale, args.database_url) as app:
         architect = User(username="bench-architect", role="architect", password_hash="!")
         db.session.add(architect)
         db.session.commit()

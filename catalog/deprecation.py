@@ -15,22 +15,33 @@ from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from catalog import history, lookups
-from catalog.capabilities import get_capability
 from catalog.db import db, transaction
-from catalog.errors import Conflict, Forbidden
-from catalog.models import Capability, CapabilityTag, MigrationStatus, Team, User
+from catalog.errors import Conflict, Forbidden, NotFound
+from catalog.models import (
+    Adoption,
+    Business,
+    Capability,
+    CapabilityTag,
+    Dependency,
+    MigrationStatus,
+    Team,
+    User,
+)
 from catalog.models._time import today, utcnow
 from catalog.models.governance import MIGRATION_STATUSES
 from catalog.permissions import EDIT_ALL_ROLES
 from catalog.validation import Errors
 
 __all__ = ["ALTERNATIVES_MAX", "NOTE_MAX", "alternatives", "consumer_teams", "days_left",
-           "migration_dict", "plan_facts", "set_migration_status", "sunset_notes"]
+           "get_for_plan", "migration_dict", "plan_facts", "set_migration_status",
+           "sunset_notes"]
 
 ALTERNATIVES_MAX = 5
+#: Candidates ranked by domain and tags in SQL, then by their API names here.
+CANDIDATES = 100
 NOTE_MAX = 280
 _WORD = re.compile(r"[a-z0-9]+")
 #: Words that say nothing about what an API does.
@@ -55,12 +66,19 @@ def alternatives(capability: Capability, limit: int = ALTERNATIVES_MAX) -> list[
     """
     tags = set(capability.tags)
     words = _api_words(capability)
+    # Domain and tags scored in SQL, the best few loaded; API words re-rank those.
+    shared = (sa.select(CapabilityTag.capability_id, sa.func.count().label("n"))
+              .where(CapabilityTag.tag.in_(sorted(tags)))
+              .group_by(CapabilityTag.capability_id).subquery())
+    base = sa.case((Capability.domain_id == capability.domain_id, 3), else_=0) + \
+        2 * sa.func.coalesce(shared.c.n, 0)
     query = (sa.select(Capability)
+             .outerjoin(shared, shared.c.capability_id == Capability.id)
              .where(Capability.id != capability.id,
                     Capability.lifecycle.in_(("approved", "production")),
-                    sa.or_(Capability.domain_id == capability.domain_id,
-                           Capability.id.in_(sa.select(CapabilityTag.capability_id)
-                                             .where(CapabilityTag.tag.in_(sorted(tags))))))
+                    sa.or_(Capability.domain_id == capability.domain_id, shared.c.n > 0))
+             .order_by(base.desc(), Capability.name, Capability.id)
+             .limit(CANDIDATES)
              .options(selectinload(Capability.tag_links), selectinload(Capability.apis)))
     if capability.replacement_id is not None:
         query = query.where(Capability.id != capability.replacement_id)
@@ -96,22 +114,42 @@ def consumer_teams(capability: Capability) -> list[dict[str, Any]]:
     A team uses it through the capabilities it owns that depend on it (not
     retired) and the businesses it owns that adopt it (active adoptions).
     ``[{"team": Team, "capabilities": [slug], "businesses": [slug]}]``, by
-    team name.
+    team name; two indexed queries, whatever the number of consumers.
     """
     found: dict[int, dict[str, Any]] = {}
-
-    def entry(team: Team) -> dict[str, Any]:
-        return found.setdefault(team.id, {"team": team, "capabilities": [], "businesses": []})
-
-    for dep in capability.dependents:
-        if dep.consumer.lifecycle != "retired" and dep.consumer.team is not None:
-            entry(dep.consumer.team)["capabilities"].append(dep.consumer.slug)
-    for adoption in capability.adoptions:
-        if adoption.active and adoption.business.team is not None:
-            slugs = entry(adoption.business.team)["businesses"]
-            if adoption.business.slug not in slugs:
-                slugs.append(adoption.business.slug)
+    through_capabilities = db.session.execute(
+        sa.select(Team, Capability.slug)
+        .join(Capability, Capability.team_id == Team.id)
+        .join(Dependency, Dependency.consumer_id == Capability.id)
+        .where(Dependency.provider_id == capability.id, Capability.lifecycle != "retired"))
+    through_businesses = db.session.execute(
+        sa.select(Team, Business.slug).distinct()
+        .join(Business, Business.team_id == Team.id)
+        .join(Adoption, Adoption.business_id == Business.id)
+        .where(Adoption.capability_id == capability.id, Adoption.active))
+    for rows, key in ((through_capabilities, "capabilities"), (through_businesses, "businesses")):
+        for team, slug in rows:
+            found.setdefault(team.id, {"team": team, "capabilities": [], "businesses": []})
+            found[team.id][key].append(slug)
     return sorted(found.values(), key=lambda e: e["team"].name.lower())
+
+
+def get_for_plan(slug: str) -> Capability:
+    """Return the capability ``slug`` with what its plan reads (not its consumers' rows).
+
+    Raises
+    ------
+    NotFound
+        When no capability has that slug.
+    """
+    capability = db.session.scalar(
+        sa.select(Capability).where(Capability.slug == slug)
+        .options(joinedload(Capability.domain), joinedload(Capability.team),
+                 joinedload(Capability.replacement), selectinload(Capability.tag_links),
+                 selectinload(Capability.apis)))
+    if capability is None:
+        raise NotFound(f"No capability has the slug {slug!r}.")
+    return capability
 
 
 def plan_facts(capability: Capability) -> dict[str, Any]:
@@ -173,7 +211,7 @@ def set_migration_status(slug: str, team_slug: str, data: Mapping[str, Any],
     Conflict
         The capability is not deprecated.
     """
-    capability = get_capability(slug)
+    capability = get_for_plan(slug)
     errors = Errors()
     team = lookups.by_slug(Team, team_slug) if isinstance(team_slug, str) else None
     if team is None:

@@ -3,7 +3,6 @@
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from catalog import capabilities as service
 from catalog import deprecation
 from catalog.errors import ValidationFailed
 from catalog.models.governance import MIGRATION_STATUSES
@@ -39,7 +38,7 @@ def update_migration(slug: str, team: str):
 
 
 def _plan_page(slug: str, *, errors=None, status: int = 200):
-    capability = service.get_capability(slug)
+    capability = deprecation.get_for_plan(slug)
     facts = deprecation_plan(catalog_graph(), capability)
     page = request.args.get("page", "1")
     number = int(page) if page.isdecimal() and len(page) < 7 else 1
