@@ -16,7 +16,7 @@ from catalog.db import db
 from catalog.models import Capability, Dependency, Domain
 from catalog.models.capability import LAYERS
 
-__all__ = ["dependency_warnings", "depends_on_transitively"]
+__all__ = ["dependency_warnings", "depends_on_transitively", "providers_of"]
 
 _RANK = {layer: rank for rank, layer in enumerate(LAYERS)}
 
@@ -28,6 +28,19 @@ def depends_on_transitively(consumer_id: int) -> set[int]:
           .cte("up", recursive=True))
     up = up.union(sa.select(dep.c.consumer_id).join(up, dep.c.provider_id == up.c.id))
     return set(db.session.scalars(sa.select(up.c.id)))
+
+
+def providers_of(ids: list[int]) -> set[int]:
+    """Return the ids of every capability that ``ids`` depend on, directly or not.
+
+    The walk goes down, towards the platform's foundations, which depend on
+    few others: cheaper than walking up a hub's thousands of dependents.
+    """
+    dep = Dependency.__table__
+    down = (sa.select(dep.c.provider_id.label("id")).where(dep.c.consumer_id.in_(ids))
+            .cte("down", recursive=True))
+    down = down.union(sa.select(dep.c.provider_id).join(down, dep.c.consumer_id == down.c.id))
+    return set(db.session.scalars(sa.select(down.c.id)))
 
 
 def dependency_warnings(consumer: Capability | None, domain: Domain | None,
@@ -51,10 +64,10 @@ def dependency_warnings(consumer: Capability | None, domain: Domain | None,
     """
     found: dict[str, list[str]] = {}
     domain = domain if domain is not None else (consumer.domain if consumer is not None else None)
-    dependents = (depends_on_transitively(consumer.id)
-                  if consumer is not None and consumer.id is not None and providers else set())
+    known = consumer is not None and consumer.id is not None
     for provider in providers:
-        if consumer is not None and provider.id in dependents:
+        # A cycle: the consumer is the provider itself's provider, directly or not.
+        if known and provider.id is not None and consumer.id in providers_of([provider.id]):
             found.setdefault(provider.slug, []).append(
                 f"Depending on {provider.slug!r} closes a cycle: it already depends on "
                 f"{consumer.slug!r}, directly or through others.")
