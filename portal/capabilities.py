@@ -21,10 +21,11 @@ from flask import (
 from flask_login import login_required
 
 from catalog import capabilities as service
-from catalog import directory
+from catalog import directory, lookups
 from catalog.browse import EXPORT_COLUMNS, SORT_LABELS, BrowseQuery, browse, export_rows
 from catalog.db import db
 from catalog.errors import NotFound, StaleVersion, ValidationFailed
+from catalog.models import Capability
 from catalog.openapi import operations
 from catalog.paging import paginate
 from catalog.permissions import can_govern, ensure_can_edit, ensure_can_register
@@ -297,14 +298,11 @@ def dependency_row(slug: str):
     chosen on the form, so the row says before saving whether the new
     dependency closes a cycle or breaks the layering.
     """
-    provider = service.get_capability(slug)
+    provider = lookups.by_slug(Capability, slug)
+    if provider is None:
+        raise NotFound(f"No capability has the slug {slug!r}.")
     consumer_slug = request.args.get("consumer", "")[:63]
-    consumer = None
-    if consumer_slug:
-        try:
-            consumer = service.get_capability(consumer_slug)
-        except NotFound:
-            consumer = None
+    consumer = lookups.by_slug(Capability, consumer_slug) if consumer_slug else None
     warnings = service.dependency_problems(consumer, request.args.get("domain", "")[:63],
                                            provider.slug)
     actor = current_actor()
