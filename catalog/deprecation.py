@@ -41,7 +41,7 @@ __all__ = ["ALTERNATIVES_MAX", "NOTE_MAX", "alternatives", "consumer_teams", "da
 
 ALTERNATIVES_MAX = 5
 #: Candidates ranked by domain and tags in SQL, then by their API names here.
-CANDIDATES = 100
+CANDIDATES = 25
 NOTE_MAX = 280
 _WORD = re.compile(r"[a-z0-9]+")
 #: Words that say nothing about what an API does.
