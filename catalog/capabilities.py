@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from catalog import history, lookups
+from catalog import history, lifecycle, lookups, structure
 from catalog.db import db, transaction
 from catalog.errors import Conflict, NotFound, StaleVersion, ValidationFailed
 from catalog.models import (
@@ -27,14 +27,14 @@ from catalog.models import (
     User,
 )
 from catalog.models._time import today, utcnow
-from catalog.permissions import ensure_can_edit, ensure_can_register
+from catalog.permissions import can_govern, ensure_can_edit, ensure_can_register
 from catalog.snapshots import capability_snapshot
 from catalog.validation import Errors, check_capability, check_slug
 
 SLUG_TAKEN = "This slug is already taken; pick another."
 PLAIN_FIELDS = (
     "slug", "name", "summary", "description", "lifecycle", "tier", "docs_url",
-    "repo_url", "sla_availability", "sla_p99_ms", "launched_on", "deprecated_on",
+    "repo_url", "sla_availability", "sla_p99_ms", "launched_on", "deprecated_on", "sunset_on",
 )
 #: Lifecycle moves that date themselves when no date is given.
 MOVE_DATES = {"production": "launched_on", "deprecated": "deprecated_on"}
@@ -110,6 +110,8 @@ def register_capability(data: Mapping[str, Any], actor: User | None, *,
     """
     cleaned, errors = _clean(data, partial=False, current=None, owner_required=owner_required)
     refs = _resolve(cleaned, errors, current=None)
+    lifecycle.check_move(None, cleaned, refs, actor, errors)
+    note = _structure(None, cleaned, refs, actor, errors)
     _raise(errors)
     ensure_can_register(actor, refs["team"])
     with transaction():
@@ -118,7 +120,7 @@ def register_capability(data: Mapping[str, Any], actor: User | None, *,
         db.session.add(capability)
         lookups.remember(capability)
         history.record(actor, "capability", capability.slug,
-                       lambda: capability_snapshot(capability))
+                       lambda: capability_snapshot(capability), note=note)
     return capability
 
 
@@ -145,6 +147,8 @@ def update_capability(capability: Capability, data: Mapping[str, Any], actor: Us
     cleaned, errors = _clean(data, partial=True, current=capability,
                              owner_required=owner_required)
     refs = _resolve(cleaned, errors, current=capability)
+    lifecycle.check_move(capability, cleaned, refs, actor, errors)
+    note = _structure(capability, cleaned, refs, actor, errors)
     _raise(errors)
     if refs.get("team") is not None and refs["team"].id != capability.team_id:
         ensure_can_register(actor, refs["team"])
@@ -156,8 +160,22 @@ def update_capability(capability: Capability, data: Mapping[str, Any], actor: Us
             # bumps the version and a stale editor of those lists gets a 412.
             capability.updated_at = utcnow()
             history.record(actor, "capability", capability.slug,
-                           lambda: capability_snapshot(capability))
+                           lambda: capability_snapshot(capability), note=note)
     return capability
+
+
+def dependency_problems(consumer: Capability | None, domain: str, provider: str) -> list[str]:
+    """Return the cycle and layering warnings of depending on ``provider``, for inline checks.
+
+    ``consumer`` is the capability being edited (None while registering),
+    ``domain`` the domain chosen on the form (default the consumer's).
+    """
+    found = lookups.by_slug(Capability, provider)
+    if found is None or (consumer is not None and any(
+            dep.provider_id == found.id for dep in consumer.dependencies)):
+        return []
+    chosen = lookups.by_slug(Domain, domain) if domain else None
+    return structure.dependency_warnings(consumer, chosen, [found]).get(found.slug, [])
 
 
 def add_dependency(data: Mapping[str, Any], actor: User | None, *,
@@ -228,8 +246,14 @@ def add_dependency(data: Mapping[str, Any], actor: User | None, *,
         raise Conflict({"provider": [message]}, "That dependency already exists.")
     rows = [{"provider": dep.provider.slug, "kind": dep.kind,
              "api": dep.api.name if dep.api else ""} for dep in consumer.dependencies]
-    update_capability(consumer, {"dependencies": [*rows, new]}, actor,
-                      expected_version=expected_version)
+    try:
+        update_capability(consumer, {"dependencies": [*rows, new]}, actor,
+                          expected_version=expected_version)
+    except ValidationFailed as exc:  # the new row's problems are the provider's
+        added = f"dependencies.{len(rows)}"
+        exc.errors = {("provider" if field == added else field): messages
+                      for field, messages in exc.errors.items()}
+        raise
     return next(dep for dep in consumer.dependencies if dep.provider.slug == new["provider"])
 
 
@@ -242,6 +266,36 @@ def _clean(data, *, partial, current, owner_required=True):
     if "slug" in cleaned and "slug" not in errors and _slug_taken(cleaned["slug"], current):
         errors.add("slug", SLUG_TAKEN)
     return cleaned, errors
+
+
+def _structure(current: Capability | None, cleaned: dict[str, Any], refs: dict[str, Any],
+               actor: User | None, errors: Errors) -> str:
+    """Check new dependencies for cycles and layering breaks; return the note to keep.
+
+    Contributors get the warnings as errors of the dependency rows (nothing
+    is saved); architects and admins save, and the warnings are kept with
+    the change. The system and imports state what another catalog holds,
+    unchecked here (the governance page reports it).
+    """
+    if (actor is None or history.current_provenance().source == "import"
+            or "dependencies" not in cleaned or errors):
+        return ""
+    existing = {dep.provider_id for dep in current.dependencies} if current is not None else set()
+    providers = refs.get("providers", {})
+    new = [providers[row["provider"]] for row in cleaned["dependencies"]
+           if row["provider"] in providers and providers[row["provider"]].id not in existing]
+    if not new:
+        return ""
+    domain = refs.get("domain") or (current.domain if current is not None else None)
+    warnings = structure.dependency_warnings(current, domain, new)
+    if not warnings:
+        return ""
+    if can_govern(actor):
+        return "\n".join(message for messages in warnings.values() for message in messages)
+    for i, row in enumerate(cleaned["dependencies"]):
+        for message in warnings.get(row["provider"], []):
+            errors.add(f"dependencies.{i}", f"{message} Only architects and admins can save it.")
+    return ""
 
 
 def _slug_taken(slug: str, current: Capability | None) -> bool:
@@ -262,6 +316,12 @@ def _resolve(cleaned: dict[str, Any], errors: Errors, *, current: Capability | N
             errors.add("team", f"Unknown team {cleaned['team']!r}.")
     elif "team" in cleaned:
         refs["team"] = None  # no owner: allowed only where the owner is not required
+    if cleaned.get("replacement"):
+        refs["replacement"] = lookups.by_slug(Capability, cleaned["replacement"])
+        if refs["replacement"] is None:
+            errors.add("replacement", f"Unknown capability {cleaned['replacement']!r}.")
+    elif "replacement" in cleaned:
+        refs["replacement"] = None
     if "dependencies" in cleaned:
         refs["providers"] = _resolve_providers(cleaned, errors, current)
     return refs
@@ -308,6 +368,8 @@ def _apply(capability: Capability, cleaned: dict[str, Any], refs: dict[str, Any]
         capability.domain = refs["domain"]
     if "team" in refs:
         capability.team = refs["team"]
+    if "replacement" in refs:
+        capability.replacement = refs["replacement"]
     if "tags" in cleaned:
         _replace_tags(capability, cleaned["tags"])
     if "apis" in cleaned:

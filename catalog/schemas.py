@@ -26,8 +26,11 @@ from typing import Any
 from catalog import validation
 from catalog.backstage import API_VERSIONS, query
 from catalog.browse import COUNTED_FACETS, FACETS, PER_PAGE, Q_MAX, SORTS
+from catalog.deprecation import NOTE_MAX
 from catalog.models.capability import API_STATUSES, DEPENDENCY_KINDS, LAYERS, LIFECYCLES, TIERS
+from catalog.models.governance import DECISIONS, MIGRATION_STATUSES
 from catalog.models.history import KINDS, SOURCES
+from catalog.reviews import COMMENT_MAX, REVIEW_STATUSES
 
 __all__ = ["BACKSTAGE_MEDIA_TYPES", "SCHEMAS", "nullable", "query_parameters", "ref"]
 
@@ -136,6 +139,11 @@ def _capability_fields() -> dict[str, Schema]:
             "description": f"Percent, kept to {validation.AVAILABILITY_STEP}."}),
         "sla_p99_ms": nullable({"type": "integer", "minimum": 1,
                                 "maximum": validation.P99_MAX_MS}),
+        "sunset_on": nullable({**DATE, "description": "Required when deprecating: the last "
+                                                      "day it runs, in the future."}),
+        "replacement": {"anyOf": [SLUG, {"const": ""}],
+                        "description": "Slug of the capability consumers move to (not "
+                                       "itself, not retired); empty for none."},
         "apis": {**_array(ref("ApiInput"), validation.APIS_MAX),
                  "description": "Replaces the capability's APIs (matched by name)."},
         "dependencies": {**_array(ref("DependencyInput"), validation.DEPENDENCIES_MAX),
@@ -180,6 +188,11 @@ CAPABILITY_DETAIL = _object({
     "sla_p99_ms": nullable({"type": "integer"}),
     "created_at": {"type": "string"}, "updated_at": {"type": "string"},
     "launched_on": nullable(DATE), "deprecated_on": nullable(DATE),
+    "sunset_on": nullable(DATE), "replacement": nullable({"type": "string"}),
+    "lifecycle_moves": _array(_object({
+        "from": nullable({"type": "string"}), "to": {"type": "string"},
+        "at": {"type": "string"}, "actor": nullable({"type": "string"}),
+        "source": {"type": "string"}}, ("from", "to", "at"))),
     "dependencies": _array(_object({
         "provider": {"type": "string"}, "kind": {"type": "string"},
         "api": nullable({"type": "string"})}, ("provider", "kind", "api"))),
@@ -437,6 +450,71 @@ DELIVERY_METRICS = _object({
                                "median_days": _DAYS, "p85_days": _DAYS}, ("cohort", "count"))),
 }, ("quarters", "cohorts"))
 
+REVIEW_CREATE = _object({
+    "decision": {"enum": list(DECISIONS),
+                 "description": "approve moves a proposed capability to approved."},
+    "comment": {**_text(COMMENT_MAX, multiline=True),
+                "description": "Required for reject and changes: what to change."},
+}, ("decision",), "A review decision on a proposed capability (architects and admins).")
+_LAST_DECISION = _object({"decision": {"enum": list(DECISIONS)}, "comment": {"type": "string"},
+                          "reviewer": nullable({"type": "string"}),
+                          "decided_at": {"type": "string"}}, ("decision",))
+REVIEW = _object({
+    "status": {"enum": list(REVIEW_STATUSES)},
+    "id": {"type": "integer"}, "capability": {"type": "string"},
+    "capability_name": {"type": "string"}, "team": nullable({"type": "string"}),
+    "decision": {"enum": list(DECISIONS)}, "comment": {"type": "string"},
+    "reviewer": nullable({"type": "string"}), "decided_at": {"type": "string"},
+    "waiting_since": {"type": "string"}, "capability_version": {"type": "integer"},
+    "last_decision": nullable(_LAST_DECISION),
+}, ("status", "capability", "capability_version"),
+    "A capability waiting for review (status pending), or a decision taken (status decided).")
+
+MIGRATION_UPDATE = _object({
+    "status": {"enum": list(MIGRATION_STATUSES)},
+    "note": _text(NOTE_MAX),
+}, ("status",), "How far a consumer team is in moving off a deprecated capability.")
+MIGRATION = _object({
+    "capability": {"type": "string"}, "team": {"type": "string"},
+    "status": {"enum": list(MIGRATION_STATUSES)}, "note": {"type": "string"},
+    "updated_by": nullable({"type": "string"}),
+}, ("capability", "team", "status", "note"))
+_NAMED = _object({"slug": {"type": "string"}, "name": {"type": "string"},
+                  "lifecycle": {"type": "string"}}, ("slug", "name"))
+DEPRECATION_PLAN = _object({
+    "slug": {"type": "string"}, "name": {"type": "string"}, "lifecycle": {"type": "string"},
+    "deprecated_on": nullable(DATE), "sunset_on": nullable(DATE),
+    "days_left": nullable({"type": "integer"}),
+    "replacement": nullable(_NAMED),
+    "alternatives": _array(_object({
+        "slug": {"type": "string"}, "name": {"type": "string"},
+        "team": nullable({"type": "string"}), "lifecycle": {"type": "string"},
+        "score": {"type": "integer"}, "why": {"type": "string"}},
+        ("slug", "name", "score", "why"))),
+    "migrations": _array(_object({
+        "team": {"type": "string"}, "team_name": {"type": "string"},
+        "capabilities": _array({"type": "string"}), "businesses": _array({"type": "string"}),
+        "status": {"enum": list(MIGRATION_STATUSES)}, "note": {"type": "string"},
+        "updated_by": nullable({"type": "string"}), "updated_at": nullable({"type": "string"})},
+        ("team", "capabilities", "businesses", "status"))),
+    "migration_counts": {"type": "object", "additionalProperties": {"type": "integer"}},
+    "consumers": _object({
+        "capabilities": _array(_object({
+            "slug": {"type": "string"}, "name": {"type": "string"},
+            "distance": {"type": "integer", "minimum": 1}, "team": nullable({"type": "string"}),
+            "team_name": nullable({"type": "string"}), "tier": nullable({"type": "integer"})},
+            ("slug", "name", "distance", "team"))),
+        "businesses": _array(_object({
+            "slug": {"type": "string"}, "name": {"type": "string"},
+            "distance": {"type": "integer", "minimum": 1}}, ("slug", "name", "distance"))),
+        "total_capabilities": {"type": "integer"}, "total_businesses": {"type": "integer"},
+        "direct": {"type": "integer"}},
+        ("capabilities", "businesses", "total_capabilities", "total_businesses")),
+}, ("slug", "lifecycle", "sunset_on", "days_left", "replacement", "alternatives", "migrations",
+    "consumers"),
+    "What deprecating a capability involves: the countdown to its sunset, where to move, "
+    "who is hit (directly or not, with distances) and each consumer team's migration.")
+
 ERROR = _object({"error": {"type": "string"}, "status": {"type": "integer"}},
                 ("error", "status"), "Any error but invalid fields.")
 VALIDATION_ERRORS = _object({
@@ -484,6 +562,12 @@ SCHEMAS: dict[str, Schema] = {
     "ReuseMetrics": REUSE_METRICS,
     "ReuseMatrix": REUSE_MATRIX,
     "DeliveryMetrics": DELIVERY_METRICS,
+    "ReviewCreate": REVIEW_CREATE,
+    "Review": REVIEW,
+    "ReviewPage": page_of("Review"),
+    "MigrationUpdate": MIGRATION_UPDATE,
+    "Migration": MIGRATION,
+    "DeprecationPlan": DEPRECATION_PLAN,
     "Error": ERROR,
     "ValidationErrors": VALIDATION_ERRORS,
 }
@@ -593,6 +677,10 @@ def query_parameters(name: str) -> dict[str, Schema]:
         "dry_run": lambda: {"dry_run": {**_FLAG, "description": "Check and report the plan; "
                                                                  "write nothing."}},
         "changes": lambda: {**_change_filters(), **paging},
+        "reviews": lambda: {"status": {"enum": list(REVIEW_STATUSES), "default": "pending",
+                                       "description": "pending: capabilities waiting for a "
+                                                      "review; decided: decisions taken."},
+                            **paging},
         **_catalog_parameters(),
     }
     return sets[name]()

@@ -82,6 +82,8 @@ def capability_detail(snapshot: dict[str, Any], *, layer: str,
         "updated_at": snapshot["updated_at"],
         "launched_on": snapshot["launched_on"],
         "deprecated_on": snapshot["deprecated_on"],
+        "sunset_on": snapshot.get("sunset_on"),
+        "replacement": snapshot.get("replacement"),
         "dependencies": [{"provider": dep["provider"], "kind": dep["kind"], "api": dep["api"]}
                          for dep in snapshot["dependencies"]],
         "consumers": consumers,

@@ -59,6 +59,8 @@ def capability_snapshot(capability: Capability) -> dict[str, Any]:
         "sla_p99_ms": capability.sla_p99_ms,
         "launched_on": _iso(capability.launched_on),
         "deprecated_on": _iso(capability.deprecated_on),
+        "sunset_on": _iso(capability.sunset_on),
+        "replacement": capability.replacement.slug if capability.replacement else None,
         "created_at": _iso(capability.created_at),
         "updated_at": _iso(capability.updated_at),
         "version": capability.version,

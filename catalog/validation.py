@@ -177,6 +177,11 @@ def check_capability(data: Mapping[str, Any], errors: Errors, *, partial: bool =
     for field, label in (("launched_on", "Launch date"), ("deprecated_on", "Deprecation date")):
         if field in data:
             out[field] = check_date(data.get(field), errors, field, label, latest=today())
+    if "sunset_on" in data:
+        out["sunset_on"] = check_date(data.get("sunset_on"), errors, "sunset_on", "Sunset date")
+    if "replacement" in data:
+        replacement = _text(data.get("replacement"))
+        out["replacement"] = check_slug(replacement, errors, "replacement") if replacement else ""
     if "apis" in data or not partial:
         out["apis"] = _apis(data.get("apis") or [], errors)
     if "dependencies" in data or not partial:

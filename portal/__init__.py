@@ -14,6 +14,7 @@ from portal import (
     backstage_api,
     capabilities,
     cli,
+    deprecation,
     directory,
     errors,
     governance,
@@ -24,6 +25,7 @@ from portal import (
     openapi,
     pages,
     requestlog,
+    reviews,
     security,
     warmup,
 )
@@ -75,6 +77,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp, url_prefix="/auth")
     app.register_blueprint(capabilities.bp, url_prefix="/capabilities")
     app.register_blueprint(directory.bp)
+    app.register_blueprint(reviews.bp)
+    app.register_blueprint(deprecation.bp)
     app.register_blueprint(governance.bp)
     app.register_blueprint(graph.bp)
     app.register_blueprint(insights.bp)

@@ -29,11 +29,21 @@ from werkzeug.exceptions import (
     UnsupportedMediaType,
 )
 
-from catalog import accounts, adoptions, backstage, changes, deliveries, timetravel
+from catalog import (
+    accounts,
+    adoptions,
+    backstage,
+    changes,
+    deliveries,
+    deprecation,
+    reviews,
+    timetravel,
+)
 from catalog import capabilities as service
 from catalog.backstage import export_catalog
 from catalog.browse import COUNTED_FACETS, BrowseQuery, browse, facet_counts
 from catalog.errors import Forbidden, NotFound, StaleVersion, ValidationFailed
+from catalog.lifecycle import lifecycle_moves
 from catalog.metrics import delivery_metrics
 from catalog.models import Capability, User
 from catalog.models._time import utcnow
@@ -50,6 +60,7 @@ from graphs.params import parse_depth, parse_links
 from graphs.reports import cycle_report
 from portal import openapi
 from portal.auth import note_api_token
+from portal.lifecycle import deprecation_plan as lifecycle_plan
 
 bp = Blueprint("api", __name__)
 
@@ -135,8 +146,10 @@ def get_capability(slug: str):
     if as_of is None and found is None:
         return _capability_response(service.get_capability(slug))
     snapshot, layer = found or timetravel.capability_at(slug, as_of)
-    response = jsonify(capability_detail(snapshot, layer=layer, consumers=direct_consumers(
-        catalog_graph(as_of), capability_node(slug))))
+    body = capability_detail(snapshot, layer=layer, consumers=direct_consumers(
+        catalog_graph(as_of), capability_node(slug)))
+    body["lifecycle_moves"] = lifecycle_moves(slug, until=as_of)
+    response = jsonify(body)
     response.set_etag(str(snapshot["version"]), weak=False)
     return response
 
@@ -189,6 +202,35 @@ def create_dependency():
     }, url_for(".get_capability", slug=consumer.slug))
     response.set_etag(str(consumer.version), weak=False)
     return response
+
+
+@bp.post("/capabilities/<slug>/reviews")
+def create_review(slug: str):
+    """Decide on a proposed capability (architects and admins); 201, approve moves it on."""
+    actor = _writer()
+    review = reviews.decide(slug, _json_body(), actor)
+    return _created(reviews.review_dict(review), url_for(".get_capability", slug=slug))
+
+
+@bp.get("/capabilities/<slug>/deprecation-plan")
+def deprecation_plan(slug: str):
+    """Sunset, days left, replacement, alternatives, consumers and each team's migration."""
+    return jsonify(lifecycle_plan(catalog_graph(), deprecation.get_for_plan(slug)))
+
+
+@bp.put("/capabilities/<slug>/migrations/<team>")
+def put_migration(slug: str, team: str):
+    """A consumer team's migration off a deprecated capability (its members, architects, admins)."""
+    actor = _writer()
+    row = deprecation.set_migration_status(slug, team, _json_body(), actor)
+    return jsonify(deprecation.migration_dict(row))
+
+
+@bp.get("/reviews")
+def list_reviews():
+    """The review queue (status=pending, default) or the decisions taken (status=decided)."""
+    page = reviews.list_reviews(reviews.ReviewFilters.from_args(request.args))
+    return _page_response(".list_reviews", page, lambda item: item)
 
 
 @bp.get("/graph")
@@ -440,9 +482,11 @@ def _period():
 
 def _capability_response(capability):
     snapshot = capability_snapshot(capability)
-    response = jsonify(capability_detail(
+    body = capability_detail(
         snapshot, layer=capability.domain.layer,
-        consumers=direct_consumers(catalog_graph(), capability_node(capability.slug))))
+        consumers=direct_consumers(catalog_graph(), capability_node(capability.slug)))
+    body["lifecycle_moves"] = lifecycle_moves(capability.slug)
+    response = jsonify(body)
     response.set_etag(str(capability.version), weak=False)
     return response
 

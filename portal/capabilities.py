@@ -21,13 +21,14 @@ from flask import (
 from flask_login import login_required
 
 from catalog import capabilities as service
-from catalog import directory
+from catalog import directory, lookups
 from catalog.browse import EXPORT_COLUMNS, SORT_LABELS, BrowseQuery, browse, export_rows
 from catalog.db import db
 from catalog.errors import NotFound, StaleVersion, ValidationFailed
+from catalog.models import Capability
 from catalog.openapi import operations
 from catalog.paging import paginate
-from catalog.permissions import ensure_can_edit, ensure_can_register
+from catalog.permissions import can_govern, ensure_can_edit, ensure_can_register
 from catalog.spreadsheet import neutralise
 from catalog.timetravel import capability_at
 from graphs.cache import catalog_graph, reach_index
@@ -40,6 +41,7 @@ from portal.forms import ApiForm, CapabilityForm, capability_form_data
 from portal.history import page_as_of
 from portal.http import is_fragment_request
 from portal.insights import capability_insights
+from portal.lifecycle import governance_context
 
 bp = Blueprint("capabilities", __name__)
 
@@ -108,11 +110,18 @@ def detail(slug: str):
     as_of = page_as_of()
     if as_of is not None:
         return _detail_as_of(slug, as_of)
+    return detail_page(slug)
+
+
+def detail_page(slug: str, *, status: int = 200, review_errors=None, review_data=None):
+    """The capability page, with its review thread (and the review form's errors, if any)."""
     capability = service.get_capability(slug)
     specs = {api.id: operations(api.spec) for api in capability.apis if api.spec}
     return render_template("capabilities/detail.html", capability=capability, specs=specs,
                            **consumers_context(catalog_graph(), slug, ConsumerQuery()),
-                           **capability_insights(capability))
+                           **capability_insights(capability),
+                           **governance_context(capability, review_errors or {},
+                                                review_data or {})), status
 
 
 @bp.get("/<slug>/consumers")
@@ -277,15 +286,29 @@ def picker():
     found = directory.pick_capabilities(request.args.get("q", ""),
                                         exclude=request.args.get("exclude", ""))
     return render_template("capabilities/_picker_results.html", found=found,
-                           q=request.args.get("q", ""), row_endpoint=".dependency_row")
+                           q=request.args.get("q", ""), row_endpoint=".dependency_row",
+                           consumer=request.args.get("exclude", ""))
 
 
 @bp.get("/picker/<slug>")
 def dependency_row(slug: str):
-    """One chosen dependency, as a row of the form."""
-    provider = service.get_capability(slug)
+    """One chosen dependency, as a row of the form, with its cycle and layering warnings.
+
+    ``consumer`` names the capability being edited and ``domain`` the domain
+    chosen on the form, so the row says before saving whether the new
+    dependency closes a cycle or breaks the layering.
+    """
+    provider = lookups.by_slug(Capability, slug)
+    if provider is None:
+        raise NotFound(f"No capability has the slug {slug!r}.")
+    consumer_slug = request.args.get("consumer", "")[:63]
+    consumer = lookups.by_slug(Capability, consumer_slug) if consumer_slug else None
+    warnings = service.dependency_problems(consumer, request.args.get("domain", "")[:63],
+                                           provider.slug)
+    actor = current_actor()
     return render_template("capabilities/_dependency_row.html", provider=provider,
-                           kind="sync", errors=[])
+                           kind="sync", errors=[], warnings=warnings,
+                           may_override=actor is not None and can_govern(actor))
 
 
 @bp.get("/api-row")

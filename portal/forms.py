@@ -25,7 +25,7 @@ from portal.markup import LAYER_LABELS
 
 CAPABILITY_FIELDS = (
     "slug", "name", "summary", "description", "domain", "team", "lifecycle", "tier",
-    "tags", "docs_url", "repo_url", "sla_availability", "sla_p99_ms",
+    "tags", "docs_url", "repo_url", "sla_availability", "sla_p99_ms", "sunset_on", "replacement",
 )
 API_FIELDS = ("name", "kind", "version", "status", "description", "spec")
 
@@ -56,6 +56,10 @@ class CapabilityForm(FlaskForm):
                                         SelectChoice("3")],
                        default="3", validate_choice=False)
     tags = StringField("Tags", description="Comma-separated: payments, checkout")
+    sunset_on = StringField("Sunset date", description="Required when deprecating: the last day "
+                                                       "it runs (YYYY-MM-DD, in the future).")
+    replacement = StringField("Replacement", description="Slug of the capability its consumers "
+                                                         "move to (optional).")
     docs_url = StringField("Docs link")
     repo_url = StringField("Repository link")
     sla_availability = StringField("Availability SLA (%)")
@@ -128,6 +132,8 @@ def capability_form_data(capability: Capability) -> dict[str, Any]:
         "sla_availability": "" if capability.sla_availability is None
         else f"{capability.sla_availability.normalize():f}",
         "sla_p99_ms": "" if capability.sla_p99_ms is None else str(capability.sla_p99_ms),
+        "sunset_on": capability.sunset_on.isoformat() if capability.sunset_on else "",
+        "replacement": capability.replacement.slug if capability.replacement else "",
         "apis": [{name: getattr(api, name) for name in API_FIELDS} for api in capability.apis],
         "version": str(capability.version),
     }

@@ -83,6 +83,9 @@ def entity_url(change: Change) -> str | None:
              "domain": "directory.domain", "business": "directory.business"}
     if change.kind in pages:
         return url_for(pages[change.kind], slug=change.slug)
+    if change.kind in ("review", "migration"):  # decisions and migrations of a capability
+        capability = next((s.slug for s in change.scopes if s.kind == "capability"), None)
+        return url_for("capabilities.detail", slug=capability) if capability else None
     business = next((s.slug for s in change.scopes if s.kind == "business"), None)
     return url_for("directory.business", slug=business) if business else None
 

@@ -65,6 +65,7 @@ TAGS = {
     "reuse": "Adoptions of capabilities by businesses.",
     "delivery": "Business deliveries and their lead time.",
     "metrics": "Reuse and lead-time metrics.",
+    "governance": "Reviews, deprecation plans and migrations off deprecated capabilities.",
     "interop": "Backstage descriptors and CSV in and out.",
     "backstage": "Backstage's catalog API under /api/catalog, read-only: what Backstage's "
                  "catalog client, frontend and plugins read.",
@@ -162,6 +163,30 @@ OPERATIONS: dict[str, Operation] = {
         body=_json_body("DependencyCreate"), write=True, errors=(409, 412), headers=_IF_MATCH,
         description="The edit form's rules: not itself, not twice, not on a retired or "
                     "unknown capability. If-Match guards the consumer's version."),
+    "api.create_review": Operation(
+        "Review a proposed capability: approve, reject or ask for changes", "governance",
+        {201: "Review"}, body=_json_body("ReviewCreate"), write=True, errors=(409,),
+        description="Architects and admins only (a contributor never reviews, its own team's "
+                    "capability least of all: 403). approve moves it from proposed to approved; "
+                    "a capability that is not proposed is a 409. Every decision is in the "
+                    "history."),
+    "api.deprecation_plan": Operation(
+        "Deprecation plan: sunset countdown, replacement, alternatives, consumers, migrations",
+        "governance", {200: "DeprecationPlan"},
+        description="Alternatives are running capabilities of the same domain, with shared "
+                    "tags or similar API names, ranked, each with why. Consumers are every "
+                    "capability and business that reaches it, with distances (at most 1,000 "
+                    "rows of each; the totals are whole). One migration status per team that "
+                    "uses it directly."),
+    "api.put_migration": Operation(
+        "Set a consumer team's migration off a deprecated capability", "governance",
+        {200: "Migration"}, body=_json_body("MigrationUpdate"), write=True, errors=(409,),
+        description="Members (contributors) of that team, architects and admins. 409 when "
+                    "the capability is not deprecated; 422 for a team that does not use it "
+                    "directly. Recorded in the history."),
+    "api.list_reviews": Operation(
+        "The review queue, or the decisions taken", "governance", {200: "ReviewPage"},
+        query=query_parameters("reviews")),
     "api.graph": Operation("The whole dependency graph (networkx node-link)", "graph",
                            {200: "Graph"}, query=_AS_OF),
     "api.graph_cycles": Operation("Dependency cycles", "graph", {200: "Cycles"}),

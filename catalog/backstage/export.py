@@ -289,6 +289,8 @@ def _capability(capability: CapabilityRecord, resources: set[str],
             capability.sla_availability)
     if capability.sla_p99_ms is not None:
         annotations[CAPABILITY_ANNOTATIONS["sla_p99_ms"]] = str(capability.sla_p99_ms)
+    if capability.replacement:
+        annotations[CAPABILITY_ANNOTATIONS["replacement"]] = capability.replacement
     for name, annotation in CAPABILITY_DATE_ANNOTATIONS.items():
         if getattr(capability, name) is not None:
             annotations[annotation] = getattr(capability, name).isoformat()

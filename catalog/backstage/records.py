@@ -76,11 +76,13 @@ class CapabilityRecord:
     sla_p99_ms: int | None
     launched_on: dt.date | None
     deprecated_on: dt.date | None
+    sunset_on: dt.date | None
     domain: DomainRecord
     team: TeamRecord | None
     tags: list[str] = field(default_factory=list)
     apis: list[ApiRecord] = field(default_factory=list)
     dependencies: list["LinkRecord"] = field(default_factory=list)
+    replacement: str | None = None  # its slug
 
 
 @dataclass(slots=True, eq=False)
@@ -117,7 +119,8 @@ class Catalog:
 
 
 _CAPABILITY_COLUMNS = [f.name for f in fields(CapabilityRecord)
-                       if f.name not in ("domain", "team", "tags", "apis", "dependencies")]
+                       if f.name not in ("domain", "team", "tags", "apis", "dependencies",
+                                         "replacement")]
 
 
 def read_catalog() -> Catalog:
@@ -135,6 +138,10 @@ def read_catalog() -> Catalog:
             .order_by(Capability.slug)):
         by_id[row.id] = CapabilityRecord(*row[3:], domain=domain_of[row.domain_id],
                                          team=team_of.get(row.team_id))
+    for capability_id, replacement_id in db.session.execute(
+            sa.select(Capability.id, Capability.replacement_id)
+            .where(Capability.replacement_id.is_not(None))):
+        by_id[capability_id].replacement = by_id[replacement_id].slug
     for capability_id, tag in db.session.execute(
             sa.select(CapabilityTag.capability_id, CapabilityTag.tag).order_by(CapabilityTag.tag)):
         by_id[capability_id].tags.append(tag)
@@ -191,7 +198,8 @@ def planned_catalog(rows: dict[str, list[Any]]) -> Catalog:
         values["sla_availability"] = _decimal(values["sla_availability"])
         capabilities[row.key[0]] = CapabilityRecord(
             row.key[0], **values, domain=domains[row.values["domain"]],
-            team=teams.get(row.values.get("team") or ""), tags=list(row.values.get("tags", [])))
+            team=teams.get(row.values.get("team") or ""), tags=list(row.values.get("tags", [])),
+            replacement=row.values.get("replacement") or None)
     ids = itertools.count(-1, -1)  # planned APIs are not in the database yet
     for row in rows["apis"]:
         capabilities[row.key[0]].apis.append(ApiRecord(next(ids), **_fields(Api, row, (

@@ -17,11 +17,13 @@ CAPABILITY_ANNOTATIONS = {
     "tier": "capability-portal/tier",
     "sla_availability": "capability-portal/sla-availability",
     "sla_p99_ms": "capability-portal/sla-p99-ms",
+    "replacement": "capability-portal/replacement",
 }
 #: Dates of a capability, ``YYYY-MM-DD`` (written when set).
 CAPABILITY_DATE_ANNOTATIONS = {
     "launched_on": "capability-portal/launched-on",
     "deprecated_on": "capability-portal/deprecated-on",
+    "sunset_on": "capability-portal/sunset-on",
 }
 DEPENDENCY_KINDS_ANNOTATION = "capability-portal/dependency-kinds"
 #: ``provider=YYYY-MM-DD,...``: since when each dependency holds.
@@ -66,7 +68,7 @@ API_FIELDS = {"name": "metadata.name", "kind": "spec.type", "status": "spec.life
               "description": "metadata.description", "spec": "spec.definition"}
 REPO_LINK_TYPES = frozenset({"repository", "source", "github", "gitlab", "bitbucket"})
 DOCS_LINK_TYPES = frozenset({"docs", "documentation", "techdocs"})
-REFERENCE_FIELDS = {"team": "slug", "domain": "slug", "api": "name"}
+REFERENCE_FIELDS = {"team": "slug", "domain": "slug", "api": "name", "replacement": "slug"}
 CONTACT_MAX = Team.__table__.c.contact.type.length
 MAX_YAML_NODES = 2_000_000
 #: The largest catalog-info.yaml text :func:`import_text` takes (the JSON API's upload).

@@ -89,11 +89,14 @@ def _write_capabilities(by_kind: dict[str, list[Step]], catalog: CatalogIndex,
     for step in by_kind["dependencies"]:
         links[step.row.key[0]].append(step)
     later: dict[str, list[Step]] = defaultdict(list)
+    replacements: dict[str, tuple[Step, str]] = {}  # named before they are registered
     touched = {step.row.key[0]: step for step in by_kind["capabilities"]}
     for slug in [*touched, *(slug for slug in apis if slug not in touched)]:
         step = touched.get(slug)
         capability = catalog.capability(slug)
         data = _values(step) if step is not None else {}
+        if data.get("replacement") and catalog.capability(data["replacement"]) is None:
+            replacements[slug] = (step, data.pop("replacement"))
         if apis[slug]:
             data["apis"] = _merged_apis(capability, apis[slug])
         blame = step or apis[slug][0]
@@ -112,6 +115,9 @@ def _write_capabilities(by_kind: dict[str, list[Step]], catalog: CatalogIndex,
             _call(blame, capability_service.update_capability, capability, data, actor,
                   owner_required=False)
         done.step(1 + len(apis[slug]))
+    for slug, (step, replacement) in replacements.items():
+        _call(step, capability_service.update_capability, catalog.capability(slug),
+              {"replacement": replacement}, actor, owner_required=False)
     for consumer, steps in [*later.items(), *links.items()]:
         if not steps:
             continue

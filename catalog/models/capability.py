@@ -77,6 +77,10 @@ class Capability(db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     launched_on: Mapped[dt.date | None]
     deprecated_on: Mapped[dt.date | None]
+    #: The last day a deprecated capability runs, and what its consumers move to.
+    sunset_on: Mapped[dt.date | None]
+    replacement_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("capability.id", ondelete="SET NULL"))
     # Lower-cased slug, name, summary and tags: what browse search matches.
     search_text: Mapped[str] = mapped_column(sa.Text, default="")
     version: Mapped[int] = mapped_column(default=1)
@@ -85,6 +89,8 @@ class Capability(db.Model):
 
     domain: Mapped[Domain] = relationship(back_populates="capabilities")
     team: Mapped[Team | None] = relationship()
+    replacement: Mapped["Capability | None"] = relationship(
+        remote_side="Capability.id", foreign_keys=[replacement_id])
     tag_links: Mapped[list["CapabilityTag"]] = relationship(
         cascade="all, delete-orphan", order_by="CapabilityTag.tag"
     )

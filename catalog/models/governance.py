@@ -1,0 +1,64 @@
+"""Governance: review decisions on capabilities and consumer teams' migrations off them."""
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from catalog.db import db
+from catalog.models._time import utcnow
+from catalog.models.capability import Capability
+from catalog.models.org import Team
+
+#: What a reviewer may decide: approve (proposed -> approved), reject, or ask for changes.
+DECISIONS = ("approve", "reject", "changes")
+#: Where a consumer team stands in moving off a deprecated capability.
+MIGRATION_STATUSES = ("not-started", "in-progress", "done")
+
+
+class Review(db.Model):
+    """One decision by an architect or admin on a capability, with a comment.
+
+    ``capability_version`` is the version the reviewer saw: a proposed
+    capability is back in the queue once its team changes it after a
+    rejection or a request for changes.
+    """
+
+    __tablename__ = "review"
+    __table_args__ = (sa.Index("ix_review_capability", "capability_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    capability_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("capability.id", ondelete="CASCADE"))
+    decision: Mapped[str] = mapped_column(sa.String(20))
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    reviewer: Mapped[str | None] = mapped_column(sa.String(63))
+    decided_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    capability_version: Mapped[int] = mapped_column(default=1)
+
+    capability: Mapped[Capability] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Review {self.decision} of {self.capability_id}>"
+
+
+class MigrationStatus(db.Model):
+    """How far one consumer team is in moving off one deprecated capability."""
+
+    __tablename__ = "migration_status"
+    __table_args__ = (sa.UniqueConstraint("capability_id", "team_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    capability_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("capability.id", ondelete="CASCADE"), index=True)
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("team.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(sa.String(20), default="not-started")
+    note: Mapped[str] = mapped_column(sa.String(280), default="")
+    updated_by: Mapped[str | None] = mapped_column(sa.String(63))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    capability: Mapped[Capability] = relationship()
+    team: Mapped[Team] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<MigrationStatus {self.team_id} off {self.capability_id}: {self.status}>"
