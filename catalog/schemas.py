@@ -446,6 +446,22 @@ VALIDATION_ERRORS = _object({
     "report": {"type": "object", "description": "An import's whole report, when one failed."},
 }, ("errors",), "Invalid fields (422) or a duplicate (409): {field: [messages]}.")
 
+_LEVEL = {"enum": ["none", "bronze", "silver", "gold"]}
+SCORECARD = _object({
+    "level": _LEVEL,
+    "score": {"type": "integer", "minimum": 0, "maximum": 100},
+    "checks": _array(_object({
+        "id": {"type": "string"}, "title": {"type": "string"}, "passed": {"type": "boolean"},
+        "why": {"type": "string"}, "level": _LEVEL}, ("id", "title", "passed", "why"))),
+}, ("level", "score", "checks"), "A capability's scorecard: its level, the share of rules "
+                                 "passed (percent) and every check.")
+_COUNT = {"type": "integer", "minimum": 0}
+TEAM_SCORECARDS = _object({
+    "team": nullable({"type": "string"}), "name": {"type": "string"},
+    "none": _COUNT, "bronze": _COUNT, "silver": _COUNT, "gold": _COUNT, "total": _COUNT,
+}, ("team", "none", "bronze", "silver", "gold", "total"),
+    "An owner team's capabilities per scorecard level (team null: no owner team).")
+
 SCHEMAS: dict[str, Schema] = {
     "Slug": SLUG,
     "ApiInput": API_INPUT,
@@ -486,6 +502,9 @@ SCHEMAS: dict[str, Schema] = {
     "DeliveryMetrics": DELIVERY_METRICS,
     "Error": ERROR,
     "ValidationErrors": VALIDATION_ERRORS,
+    "Scorecard": SCORECARD,
+    "TeamScorecards": TEAM_SCORECARDS,
+    "TeamScorecardsPage": page_of("TeamScorecards"),
 }
 
 
@@ -593,6 +612,7 @@ def query_parameters(name: str) -> dict[str, Schema]:
         "dry_run": lambda: {"dry_run": {**_FLAG, "description": "Check and report the plan; "
                                                                  "write nothing."}},
         "changes": lambda: {**_change_filters(), **paging},
+        "paging": lambda: paging,
         **_catalog_parameters(),
     }
     return sets[name]()

@@ -34,6 +34,7 @@ from graphs.cache import catalog_graph, reach_index
 from graphs.nodes import capability_node
 from graphs.params import MAX_DEPTH, ConsumerQuery, ImpactQuery
 from graphs.reports import consumer_rows, reach_report
+from graphs.scorecards import scorecard_of
 from portal.auth import current_actor
 from portal.errors import catalog_error_response
 from portal.forms import ApiForm, CapabilityForm, capability_form_data
@@ -112,7 +113,7 @@ def detail(slug: str):
     specs = {api.id: operations(api.spec) for api in capability.apis if api.spec}
     return render_template("capabilities/detail.html", capability=capability, specs=specs,
                            **consumers_context(catalog_graph(), slug, ConsumerQuery()),
-                           **capability_insights(capability))
+                           **capability_insights(capability), scorecard=scorecard_of(slug))
 
 
 @bp.get("/<slug>/consumers")

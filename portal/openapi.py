@@ -65,6 +65,7 @@ TAGS = {
     "reuse": "Adoptions of capabilities by businesses.",
     "delivery": "Business deliveries and their lead time.",
     "metrics": "Reuse and lead-time metrics.",
+    "governance": "Scorecards, duplicate builds, readiness for a peak sale, paths and keystones.",
     "interop": "Backstage descriptors and CSV in and out.",
     "backstage": "Backstage's catalog API under /api/catalog, read-only: what Backstage's "
                  "catalog client, frontend and plugins read.",
@@ -229,6 +230,12 @@ OPERATIONS: dict[str, Operation] = {
     "api.metrics_delivery": Operation(
         "Lead time per quarter, cohort and business", "metrics", {200: "DeliveryMetrics"},
         query=query_parameters("delivery_filters")),
+    # -- governance boards (portal.governance_api) --
+    "api.capability_scorecard": Operation(
+        "A capability's scorecard: level, score and checks", "governance", {200: "Scorecard"}),
+    "api.scorecards": Operation(
+        "Capabilities per scorecard level, per owner team", "governance",
+        {200: "TeamScorecardsPage"}, query=query_parameters("paging")),
 }
 
 _CATALOG_WRITE = "Refused (405): the catalog API is read-only. Backstage: "

@@ -1,0 +1,43 @@
+"""The JSON API of governance boards under /api/v1: scorecards, duplicates, readiness, paths.
+
+Routes of the API blueprint (:data:`portal.api.bp`: the same prefix,
+bearer-token check, error shapes and endpoint names ``api.*``) kept in a
+module of their own; :mod:`portal` imports it before registering the
+blueprint. Every route is in the OpenAPI document
+(:data:`portal.openapi.OPERATIONS`).
+"""
+
+from flask import jsonify, request, url_for
+
+from catalog.errors import NotFound
+from catalog.paging import paginate
+from catalog.validation import Errors, check_paging
+from graphs.scorecards import rollup_of_catalog, scorecard_of
+from portal.api import bp
+
+
+@bp.get("/capabilities/<slug>/scorecard")
+def capability_scorecard(slug: str):
+    """A capability's scorecard: level, score and every check with why it matters."""
+    card = scorecard_of(slug)
+    if card is None:
+        raise NotFound(f"No capability has the slug {slug[:100]!r}.")
+    return jsonify(card)
+
+
+@bp.get("/scorecards")
+def scorecards():
+    """Capabilities per scorecard level for each owner team (retired ones left out)."""
+    return _list_response(".scorecards", rollup_of_catalog(), {})
+
+
+def _list_response(endpoint: str, rows, args: dict):
+    """One page of ``rows`` in the house list shape; 422 naming page / per_page when bad."""
+    errors = Errors()
+    page, per_page = check_paging(request.args, errors)
+    errors.raise_if_any()
+    shown = paginate(rows, page, per_page)
+    next_url = (url_for(endpoint, **args, page=page + 1, per_page=per_page, _external=True)
+                if page * per_page < len(rows) else None)
+    return jsonify(items=shown.items if shown.number == page else [], total=len(rows),
+                   next=next_url)
