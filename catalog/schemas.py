@@ -462,6 +462,31 @@ TEAM_SCORECARDS = _object({
 }, ("team", "none", "bronze", "silver", "gold", "total"),
     "An owner team's capabilities per scorecard level (team null: no owner team).")
 
+_SIDE = _object({
+    "slug": {"type": "string"}, "name": {"type": "string"}, "team": nullable({"type": "string"}),
+    "team_name": nullable({"type": "string"}), "domain": nullable({"type": "string"}),
+    "domain_name": nullable({"type": "string"}), "lifecycle": nullable({"type": "string"}),
+    "used_by": _object({"businesses": _array({"type": "string"}), "capabilities": _COUNT},
+                       ("businesses", "capabilities")),
+}, ("slug", "name", "team", "used_by"))
+DUPLICATE_PAIR = _object({
+    "a": _SIDE, "b": _SIDE, "score": {"type": "integer", "minimum": 0, "maximum": 100},
+    "reasons": _array({"type": "string"}),
+    "dismissal": nullable(_object({"reason": {"type": "string"},
+                                   "actor": nullable({"type": "string"}),
+                                   "at": {"type": "string", "format": "date-time"}},
+                                  ("reason", "actor", "at"))),
+}, ("a", "b", "score", "reasons", "dismissal"),
+    "Two capabilities of different teams or domains that look alike, and why.")
+DISMISSAL_CREATE = _object({
+    "capability": SLUG, "other": SLUG,
+    "reason": _text(validation.DISMISSAL_REASON_MAX, required=True, multiline=True),
+}, ("capability", "other", "reason"), "Two capabilities that are not duplicates, and why.")
+DISMISSAL = _object({
+    "capabilities": _array({"type": "string"}), "reason": {"type": "string"},
+    "actor": nullable({"type": "string"}), "at": {"type": "string", "format": "date-time"},
+}, ("capabilities", "reason", "actor", "at"))
+
 SCHEMAS: dict[str, Schema] = {
     "Slug": SLUG,
     "ApiInput": API_INPUT,
@@ -505,6 +530,10 @@ SCHEMAS: dict[str, Schema] = {
     "Scorecard": SCORECARD,
     "TeamScorecards": TEAM_SCORECARDS,
     "TeamScorecardsPage": page_of("TeamScorecards"),
+    "DuplicatePair": DUPLICATE_PAIR,
+    "DuplicatePage": page_of("DuplicatePair"),
+    "DismissalCreate": DISMISSAL_CREATE,
+    "Dismissal": DISMISSAL,
 }
 
 

@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
-from catalog import accounts, adoptions, backstage, history, lookups, organisation
+from catalog import accounts, adoptions, backstage, history, lookups, organisation, seed_governance
 from catalog import capabilities as capability_service
 from catalog import deliveries as deliveries_service
 from catalog.db import db, transaction
@@ -1366,6 +1366,7 @@ def _build_demo() -> str:
                      organisation.save_business({"slug": s, "name": n, "status": st,
                                                  "team": t, "description": d}, None), hour=8)
     story.tell()
+    seed_governance.add_governance_demo()
     deliveries = _record_deliveries(day)
     counts = {
         "capabilities": len(CAPABILITIES),

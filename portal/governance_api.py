@@ -9,11 +9,13 @@ blueprint. Every route is in the OpenAPI document
 
 from flask import jsonify, request, url_for
 
+from catalog.duplicates import dismiss_duplicate
 from catalog.errors import NotFound
 from catalog.paging import paginate
-from catalog.validation import Errors, check_paging
+from catalog.validation import Errors, check_flag, check_paging
+from graphs.duplicates import duplicate_candidates
 from graphs.scorecards import rollup_of_catalog, scorecard_of
-from portal.api import bp
+from portal.api import _json_body, _writer, bp
 
 
 @bp.get("/capabilities/<slug>/scorecard")
@@ -29,6 +31,35 @@ def capability_scorecard(slug: str):
 def scorecards():
     """Capabilities per scorecard level for each owner team (retired ones left out)."""
     return _list_response(".scorecards", rollup_of_catalog(), {})
+
+
+@bp.get("/governance/duplicates")
+def duplicates():
+    """Capabilities that may be duplicate builds, most alike first (``dismissed=true``: dismissed)."""
+    errors = Errors()
+    dismissed = bool(check_flag(request.args.get("dismissed"), errors, "dismissed"))
+    errors.raise_if_any()
+    rows = [_pair_json(row) for row in duplicate_candidates(dismissed=dismissed)]
+    return _list_response(".duplicates", rows, {"dismissed": "true"} if dismissed else {})
+
+
+@bp.post("/governance/duplicates/dismissals")
+def dismiss():
+    """Say two capabilities are not duplicates, and why; 201."""
+    actor = _writer()
+    dismissal = dismiss_duplicate(_json_body(), actor)
+    response = jsonify({"capabilities": sorted((dismissal.first.slug, dismissal.second.slug)),
+                        "reason": dismissal.reason, "actor": dismissal.actor,
+                        "at": dismissal.at.isoformat() + "Z"})
+    response.status_code = 201
+    return response
+
+
+def _pair_json(row: dict) -> dict:
+    decision = row["dismissal"]
+    return {**row, "dismissal": None if decision is None else {
+        "reason": decision["reason"], "actor": decision["actor"],
+        "at": decision["at"].isoformat() + "Z"}}
 
 
 def _list_response(endpoint: str, rows, args: dict):

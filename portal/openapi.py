@@ -236,6 +236,18 @@ OPERATIONS: dict[str, Operation] = {
     "api.scorecards": Operation(
         "Capabilities per scorecard level, per owner team", "governance",
         {200: "TeamScorecardsPage"}, query=query_parameters("paging")),
+    "api.duplicates": Operation(
+        "Capabilities that may be duplicate builds, most alike first", "governance",
+        {200: "DuplicatePage"}, query={**query_parameters("paging"), "dismissed": {
+            **query_parameters("dry_run")["dry_run"],
+            "description": "true: the pairs marked not duplicates (with who and why)."}},
+        description="Pairs of different owner teams or domains with similar names, summaries, "
+                    "tags or API operations, scored 0-100 with the reasons; pairs where one "
+                    "depends on the other are reuse and left out. Kept per catalog revision."),
+    "api.dismiss": Operation(
+        "Mark two capabilities as not duplicates, with the reason", "governance",
+        {201: "Dismissal"}, body=_json_body("DismissalCreate"), write=True, errors=(409,),
+        description="Architects and admins; contributors of a team owning one of the two."),
 }
 
 _CATALOG_WRITE = "Refused (405): the catalog API is read-only. Backstage: "

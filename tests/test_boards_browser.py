@@ -34,3 +34,36 @@ def test_capability_page_badge_leads_to_its_checklist(demo, page):
     expect(badge).to_be_visible()
     badge.click()
     expect(page.locator("#scorecard .checklist li")).to_have_count(9)
+
+
+def sign_in(page, base, username="architect", password="demo-architect-pass"):
+    page.goto(f"{base}/auth/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".flash-success")).to_contain_text("Signed in as")
+
+
+def test_architect_marks_a_pair_not_duplicate(demo, page):
+    sign_in(page, demo)
+    page.goto(f"{demo}/governance/duplicates")
+    rows = page.locator("#duplicate-list tbody tr")
+    before = rows.count()
+    assert before >= 1
+    first = rows.first
+    first.locator("summary").click()
+    first.get_by_label("Why are they different?").fill("Different rules and owners.")
+    first.get_by_role("button", name="Not a duplicate").click()
+    expect(page.locator(".flash-success")).to_contain_text("not duplicates")
+    expect(page.locator("#dismissed")).to_contain_text("Different rules and owners.")
+    assert page.locator("#duplicate-list tbody tr").count() == before - 1
+
+
+def test_register_form_warns_of_a_similar_capability_while_typing(demo, page):
+    sign_in(page, demo, "member-dev", "demo-member-pass")
+    page.goto(f"{demo}/capabilities/new")
+    page.get_by_label("Name", exact=True).press_sequentially("VIP membership", delay=20)
+    notice = page.locator("#similar-notice")
+    expect(notice).to_contain_text("A similar capability exists")
+    expect(notice).to_contain_text("reuse it?")
+    expect(notice.locator("a").first).to_have_attribute("href", "/capabilities/youku-membership")

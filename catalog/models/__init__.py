@@ -10,6 +10,7 @@ from catalog.models.capability import (
     Domain,
 )
 from catalog.models.delivery import Delivery, delivery_capability
+from catalog.models.governance import DuplicateDismissal
 from catalog.models.history import Change, ChangeScope, SpecText, Version
 from catalog.models.org import ApiToken, Team, User
 from catalog.models.revision import CatalogRevision
@@ -27,6 +28,7 @@ __all__ = [
     "Delivery",
     "Dependency",
     "Domain",
+    "DuplicateDismissal",
     "SpecText",
     "Team",
     "User",
