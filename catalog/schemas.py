@@ -25,7 +25,7 @@ from typing import Any
 
 from catalog import validation
 from catalog.backstage import API_VERSIONS, query
-from catalog.browse import COUNTED_FACETS, FACETS, PER_PAGE, Q_MAX, SORTS
+from catalog.browse import COUNTED_FACETS, FACETS, PER_PAGE, Q_MAX, SORTS, TIER_VALUES
 from catalog.models.capability import API_STATUSES, DEPENDENCY_KINDS, LAYERS, LIFECYCLES, TIERS
 from catalog.models.history import KINDS, SOURCES
 
@@ -554,6 +554,7 @@ def _browse_parameters() -> dict[str, Schema]:
     facets: dict[str, Schema] = {name: {"type": "string"} for name in FACETS}
     facets["layer"] = {"enum": list(LAYERS)}
     facets["lifecycle"] = {"enum": list(LIFECYCLES)}
+    facets["tier"] = {"enum": list(TIER_VALUES), "description": "1 (critical) to 3."}
     return {"q": {"type": "string", "maxLength": Q_MAX,
                   "description": "Search text: every word must match."},
             **facets, "sort": {"enum": list(SORTS)}, "page": _PAGE,
