@@ -487,6 +487,25 @@ DISMISSAL = _object({
     "actor": nullable({"type": "string"}), "at": {"type": "string", "format": "date-time"},
 }, ("capabilities", "reason", "actor", "at"))
 
+READINESS_ROW = _object({
+    "slug": {"type": "string"}, "name": {"type": "string"}, "team": nullable({"type": "string"}),
+    "team_name": nullable({"type": "string"}), "team_contact": nullable({"type": "string"}),
+    "lifecycle": {"type": "string"},
+    "sla": _object({"availability": nullable({"type": "number"}),
+                    "p99_ms": nullable({"type": "integer"})}, ("availability", "p99_ms")),
+    "blast": _object({"sync": _COUNT, "async": _COUNT, "all": _COUNT}, ("sync", "async", "all")),
+    "deprecated_dependencies": _array({"type": "string"}), "cycle": _array({"type": "string"}),
+    "businesses": _array({"type": "string"}),
+}, ("slug", "name", "team", "sla", "blast", "deprecated_dependencies", "cycle", "businesses"),
+    "A tier-1 capability and what a peak sale needs of it: blast radius through synchronous "
+    "links (goes down with it) apart from async or data links (degrades or lags).")
+READINESS_PAGE = _object({
+    **page_of("ReadinessRow")["properties"],
+    "businesses": _array(_object({"slug": {"type": "string"}, "name": nullable({"type": "string"}),
+                                  "tier1": _COUNT, "without_sla": _COUNT, "at_risk": _COUNT},
+                                 ("slug", "tier1", "without_sla", "at_risk"))),
+}, ("items", "total", "next", "businesses"))
+
 SCHEMAS: dict[str, Schema] = {
     "Slug": SLUG,
     "ApiInput": API_INPUT,
@@ -534,6 +553,8 @@ SCHEMAS: dict[str, Schema] = {
     "DuplicatePage": page_of("DuplicatePair"),
     "DismissalCreate": DISMISSAL_CREATE,
     "Dismissal": DISMISSAL,
+    "ReadinessRow": READINESS_ROW,
+    "ReadinessPage": READINESS_PAGE,
 }
 
 

@@ -21,7 +21,7 @@ from catalog.db import db
 from catalog.models import Api, Capability, Team, User
 from catalog.timetravel import CatalogState
 
-__all__ = ["capability_facts", "facts_of_state", "maintainer_counts"]
+__all__ = ["capability_facts", "facts_of_state", "maintainer_counts", "sla_targets"]
 
 
 def maintainer_counts() -> dict[str, int]:
@@ -72,3 +72,12 @@ def _facts(team, lifecycle, tier, docs, repo, sla, contact, api_spec,
     return {"team": team, "lifecycle": lifecycle, "tier": tier, "docs": bool(docs),
             "runbook": bool(repo), "sla": sla is not None, "on_call": bool(team and contact),
             "api_spec": bool(api_spec), "maintainers": maintainers.get(team, 0) if team else 0}
+
+
+def sla_targets(tier: int | None = None) -> dict[str, dict[str, Any]]:
+    """Return each capability's SLA (of ``tier``, or all): ``{"availability", "p99_ms"}`` by slug."""
+    select = sa.select(Capability.slug, Capability.sla_availability, Capability.sla_p99_ms)
+    if tier is not None:
+        select = select.where(Capability.tier == tier)
+    return {slug: {"availability": float(availability) if availability is not None else None,
+                   "p99_ms": p99} for slug, availability, p99 in db.session.execute(select)}

@@ -37,6 +37,7 @@ __all__ = [
     "layering_breaks",
     "paths_between",
     "project",
+    "reaching_businesses",
 ]
 
 DIRECTIONS = ("up", "down", "both")
@@ -316,6 +317,37 @@ def business_reach(G: nx.DiGraph) -> dict:
     >>> business_reach(G)
     {'orders': 2, 'payments': 2}
     """
+    bit, reached = _business_bits(G)
+    return {n: reached[n].bit_count() for n in G if n not in bit}
+
+
+def reaching_businesses(G: nx.DiGraph) -> dict:
+    """Return, for every capability, the businesses that reach it (see :func:`business_reach`).
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("tmall", "orders"), ("taobao", "orders"), ("orders", "payments")])
+    >>> nx.set_node_attributes(G, {"tmall": "business", "taobao": "business"}, "kind")
+    >>> reaching_businesses(G)["payments"]
+    ['taobao', 'tmall']
+    """
+    bit, reached = _business_bits(G)
+    businesses = sorted(bit, key=bit.__getitem__)
+    found = {}
+    for n in G:
+        if n in bit:
+            continue
+        bits, members = reached[n], []
+        while bits:
+            low = bits & -bits
+            members.append(businesses[low.bit_length() - 1])
+            bits ^= low
+        found[n] = sorted(members)
+    return found
+
+
+def _business_bits(G: nx.DiGraph) -> tuple[dict, dict]:
+    """Return ``({business: its bit}, {node: bits of the businesses reaching it})``."""
     bit = {n: 1 << i for i, n in enumerate(_businesses(G))}
     if nx.is_directed_acyclic_graph(G):
         reached = {}
@@ -335,7 +367,7 @@ def business_reach(G: nx.DiGraph) -> dict:
                 bits |= seen[p]
             seen[c] = bits
         reached = {n: seen[c] for n, c in C.graph["mapping"].items()}
-    return {n: reached[n].bit_count() for n in G if n not in bit}
+    return bit, reached
 
 
 def dependent_counts(G: nx.DiGraph, *, edge: Callable[[dict], bool] | None = None) -> dict:

@@ -13,14 +13,18 @@ from catalog.errors import ValidationFailed
 from catalog.paging import paginate
 from catalog.validation import NAME_MAX, SUMMARY_MAX, Errors, check_page
 from graphs.duplicates import duplicate_candidates, similar_capabilities
+from graphs.readiness import readiness_of_catalog
 from graphs.scorecards import LEVELS, RULES, rollup_of_catalog, trend
 from portal.auth import current_actor
+from portal.governance_api import rows_of_business
 from portal.http import is_fragment_request
 
 bp = Blueprint("boards", __name__)
 
 #: Candidate pairs per page of the duplicates board.
 DUPLICATES_PER_PAGE = 20
+#: Tier-1 capabilities per page of the readiness board.
+READINESS_PER_PAGE = 25
 
 
 @bp.get("/governance/scorecards")
@@ -82,3 +86,19 @@ def _duplicates_page(args, *, problems=None, status: int = 200, tried=None):
             status)
     response.vary.add("HX-Request")
     return response
+
+
+@bp.get("/governance/readiness")
+def readiness():
+    """Readiness for a peak sale: tier-1 capabilities per business, biggest blast radius first."""
+    report = readiness_of_catalog()
+    business = request.args.get("business", "").strip()
+    errors = Errors()
+    number = check_page(request.args.get("page"), errors)
+    if errors:
+        raise ValidationFailed(dict(errors))
+    rows = rows_of_business(report, business)
+    chosen = next((b for b in report["businesses"] if b["slug"] == business), None)
+    return render_template("boards/readiness.html", report=report, business=chosen,
+                           page=paginate(rows, number, READINESS_PER_PAGE),
+                           names={b["slug"]: b["name"] for b in report["businesses"]})

@@ -10,10 +10,11 @@ blueprint. Every route is in the OpenAPI document
 from flask import jsonify, request, url_for
 
 from catalog.duplicates import dismiss_duplicate
-from catalog.errors import NotFound
+from catalog.errors import NotFound, ValidationFailed
 from catalog.paging import paginate
 from catalog.validation import Errors, check_flag, check_paging
 from graphs.duplicates import duplicate_candidates
+from graphs.readiness import readiness_of_catalog
 from graphs.scorecards import rollup_of_catalog, scorecard_of
 from portal.api import _json_body, _writer, bp
 
@@ -55,6 +56,25 @@ def dismiss():
     return response
 
 
+@bp.get("/governance/readiness")
+def readiness():
+    """Tier-1 capabilities (of one ``business``, or all) with SLA, owners, blast radius, risks."""
+    report = readiness_of_catalog()
+    business = request.args.get("business", "").strip()
+    rows = rows_of_business(report, business)
+    return _list_response(".readiness", rows, {"business": business} if business else {},
+                          businesses=report["businesses"])
+
+
+def rows_of_business(report: dict, business: str) -> list[dict]:
+    """Return the readiness rows a ``business`` (a slug, or "" for all) reaches; 422 when unknown."""
+    if not business:
+        return report["capabilities"]
+    if business not in {b["slug"] for b in report["businesses"]}:
+        raise ValidationFailed({"business": [f"No business has the slug {business[:100]!r}."]})
+    return [row for row in report["capabilities"] if business in row["businesses"]]
+
+
 def _pair_json(row: dict) -> dict:
     decision = row["dismissal"]
     return {**row, "dismissal": None if decision is None else {
@@ -62,7 +82,7 @@ def _pair_json(row: dict) -> dict:
         "at": decision["at"].isoformat() + "Z"}}
 
 
-def _list_response(endpoint: str, rows, args: dict):
+def _list_response(endpoint: str, rows, args: dict, **extra):
     """One page of ``rows`` in the house list shape; 422 naming page / per_page when bad."""
     errors = Errors()
     page, per_page = check_paging(request.args, errors)
@@ -71,4 +91,4 @@ def _list_response(endpoint: str, rows, args: dict):
     next_url = (url_for(endpoint, **args, page=page + 1, per_page=per_page, _external=True)
                 if page * per_page < len(rows) else None)
     return jsonify(items=shown.items if shown.number == page else [], total=len(rows),
-                   next=next_url)
+                   next=next_url, **extra)

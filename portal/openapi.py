@@ -248,6 +248,13 @@ OPERATIONS: dict[str, Operation] = {
         "Mark two capabilities as not duplicates, with the reason", "governance",
         {201: "Dismissal"}, body=_json_body("DismissalCreate"), write=True, errors=(409,),
         description="Architects and admins; contributors of a team owning one of the two."),
+    "api.readiness": Operation(
+        "Tier-1 capabilities for a peak sale: SLA, owners, blast radius, risks", "governance",
+        {200: "ReadinessPage"}, query={**query_parameters("paging"), "business": {
+            "type": "string", "description": "Only the capabilities this business reaches."}},
+        description="The biggest synchronous blast radius first; `businesses` counts, per "
+                    "business, the tier-1 capabilities it reaches, those without an SLA and "
+                    "those at risk (a deprecated dependency or a cycle)."),
 }
 
 _CATALOG_WRITE = "Refused (405): the catalog API is read-only. Backstage: "

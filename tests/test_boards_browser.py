@@ -67,3 +67,13 @@ def test_register_form_warns_of_a_similar_capability_while_typing(demo, page):
     expect(notice).to_contain_text("A similar capability exists")
     expect(notice).to_contain_text("reuse it?")
     expect(notice.locator("a").first).to_have_attribute("href", "/capabilities/youku-membership")
+
+
+def test_readiness_narrows_to_one_business(demo, page):
+    page.goto(f"{demo}/governance/readiness")
+    expect(page.locator("#capabilities tbody tr").first).to_be_visible()
+    page.locator("#businesses").get_by_role("link", name="Lingxi").click()
+    expect(page.locator("h1")).to_contain_text("Lingxi")
+    rows = page.locator("#capabilities tbody tr")
+    expect(rows.first).to_be_visible()
+    assert rows.count() == int(page.locator("tr.chosen td").first.inner_text())
