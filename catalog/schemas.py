@@ -506,6 +506,21 @@ READINESS_PAGE = _object({
                                  ("slug", "tier1", "without_sla", "at_risk"))),
 }, ("items", "total", "next", "businesses"))
 
+PATHS = _object({
+    "from": {"type": "string"}, "to": {"type": "string"},
+    "paths": _array(_array({"type": "string"})), "hops": nullable({"type": "integer"}),
+    "reversed": {"type": "boolean"}, "truncated": {"type": "boolean"},
+    "names": {"type": "object", "additionalProperties": {"type": "string"}},
+}, ("from", "to", "paths", "hops", "reversed", "truncated", "names"),
+    "Every shortest path between two nodes (ids capability:<slug> or business:<slug>), "
+    "consumer first; reversed: from does not reach to, but to reaches from.")
+KEYSTONE = _object({
+    "slug": {"type": "string"}, "name": {"type": "string"}, "team": nullable({"type": "string"}),
+    "team_name": nullable({"type": "string"}), "tier": nullable({"type": "integer"}),
+    "betweenness": {"type": "number", "minimum": 0}, "articulation": {"type": "boolean"},
+    "dependents": _COUNT,
+}, ("slug", "name", "betweenness", "articulation", "dependents"))
+
 SCHEMAS: dict[str, Schema] = {
     "Slug": SLUG,
     "ApiInput": API_INPUT,
@@ -555,6 +570,9 @@ SCHEMAS: dict[str, Schema] = {
     "Dismissal": DISMISSAL,
     "ReadinessRow": READINESS_ROW,
     "ReadinessPage": READINESS_PAGE,
+    "Paths": PATHS,
+    "Keystone": KEYSTONE,
+    "KeystonePage": page_of("Keystone"),
 }
 
 

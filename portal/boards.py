@@ -13,16 +13,19 @@ from catalog.errors import ValidationFailed
 from catalog.paging import paginate
 from catalog.validation import NAME_MAX, SUMMARY_MAX, Errors, check_page
 from graphs.duplicates import duplicate_candidates, similar_capabilities
+from graphs.paths import keystones_of_catalog
 from graphs.readiness import readiness_of_catalog
 from graphs.scorecards import LEVELS, RULES, rollup_of_catalog, trend
 from portal.auth import current_actor
-from portal.governance_api import rows_of_business
+from portal.governance_api import paths_answer, rows_of_business
 from portal.http import is_fragment_request
 
 bp = Blueprint("boards", __name__)
 
 #: Candidate pairs per page of the duplicates board.
 DUPLICATES_PER_PAGE = 20
+#: Keystones the governance page shows (the API pages through all of them).
+KEYSTONES_SHOWN = 10
 #: Tier-1 capabilities per page of the readiness board.
 READINESS_PER_PAGE = 25
 
@@ -102,3 +105,27 @@ def readiness():
     return render_template("boards/readiness.html", report=report, business=chosen,
                            page=paginate(rows, number, READINESS_PER_PAGE),
                            names={b["slug"]: b["name"] for b in report["businesses"]})
+
+
+@bp.get("/governance/paths")
+def paths():
+    """The "how does A reach B" panel: every shortest path (htmx: the panel alone)."""
+    args = {name: request.args.get(name, "")[:140] for name in ("from", "to")}
+    answer, problems, status = None, {}, 200
+    if any(args.values()):
+        try:
+            answer = paths_answer(args)
+        except ValidationFailed as exc:
+            problems = exc.errors
+            status = 200 if is_fragment_request() else exc.status
+    template = "boards/_paths.html" if is_fragment_request() else "boards/paths.html"
+    response = make_response(render_template(template, args=args, answer=answer,
+                                             problems=problems), status)
+    response.vary.add("HX-Request")
+    return response
+
+
+@bp.get("/governance/keystones")
+def keystones():
+    """The keystones panel: the top capabilities by betweenness (loaded after the page)."""
+    return render_template("boards/_keystones.html", rows=keystones_of_catalog()[:KEYSTONES_SHOWN])

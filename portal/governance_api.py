@@ -7,13 +7,17 @@ blueprint. Every route is in the OpenAPI document
 (:data:`portal.openapi.OPERATIONS`).
 """
 
+import networkx as nx
 from flask import jsonify, request, url_for
 
 from catalog.duplicates import dismiss_duplicate
 from catalog.errors import NotFound, ValidationFailed
 from catalog.paging import paginate
 from catalog.validation import Errors, check_flag, check_paging
+from graphs.cache import catalog_graph
 from graphs.duplicates import duplicate_candidates
+from graphs.nodes import business_node, capability_node
+from graphs.paths import keystones_of_catalog, shortest_paths
 from graphs.readiness import readiness_of_catalog
 from graphs.scorecards import rollup_of_catalog, scorecard_of
 from portal.api import _json_body, _writer, bp
@@ -73,6 +77,53 @@ def rows_of_business(report: dict, business: str) -> list[dict]:
     if business not in {b["slug"] for b in report["businesses"]}:
         raise ValidationFailed({"business": [f"No business has the slug {business[:100]!r}."]})
     return [row for row in report["capabilities"] if business in row["businesses"]]
+
+
+@bp.get("/graph/paths")
+def graph_paths():
+    """Every shortest path from ``from`` to ``to`` (capped by ``limit``), as node lists."""
+    return jsonify(paths_answer(request.args))
+
+
+@bp.get("/graph/keystones")
+def graph_keystones():
+    """Capabilities ranked by (sampled) betweenness, with the articulation points flagged."""
+    return _list_response(".graph_keystones", keystones_of_catalog(), {})
+
+
+#: The most paths one answer lists (default 20).
+PATHS_LIMIT = (20, 1, 100)
+
+
+def paths_answer(args) -> dict:
+    """Return the paths ``args`` ask for; 422 naming ``from``, ``to`` or ``limit`` when bad."""
+    G = catalog_graph()
+    errors = Errors()
+    ends = {name: _node(G, args.get(name), name, errors) for name in ("from", "to")}
+    default, low, high = PATHS_LIMIT
+    raw = str(args.get("limit") or "").strip()
+    if raw and not (raw.isascii() and raw.isdigit() and low <= int(raw) <= high):
+        errors.add("limit", f"limit must be a whole number from {low} to {high}.")
+    errors.raise_if_any()
+    found = shortest_paths(G, ends["from"], ends["to"], limit=int(raw) if raw else default)
+    names = {node: G.nodes[node].get("name") or node for path in found["paths"] for node in path}
+    return {"from": ends["from"], "to": ends["to"], **found, "names": names}
+
+
+def _node(G: nx.DiGraph, value, field: str, errors: Errors) -> str:
+    """Return the node a slug names: a capability, else a business (or ``kind:slug``)."""
+    text = str(value or "").strip()
+    if not text:
+        errors.add(field, f"{field} is required: a capability or business slug.")
+        return ""
+    if len(text) > 140:
+        errors.add(field, f"{field} must be at most 140 characters.")
+        return ""
+    for node in (text, capability_node(text), business_node(text)):
+        if node in G and ":" in node:
+            return node
+    errors.add(field, f"No capability or business has the slug {text[:100]!r}.")
+    return ""
 
 
 def _pair_json(row: dict) -> dict:

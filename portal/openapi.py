@@ -255,6 +255,20 @@ OPERATIONS: dict[str, Operation] = {
         description="The biggest synchronous blast radius first; `businesses` counts, per "
                     "business, the tier-1 capabilities it reaches, those without an SLA and "
                     "those at risk (a deprecated dependency or a cycle)."),
+    "api.graph_paths": Operation(
+        "How one capability or business reaches another: every shortest path", "graph",
+        {200: "Paths"}, query={
+            "from": {"type": "string", "maxLength": 140,
+                     "description": "A capability slug, a business slug, or capability:<slug> "
+                                    "/ business:<slug> (required)."},
+            "to": {"type": "string", "maxLength": 140, "description": "The same (required)."},
+            "limit": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20,
+                      "description": "At most this many paths."}}),
+    "api.graph_keystones": Operation(
+        "Keystones: capabilities ranked by betweenness, articulation points flagged", "graph",
+        {200: "KeystonePage"}, query=query_parameters("paging"),
+        description="Betweenness is sampled from 300 sources with a fixed seed above 300 nodes "
+                    "(the same ranking on every run) and kept per catalog revision."),
 }
 
 _CATALOG_WRITE = "Refused (405): the catalog API is read-only. Backstage: "

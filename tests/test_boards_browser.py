@@ -77,3 +77,14 @@ def test_readiness_narrows_to_one_business(demo, page):
     rows = page.locator("#capabilities tbody tr")
     expect(rows.first).to_be_visible()
     assert rows.count() == int(page.locator("tr.chosen td").first.inner_text())
+
+
+def test_governance_paths_panel_and_keystones(demo, page):
+    page.goto(f"{demo}/governance")
+    expect(page.locator("#keystones tbody tr")).to_have_count(10)
+    panel = page.locator("#paths-panel")
+    panel.get_by_label("From").fill("xianyu")
+    panel.get_by_label("To").fill("object-storage")
+    panel.get_by_role("button", name="Show the paths").click()
+    expect(page.locator("#paths-panel .path-list li").first).to_contain_text("Object Storage")
+    assert page.url == f"{demo}/governance"  # answered in place
