@@ -38,18 +38,23 @@ def duplicate_candidates(*, dismissed: bool = False) -> list[dict[str, Any]]:
     where a summary is ``{"slug", "name", "team", "team_name", "domain",
     "domain_name", "lifecycle", "used_by"}`` and ``dismissal`` is None or
     ``{"reason", "actor", "at"}``. ``dismissed=False`` leaves dismissed
-    pairs out, ``True`` keeps only them.
+    pairs out, ``True`` keeps only them. The described pairs are kept per
+    revision; the dismissals are read on each call (one small query).
     """
-    G = catalog_graph()
     decided = dismissed_pairs()
     rows = []
-    for pair in candidate_pairs():
-        decision = decided.get((pair["a"], pair["b"]))
-        if (decision is not None) != dismissed:
-            continue
-        rows.append({**pair, "a": _summary(G, pair["a"]), "b": _summary(G, pair["b"]),
-                     "dismissal": decision})
+    for pair in _described_pairs():
+        decision = decided.get((pair["a"]["slug"], pair["b"]["slug"]))
+        if (decision is not None) == dismissed:
+            rows.append({**pair, "dismissal": decision})
     return rows
+
+
+def _described_pairs() -> list[dict[str, Any]]:
+    def compute(G: nx.DiGraph) -> list[dict[str, Any]]:
+        return [{**pair, "a": _summary(G, pair["a"]), "b": _summary(G, pair["b"])}
+                for pair in candidate_pairs()]
+    return derived("duplicates.described", compute)
 
 
 def similar_capabilities(name: str, summary: str = "", tags: tuple[str, ...] = (), *,

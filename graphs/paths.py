@@ -20,7 +20,7 @@ from graphs.nodes import parse_node
 __all__ = ["KEYSTONE_SAMPLE", "keystone_ranking", "keystones_of_catalog", "shortest_paths"]
 
 #: Sources sampled to estimate betweenness on big graphs (exact below this many nodes).
-KEYSTONE_SAMPLE = 300
+KEYSTONE_SAMPLE = 100
 
 
 def shortest_paths(G: nx.DiGraph, source: str, target: str, *, limit: int = 20) -> dict[str, Any]:

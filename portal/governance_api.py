@@ -44,8 +44,8 @@ def duplicates():
     errors = Errors()
     dismissed = bool(check_flag(request.args.get("dismissed"), errors, "dismissed"))
     errors.raise_if_any()
-    rows = [_pair_json(row) for row in duplicate_candidates(dismissed=dismissed)]
-    return _list_response(".duplicates", rows, {"dismissed": "true"} if dismissed else {})
+    return _list_response(".duplicates", duplicate_candidates(dismissed=dismissed),
+                          {"dismissed": "true"} if dismissed else {}, convert=_pair_json)
 
 
 @bp.post("/governance/duplicates/dismissals")
@@ -133,13 +133,14 @@ def _pair_json(row: dict) -> dict:
         "at": decision["at"].isoformat() + "Z"}}
 
 
-def _list_response(endpoint: str, rows, args: dict, **extra):
-    """One page of ``rows`` in the house list shape; 422 naming page / per_page when bad."""
+def _list_response(endpoint: str, rows, args: dict, *, convert=None, **extra):
+    """One page of ``rows`` (each through ``convert``) in the house list shape; 422 when bad."""
     errors = Errors()
     page, per_page = check_paging(request.args, errors)
     errors.raise_if_any()
     shown = paginate(rows, page, per_page)
     next_url = (url_for(endpoint, **args, page=page + 1, per_page=per_page, _external=True)
                 if page * per_page < len(rows) else None)
-    return jsonify(items=shown.items if shown.number == page else [], total=len(rows),
-                   next=next_url, **extra)
+    items = shown.items if shown.number == page else []
+    return jsonify(items=[convert(item) for item in items] if convert else items,
+                   total=len(rows), next=next_url, **extra)

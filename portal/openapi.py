@@ -267,7 +267,7 @@ OPERATIONS: dict[str, Operation] = {
     "api.graph_keystones": Operation(
         "Keystones: capabilities ranked by betweenness, articulation points flagged", "graph",
         {200: "KeystonePage"}, query=query_parameters("paging"),
-        description="Betweenness is sampled from 300 sources with a fixed seed above 300 nodes "
+        description="Betweenness is sampled from 100 sources with a fixed seed above 100 nodes "
                     "(the same ranking on every run) and kept per catalog revision."),
 }
 
