@@ -83,6 +83,8 @@ def entity_url(change: Change) -> str | None:
              "domain": "directory.domain", "business": "directory.business"}
     if change.kind in pages:
         return url_for(pages[change.kind], slug=change.slug)
+    if change.kind == "dismissal":
+        return url_for("boards.duplicates", _anchor="dismissed")
     business = next((s.slug for s in change.scopes if s.kind == "business"), None)
     return url_for("directory.business", slug=business) if business else None
 

@@ -229,3 +229,14 @@ def test_register_form_asks_for_the_notice(client, pair, login):
     login("contributor")
     html = client.get("/capabilities/new").get_data(as_text=True)
     assert 'id="similar-notice"' in html and 'hx-get="/governance/duplicates/similar"' in html
+
+
+def test_a_dismissal_is_in_both_capabilities_history(client, pair, db):
+    headers = token_for(db, "architect")
+    client.post("/api/v1/governance/duplicates/dismissals", json=dismiss_body(), headers=headers)
+    for slug in ("points", "loyalty-points"):
+        feed = client.get(f"/api/v1/changes?entity=capability:{slug}").get_json()
+        assert feed["items"][0]["entity"] == {"kind": "dismissal", "slug": "loyalty-points~points"}
+        assert feed["items"][0]["action"] == "not-duplicate"
+    html = client.get("/changes").get_data(as_text=True)
+    assert "loyalty-points~points" in html and 'href="/governance/duplicates#dismissed"' in html
