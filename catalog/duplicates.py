@@ -26,6 +26,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from rapidfuzz import fuzz
+from sqlalchemy.orm import aliased
 
 from catalog import history
 from catalog.db import db, transaction
@@ -239,7 +240,7 @@ def dismissed_pairs() -> dict[tuple[str, str], dict[str, Any]]:
 
 def dismissals() -> list[dict[str, Any]]:
     """Return every "not a duplicate" decision, newest first."""
-    first, second = sa.orm.aliased(Capability), sa.orm.aliased(Capability)
+    first, second = aliased(Capability), aliased(Capability)
     rows = db.session.execute(
         sa.select(first.slug, first.name, second.slug, second.name, DuplicateDismissal.reason,
                   DuplicateDismissal.actor, DuplicateDismissal.at)
