@@ -36,12 +36,14 @@ from catalog.openapi import operations
 from catalog.permissions import EDIT_ALL_ROLES
 from catalog.validation import Errors, check_dismissal
 
-__all__ = ["BLOCK_MAX", "THRESHOLD", "WEIGHTS", "Profile", "can_dismiss", "candidates",
+__all__ = ["BLOCK_MAX", "THRESHOLD", "WEIGHTS", "Profile", "blocks_of", "can_dismiss", "candidates",
            "dismiss_duplicate",
            "dismissals", "dismissed_pairs", "profiles", "score_pair", "similar_to"]
 
 #: A blocking key held by more capabilities than this is too common to compare on.
 BLOCK_MAX = 40
+#: The same for one capability being registered: a few hundred comparisons at most per key.
+SIMILAR_BLOCK_MAX = 400
 #: The score from which a pair is a candidate (0 to 100).
 THRESHOLD = 60
 #: How much each part counts when both capabilities have it.
@@ -157,7 +159,8 @@ def profiles() -> dict[str, Profile]:
             for id_, slug, name, summary, domain, team in rows}
 
 
-def _blocks(found: Mapping[str, Profile]) -> dict[tuple[str, ...], list[str]]:
+def blocks_of(found: Mapping[str, Profile]) -> dict[tuple[str, ...], list[str]]:
+    """Return the capabilities holding each blocking key (:meth:`Profile.keys`)."""
     blocks: dict[tuple[str, ...], list[str]] = defaultdict(list)
     for slug, profile in found.items():
         for key in profile.keys():
@@ -196,7 +199,7 @@ def candidates(found: Mapping[str, Profile], *, linked: Iterable[tuple[str, str]
     skip = {tuple(sorted(pair)) for pair in linked}
     seen: set[tuple[str, str]] = set()
     found_pairs = []
-    for members in _blocks(found).values():
+    for members in blocks_of(found).values():
         if len(members) < 2 or len(members) > BLOCK_MAX:
             continue
         for pair in itertools.combinations(sorted(members), 2):
@@ -214,8 +217,12 @@ def candidates(found: Mapping[str, Profile], *, linked: Iterable[tuple[str, str]
 
 
 def similar_to(profile: Profile, found: Mapping[str, Profile], *, limit: int = 3,
-               threshold: int = THRESHOLD) -> list[dict[str, Any]]:
+               threshold: int = THRESHOLD,
+               blocks: Mapping[tuple[str, ...], list[str]] | None = None) -> list[dict[str, Any]]:
     """Return the capabilities most like ``profile`` (a capability being registered).
+
+    ``blocks`` is :func:`blocks_of` ``found``, passed in by callers that ask
+    many times (it makes a question cost the few capabilities sharing a key).
 
     Examples
     --------
@@ -223,8 +230,13 @@ def similar_to(profile: Profile, found: Mapping[str, Profile], *, limit: int = 3
     >>> [c["slug"] for c in similar_to(Profile.of("", "checkout service"), found)]
     ['checkout']
     """
-    keys = profile.keys()
-    near = {slug for slug, other in found.items() if slug != profile.slug and keys & other.keys()}
+    blocks = blocks if blocks is not None else blocks_of(found)
+    near: set[str] = set()
+    for key in profile.keys():
+        members = blocks.get(key, ())
+        if len(members) <= SIMILAR_BLOCK_MAX:
+            near.update(members)
+    near.discard(profile.slug)
     scored = []
     for slug in near:
         score, reasons = score_pair(profile, found[slug])

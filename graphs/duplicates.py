@@ -11,7 +11,14 @@ from typing import Any
 
 import networkx as nx
 
-from catalog.duplicates import Profile, candidates, dismissed_pairs, profiles, similar_to
+from catalog.duplicates import (
+    Profile,
+    blocks_of,
+    candidates,
+    dismissed_pairs,
+    profiles,
+    similar_to,
+)
 from graphs.cache import catalog_graph, derived
 from graphs.nodes import capability_node, parse_node
 
@@ -39,21 +46,23 @@ def duplicate_candidates(*, dismissed: bool = False) -> list[dict[str, Any]]:
     "domain_name", "lifecycle", "used_by"}`` and ``dismissal`` is None or
     ``{"reason", "actor", "at"}``. ``dismissed=False`` leaves dismissed
     pairs out, ``True`` keeps only them. The described pairs are kept per
-    revision; the dismissals are read on each call (one small query).
+    revision (and shared: do not change them); the dismissals are read on
+    each call (one small query).
     """
     decided = dismissed_pairs()
-    rows = []
-    for pair in _described_pairs():
-        decision = decided.get((pair["a"]["slug"], pair["b"]["slug"]))
-        if (decision is not None) == dismissed:
-            rows.append({**pair, "dismissal": decision})
-    return rows
+    described = _described_pairs()
+    if dismissed:
+        return [{**pair, "dismissal": decided[(pair["a"]["slug"], pair["b"]["slug"])]}
+                for pair in described if (pair["a"]["slug"], pair["b"]["slug"]) in decided]
+    if not decided:
+        return described
+    return [pair for pair in described if (pair["a"]["slug"], pair["b"]["slug"]) not in decided]
 
 
 def _described_pairs() -> list[dict[str, Any]]:
     def compute(G: nx.DiGraph) -> list[dict[str, Any]]:
-        return [{**pair, "a": _summary(G, pair["a"]), "b": _summary(G, pair["b"])}
-                for pair in candidate_pairs()]
+        return [{**pair, "a": _summary(G, pair["a"]), "b": _summary(G, pair["b"]),
+                 "dismissal": None} for pair in candidate_pairs()]
     return derived("duplicates.described", compute)
 
 
@@ -61,7 +70,8 @@ def similar_capabilities(name: str, summary: str = "", tags: tuple[str, ...] = (
                          limit: int = 3) -> list[dict[str, Any]]:
     """Return the existing capabilities most like one being registered, described."""
     G = catalog_graph()
-    found = similar_to(Profile.of("", name, summary, tags=tags), _profiles(), limit=limit)
+    found = similar_to(Profile.of("", name, summary, tags=tags), _profiles(), limit=limit,
+                       blocks=derived("duplicates.blocks", lambda G: blocks_of(_profiles())))
     return [{**_summary(G, row["slug"]), "score": row["score"], "reasons": row["reasons"]}
             for row in found if capability_node(row["slug"]) in G]
 
