@@ -28,6 +28,7 @@ bench: $(VENV)/.test chromium
 	$(VENV)/bin/python -m bench.search
 	$(VENV)/bin/python -m bench.graph
 	$(VENV)/bin/python -m bench.metrics
+	$(VENV)/bin/python -m bench.governance
 	$(VENV)/bin/python -m bench.load
 	$(VENV)/bin/python -m bench.backstage_api
 

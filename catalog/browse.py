@@ -15,7 +15,7 @@ from sqlalchemy.orm import defer, selectinload
 from catalog.db import db
 from catalog.errors import ValidationFailed
 from catalog.models import Adoption, Api, Capability, CapabilityTag, Dependency, Domain, Team
-from catalog.models.capability import LAYERS, LIFECYCLES
+from catalog.models.capability import LAYERS, LIFECYCLES, TIERS
 from catalog.validation import PAGE_MAX
 
 SORTS = ("relevance", "name", "-updated", "tier", "-consumers")
@@ -27,9 +27,11 @@ SORT_LABELS = {
     "tier": "Tier (critical first)",
     "-consumers": "Most consumers",
 }
-FACETS = ("domain", "layer", "team", "lifecycle", "tag")
+FACETS = ("domain", "layer", "team", "lifecycle", "tag", "tier")
 #: The facets counted together from one GROUP BY (the tag facet has its own query).
 CUBE_FACETS = ("domain", "layer", "team", "lifecycle")
+#: The tier facet's values (tier 1 is critical).
+TIER_VALUES = tuple(str(tier) for tier in TIERS)
 PER_PAGE = 20
 PER_PAGE_MAX = 100
 Q_MAX = 200
@@ -54,6 +56,7 @@ class BrowseQuery:
     team: str = ""
     lifecycle: str = ""
     tag: str = ""
+    tier: str = ""
     sort: str = ""
     page: int = 1
     per_page: int = PER_PAGE
@@ -72,6 +75,8 @@ class BrowseQuery:
             errors["layer"] = [f"Layer must be one of: {', '.join(LAYERS)}."]
         if values["lifecycle"] and values["lifecycle"] not in LIFECYCLES:
             errors["lifecycle"] = [f"Lifecycle must be one of: {', '.join(LIFECYCLES)}."]
+        if values["tier"] and values["tier"] not in TIER_VALUES:
+            errors["tier"] = [f"Tier must be one of: {', '.join(TIER_VALUES)}."]
         values["sort"] = str(args.get("sort") or "").strip()
         if values["sort"] and values["sort"] not in SORTS:
             errors["sort"] = [f"Sort must be one of: {', '.join(SORTS)}."]
@@ -136,6 +141,7 @@ def browse(query: BrowseQuery, *, with_facets: bool = True) -> BrowseResult:
     if with_facets:
         total, facets = _counts(query)
         facets["tag"] = _tag_facet(query)
+        facets["tier"] = _tier_facet(query)
     else:
         total = db.session.scalar(_filtered(sa.select(sa.func.count(Capability.id)), query)) or 0
         facets = {}
@@ -210,12 +216,18 @@ def facet_counts(query: BrowseQuery, names: tuple[str, ...] = COUNTED_FACETS
             if name in CUBE_FACETS:
                 facets[name] = _one_facet(query, name)
     if "tier" in names:
-        rows = db.session.execute(_filtered(
-            sa.select(Capability.tier, sa.func.count()), query).group_by(Capability.tier))
-        facets["tier"] = sorted((str(tier), f"Tier {tier}", n) for tier, n in rows)
+        facets["tier"] = _tier_facet(query)
     if "tag" in names:
         facets["tag"] = _tag_facet(query)
     return total, {name: facets[name] for name in names}
+
+
+def _tier_facet(query: BrowseQuery) -> list[tuple[str, str, int]]:
+    """Count the capabilities per tier that pass every other filter."""
+    rows = db.session.execute(_filtered(
+        sa.select(Capability.tier, sa.func.count()), query, skip=("tier",))
+        .group_by(Capability.tier))
+    return sorted((str(tier), f"Tier {tier}", n) for tier, n in rows)
 
 
 def _one_facet(query: BrowseQuery, name: str) -> list[tuple[str, str, int]]:
@@ -277,6 +289,8 @@ def _filtered(select: sa.Select, query: BrowseQuery, *, skip: tuple[str, ...] = 
     if query.team and "team" not in skip:
         select = select.where(Capability.team_id.in_(
             sa.select(Team.id).where(Team.slug == query.team)))
+    if query.tier and "tier" not in skip:
+        select = select.where(Capability.tier == int(query.tier))
     if query.tag and "tag" not in skip:
         select = select.where(Capability.id.in_(
             sa.select(CapabilityTag.capability_id).where(CapabilityTag.tag == query.tag)))

@@ -25,7 +25,7 @@ from typing import Any
 
 from catalog import validation
 from catalog.backstage import API_VERSIONS, query
-from catalog.browse import COUNTED_FACETS, FACETS, PER_PAGE, Q_MAX, SORTS
+from catalog.browse import COUNTED_FACETS, FACETS, PER_PAGE, Q_MAX, SORTS, TIER_VALUES
 from catalog.deprecation import NOTE_MAX
 from catalog.models.capability import API_STATUSES, DEPENDENCY_KINDS, LAYERS, LIFECYCLES, TIERS
 from catalog.models.governance import DECISIONS, MIGRATION_STATUSES
@@ -524,6 +524,81 @@ VALIDATION_ERRORS = _object({
     "report": {"type": "object", "description": "An import's whole report, when one failed."},
 }, ("errors",), "Invalid fields (422) or a duplicate (409): {field: [messages]}.")
 
+_LEVEL = {"enum": ["none", "bronze", "silver", "gold"]}
+SCORECARD = _object({
+    "level": _LEVEL,
+    "score": {"type": "integer", "minimum": 0, "maximum": 100},
+    "checks": _array(_object({
+        "id": {"type": "string"}, "title": {"type": "string"}, "passed": {"type": "boolean"},
+        "why": {"type": "string"}, "level": _LEVEL}, ("id", "title", "passed", "why"))),
+}, ("level", "score", "checks"), "A capability's scorecard: its level, the share of rules "
+                                 "passed (percent) and every check.")
+_COUNT = {"type": "integer", "minimum": 0}
+TEAM_SCORECARDS = _object({
+    "team": nullable({"type": "string"}), "name": {"type": "string"},
+    "none": _COUNT, "bronze": _COUNT, "silver": _COUNT, "gold": _COUNT, "total": _COUNT,
+}, ("team", "none", "bronze", "silver", "gold", "total"),
+    "An owner team's capabilities per scorecard level (team null: no owner team).")
+
+_SIDE = _object({
+    "slug": {"type": "string"}, "name": {"type": "string"}, "team": nullable({"type": "string"}),
+    "team_name": nullable({"type": "string"}), "domain": nullable({"type": "string"}),
+    "domain_name": nullable({"type": "string"}), "lifecycle": nullable({"type": "string"}),
+    "used_by": _object({"businesses": _array({"type": "string"}), "capabilities": _COUNT},
+                       ("businesses", "capabilities")),
+}, ("slug", "name", "team", "used_by"))
+DUPLICATE_PAIR = _object({
+    "a": _SIDE, "b": _SIDE, "score": {"type": "integer", "minimum": 0, "maximum": 100},
+    "reasons": _array({"type": "string"}),
+    "dismissal": nullable(_object({"reason": {"type": "string"},
+                                   "actor": nullable({"type": "string"}),
+                                   "at": {"type": "string", "format": "date-time"}},
+                                  ("reason", "actor", "at"))),
+}, ("a", "b", "score", "reasons", "dismissal"),
+    "Two capabilities of different teams or domains that look alike, and why.")
+DISMISSAL_CREATE = _object({
+    "capability": SLUG, "other": SLUG,
+    "reason": _text(validation.DISMISSAL_REASON_MAX, required=True, multiline=True),
+}, ("capability", "other", "reason"), "Two capabilities that are not duplicates, and why.")
+DISMISSAL = _object({
+    "capabilities": _array({"type": "string"}), "reason": {"type": "string"},
+    "actor": nullable({"type": "string"}), "at": {"type": "string", "format": "date-time"},
+}, ("capabilities", "reason", "actor", "at"))
+
+READINESS_ROW = _object({
+    "slug": {"type": "string"}, "name": {"type": "string"}, "team": nullable({"type": "string"}),
+    "team_name": nullable({"type": "string"}), "team_contact": nullable({"type": "string"}),
+    "lifecycle": {"type": "string"},
+    "sla": _object({"availability": nullable({"type": "number"}),
+                    "p99_ms": nullable({"type": "integer"})}, ("availability", "p99_ms")),
+    "blast": _object({"sync": _COUNT, "async": _COUNT, "all": _COUNT}, ("sync", "async", "all")),
+    "deprecated_dependencies": _array({"type": "string"}), "cycle": _array({"type": "string"}),
+    "businesses": _array({"type": "string"}),
+}, ("slug", "name", "team", "sla", "blast", "deprecated_dependencies", "cycle", "businesses"),
+    "A tier-1 capability and what a peak sale needs of it: blast radius through synchronous "
+    "links (goes down with it) apart from async or data links (degrades or lags).")
+READINESS_PAGE = _object({
+    **page_of("ReadinessRow")["properties"],
+    "businesses": _array(_object({"slug": {"type": "string"}, "name": nullable({"type": "string"}),
+                                  "tier1": _COUNT, "without_sla": _COUNT, "at_risk": _COUNT},
+                                 ("slug", "tier1", "without_sla", "at_risk"))),
+}, ("items", "total", "next", "businesses"))
+
+PATHS = _object({
+    "from": {"type": "string"}, "to": {"type": "string"},
+    "paths": _array(_array({"type": "string"})), "hops": nullable({"type": "integer"}),
+    "reversed": {"type": "boolean"}, "truncated": {"type": "boolean"},
+    "names": {"type": "object", "additionalProperties": {"type": "string"}},
+}, ("from", "to", "paths", "hops", "reversed", "truncated", "names"),
+    "Every shortest path between two nodes (ids capability:<slug> or business:<slug>), "
+    "consumer first; reversed: from does not reach to, but to reaches from.")
+KEYSTONE = _object({
+    "slug": {"type": "string"}, "name": {"type": "string"}, "team": nullable({"type": "string"}),
+    "team_name": nullable({"type": "string"}), "tier": nullable({"type": "integer"}),
+    "betweenness": {"type": "number", "minimum": 0}, "articulation": {"type": "boolean"},
+    "dependents": _COUNT,
+}, ("slug", "name", "betweenness", "articulation", "dependents"))
+
 SCHEMAS: dict[str, Schema] = {
     "Slug": SLUG,
     "ApiInput": API_INPUT,
@@ -570,6 +645,18 @@ SCHEMAS: dict[str, Schema] = {
     "DeprecationPlan": DEPRECATION_PLAN,
     "Error": ERROR,
     "ValidationErrors": VALIDATION_ERRORS,
+    "Scorecard": SCORECARD,
+    "TeamScorecards": TEAM_SCORECARDS,
+    "TeamScorecardsPage": page_of("TeamScorecards"),
+    "DuplicatePair": DUPLICATE_PAIR,
+    "DuplicatePage": page_of("DuplicatePair"),
+    "DismissalCreate": DISMISSAL_CREATE,
+    "Dismissal": DISMISSAL,
+    "ReadinessRow": READINESS_ROW,
+    "ReadinessPage": READINESS_PAGE,
+    "Paths": PATHS,
+    "Keystone": KEYSTONE,
+    "KeystonePage": page_of("Keystone"),
 }
 
 
@@ -590,6 +677,7 @@ def _browse_parameters() -> dict[str, Schema]:
     facets: dict[str, Schema] = {name: {"type": "string"} for name in FACETS}
     facets["layer"] = {"enum": list(LAYERS)}
     facets["lifecycle"] = {"enum": list(LIFECYCLES)}
+    facets["tier"] = {"enum": list(TIER_VALUES), "description": "1 (critical) to 3."}
     return {"q": {"type": "string", "maxLength": Q_MAX,
                   "description": "Search text: every word must match."},
             **facets, "sort": {"enum": list(SORTS)}, "page": _PAGE,
@@ -681,6 +769,7 @@ def query_parameters(name: str) -> dict[str, Schema]:
                                        "description": "pending: capabilities waiting for a "
                                                       "review; decided: decisions taken."},
                             **paging},
+        "paging": lambda: paging,
         **_catalog_parameters(),
     }
     return sets[name]()

@@ -29,11 +29,19 @@ from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
-from catalog import accounts, adoptions, backstage, history, lookups, organisation
+from catalog import (
+    accounts,
+    adoptions,
+    backstage,
+    demo_governance,
+    history,
+    lookups,
+    organisation,
+    seed_governance,
+)
 from catalog import capabilities as capability_service
 from catalog import deliveries as deliveries_service
 from catalog.db import db, transaction
-from catalog.demo_governance import seed_governance
 from catalog.errors import ValidationFailed
 from catalog.models import Business, Capability, Change, Domain, Team, User
 from catalog.models._time import clock_at, today, utcnow
@@ -1367,7 +1375,8 @@ def _build_demo() -> str:
                      organisation.save_business({"slug": s, "name": n, "status": st,
                                                  "team": t, "description": d}, None), hour=8)
     story.tell()
-    seed_governance()
+    demo_governance.seed_governance()
+    seed_governance.add_governance_demo()
     deliveries = _record_deliveries(day)
     counts = {
         "capabilities": len(CAPABILITIES),

@@ -859,3 +859,27 @@ def _capability_slugs(value: Any, errors: Errors) -> list[str]:
         else:
             slugs.append(item)
     return slugs
+
+
+#: The longest reason a "not a duplicate" dismissal keeps.
+DISMISSAL_REASON_MAX = 500
+
+
+def check_dismissal(data: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
+    """Return a "not a duplicate" dismissal's fields: ``capability``, ``other``, ``reason``.
+
+    Examples
+    --------
+    >>> errors = Errors()
+    >>> check_dismissal({"capability": "a", "other": "a", "reason": " "}, errors)["capability"]
+    'a'
+    >>> sorted(errors)
+    ['other', 'reason']
+    """
+    capability = check_slug(data.get("capability"), errors, "capability")
+    other = check_slug(data.get("other"), errors, "other")
+    if capability and other and capability == other and "other" not in errors:
+        errors.add("other", "Other must be another capability than capability.")
+    reason = _required_text(data.get("reason"), "reason", "Reason", DISMISSAL_REASON_MAX, errors,
+                            multiline=True)
+    return {"capability": capability, "other": other, "reason": reason}

@@ -13,7 +13,7 @@ and, for businesses, ``slug``. Nothing here reads the database.
 
 import collections
 import itertools
-from collections.abc import Collection, Hashable, Iterable, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 
 import networkx as nx
 
@@ -26,6 +26,7 @@ __all__ = [
     "collapse",
     "cycles",
     "dependencies_of",
+    "dependent_counts",
     "direct_consumers",
     "ego_subgraph",
     "filter_nodes",
@@ -36,6 +37,7 @@ __all__ = [
     "layering_breaks",
     "paths_between",
     "project",
+    "reaching_businesses",
 ]
 
 DIRECTIONS = ("up", "down", "both")
@@ -315,6 +317,37 @@ def business_reach(G: nx.DiGraph) -> dict:
     >>> business_reach(G)
     {'orders': 2, 'payments': 2}
     """
+    bit, reached = _business_bits(G)
+    return {n: reached[n].bit_count() for n in G if n not in bit}
+
+
+def reaching_businesses(G: nx.DiGraph) -> dict:
+    """Return, for every capability, the businesses that reach it (see :func:`business_reach`).
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("tmall", "orders"), ("taobao", "orders"), ("orders", "payments")])
+    >>> nx.set_node_attributes(G, {"tmall": "business", "taobao": "business"}, "kind")
+    >>> reaching_businesses(G)["payments"]
+    ['taobao', 'tmall']
+    """
+    bit, reached = _business_bits(G)
+    businesses = sorted(bit, key=bit.__getitem__)
+    found = {}
+    for n in G:
+        if n in bit:
+            continue
+        bits, members = reached[n], []
+        while bits:
+            low = bits & -bits
+            members.append(businesses[low.bit_length() - 1])
+            bits ^= low
+        found[n] = sorted(members)
+    return found
+
+
+def _business_bits(G: nx.DiGraph) -> tuple[dict, dict]:
+    """Return ``({business: its bit}, {node: bits of the businesses reaching it})``."""
     bit = {n: 1 << i for i, n in enumerate(_businesses(G))}
     if nx.is_directed_acyclic_graph(G):
         reached = {}
@@ -334,7 +367,63 @@ def business_reach(G: nx.DiGraph) -> dict:
                 bits |= seen[p]
             seen[c] = bits
         reached = {n: seen[c] for n, c in C.graph["mapping"].items()}
-    return {n: reached[n].bit_count() for n in G if n not in bit}
+    return bit, reached
+
+
+def dependent_counts(G: nx.DiGraph, *, edge: Callable[[dict], bool] | None = None) -> dict:
+    """Return, for every capability, how many capabilities depend on it, directly or not.
+
+    Businesses are not counted (every business reaches the deep capabilities
+    of a platform, so their number does not tell them apart); a capability
+    does not count itself, even inside a cycle.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        Edges run consumer -> provider; businesses have ``kind="business"``.
+    edge : callable, optional
+        Follow only the edges whose attribute dict it accepts (e.g.
+        :func:`graphs.reach.is_sync`: what goes down with a capability).
+
+    Returns
+    -------
+    dict
+        ``{capability: number of distinct dependent capabilities}`` in node order.
+
+    Notes
+    -----
+    One pass in topological order over the condensation, carrying the set of
+    dependents as an integer bit set: linear in the size of the graph times
+    the number of capabilities / 64 (about 0.1 s at 10,000 and 50,000 edges).
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("shop", "orders"), ("orders", "payments"), ("tmall", "payments"),
+    ...                 ("refunds", "payments")])
+    >>> G.nodes["tmall"]["kind"] = "business"
+    >>> dependent_counts(G)
+    {'shop': 0, 'orders': 1, 'payments': 3, 'refunds': 0}
+    """
+    capabilities = [n for n, kind in G.nodes(data="kind") if kind != "business"]
+    if edge is not None:
+        H = nx.DiGraph()
+        H.add_nodes_from(G)
+        H.add_edges_from((u, v) for u, v, data in G.edges(data=True) if edge(data))
+    else:
+        H = G
+    bit = {n: 1 << i for i, n in enumerate(capabilities)}
+    C = nx.condensation(H)
+    members = {c: C.nodes[c]["members"] for c in C}
+    seen: dict[int, int] = {}
+    for c in nx.topological_sort(C):
+        bits = 0
+        for n in members[c]:
+            bits |= bit.get(n, 0)
+        for p in C.pred[c]:
+            bits |= seen[p]
+        seen[c] = bits
+    mapping = C.graph["mapping"]
+    return {n: (seen[mapping[n]] & ~bit[n]).bit_count() for n in capabilities}
 
 
 def keystones(G: nx.DiGraph, *, top: int = 10, exact_below: int = 2000, k: int = 500,

@@ -15,10 +15,11 @@ from sqlalchemy.orm import aliased
 from catalog.db import db
 from catalog.history import current_revision
 from catalog.models import Adoption, Business, Capability, Dependency, Domain, Team
-from catalog.timetravel import active_on, state_at
+from catalog.timetravel import CatalogState, active_on, state_at
 from graphs.nodes import business_node, capability_node, parse_node
 
-__all__ = ["build_graph", "build_graph_as_of", "business_node", "capability_node", "parse_node"]
+__all__ = ["build_graph", "build_graph_as_of", "business_node", "capability_node", "graph_of_state",
+           "parse_node"]
 
 
 def build_graph() -> nx.DiGraph:
@@ -82,7 +83,12 @@ def build_graph_as_of(moment: dt.datetime) -> nx.DiGraph:
     nodes, attributes, edges and order, and the revision of that moment. An
     adoption counts while it was not ended by that day.
     """
-    state = state_at(moment)
+    return graph_of_state(state_at(moment))
+
+
+def graph_of_state(state: CatalogState) -> nx.DiGraph:
+    """Return the dependency graph of a past catalog (:func:`catalog.timetravel.state_at`)."""
+    moment = state.moment
     capabilities = []
     for slug, doc in state.capabilities.items():
         domain = state.domains.get(doc["domain"]) or {"slug": doc["domain"],

@@ -10,10 +10,10 @@ from typing import Any
 
 import networkx as nx
 
-from graphs.analysis import business_reach, cycles, impact_of, layering_breaks
+from graphs.analysis import business_reach, cycles, dependent_counts, layering_breaks
 from graphs.layers import layer_rank
 from graphs.nodes import capability_node, parse_node
-from graphs.reach import LINKS, ReachIndex
+from graphs.reach import LINKS, ReachIndex, is_sync
 
 __all__ = [
     "consumer_rows",
@@ -212,8 +212,10 @@ def governance_report(G: nx.DiGraph, *, top: int = 10) -> dict[str, Any]:
         ``cycles`` (as :func:`cycle_report`), ``layering_breaks`` (consumer
         and provider node data, worst first: the widest layer jump),
         ``unowned`` and ``unused`` (capabilities without an owner team, and
-        live ones without any consumer), and ``blast_radius``: the ``top``
-        capabilities with the most transitive dependents, with their
+        live ones without any consumer, front ends left out: they consume
+        by nature), and ``blast_radius``: the ``top`` capabilities with the
+        most capabilities depending on them, directly or not (``dependents``;
+        ``sync_dependents`` through synchronous links only), with their
         business reach.
 
     Examples
@@ -236,18 +238,21 @@ def governance_report(G: nx.DiGraph, *, top: int = 10) -> dict[str, Any]:
     ]
     breaks.sort(key=lambda b: (-b["jump"], b["consumer"]["slug"], b["provider"]["slug"]))
     reach = business_reach(G)
-    # The most transitive dependents are found among the most reused and most
-    # directly used capabilities; counting every node's dependents is quadratic.
-    candidates = sorted(capabilities, key=lambda n: (-reach.get(n, 0), -G.in_degree(n), n))[:top * 5]
-    hot = sorted(({**_node_summary(G, n), "dependents": len(impact_of(G, n)),
-                   "business_reach": reach.get(n, 0)} for n in candidates),
-                 key=lambda c: (-c["dependents"], -c["business_reach"], c["slug"]))[:top]
+    # Ranked by the capabilities that depend on it: every deep capability of a
+    # platform reaches every business, so businesses do not tell them apart.
+    dependents = dependent_counts(G)
+    synced = dependent_counts(G, edge=is_sync)
+    ranked = sorted(capabilities, key=lambda n: (-dependents[n], -synced[n], -reach.get(n, 0), n))
+    hot = [{**_node_summary(G, n), "dependents": dependents[n], "sync_dependents": synced[n],
+            "business_reach": reach.get(n, 0)} for n in ranked[:top]]
     return {
         "cycles": cycle_report(G),
         "layering_breaks": breaks,
         "unowned": [_node_summary(G, n) for n in capabilities if not G.nodes[n].get("team")],
+        # Front ends (BFFs, app gateways) consume by nature: nobody is expected to use them.
         "unused": [_node_summary(G, n) for n in capabilities
-                   if G.in_degree(n) == 0 and G.nodes[n].get("lifecycle") in LIVE_LIFECYCLES],
+                   if G.in_degree(n) == 0 and G.nodes[n].get("lifecycle") in LIVE_LIFECYCLES
+                   and G.nodes[n].get("layer") != "frontend"],
         "blast_radius": hot,
     }
 

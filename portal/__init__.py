@@ -12,12 +12,14 @@ from portal import (
     assets,
     auth,
     backstage_api,
+    boards,
     capabilities,
     cli,
     deprecation,
     directory,
     errors,
     governance,
+    governance_api,  # noqa: F401 - its routes join the API blueprint
     graph,
     history,
     insights,
@@ -80,10 +82,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reviews.bp)
     app.register_blueprint(deprecation.bp)
     app.register_blueprint(governance.bp)
+    app.register_blueprint(boards.bp)
     app.register_blueprint(graph.bp)
     app.register_blueprint(insights.bp)
     app.register_blueprint(history.bp)
-    app.register_blueprint(api.bp, url_prefix="/api/v1")
+    app.register_blueprint(api.bp, url_prefix="/api/v1")  # with governance_api's routes
     app.register_blueprint(openapi.bp)
     app.register_blueprint(account.bp, url_prefix="/account")
     app.register_blueprint(backstage_api.bp, url_prefix="/api/catalog")

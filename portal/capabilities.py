@@ -35,6 +35,7 @@ from graphs.cache import catalog_graph, reach_index
 from graphs.nodes import capability_node
 from graphs.params import MAX_DEPTH, ConsumerQuery, ImpactQuery
 from graphs.reports import consumer_rows, reach_report
+from graphs.scorecards import scorecard_of
 from portal.auth import current_actor
 from portal.errors import catalog_error_response
 from portal.forms import ApiForm, CapabilityForm, capability_form_data
@@ -119,7 +120,7 @@ def detail_page(slug: str, *, status: int = 200, review_errors=None, review_data
     specs = {api.id: operations(api.spec) for api in capability.apis if api.spec}
     return render_template("capabilities/detail.html", capability=capability, specs=specs,
                            **consumers_context(catalog_graph(), slug, ConsumerQuery()),
-                           **capability_insights(capability),
+                           **capability_insights(capability), scorecard=scorecard_of(slug),
                            **governance_context(capability, review_errors or {},
                                                 review_data or {})), status
 

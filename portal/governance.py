@@ -52,11 +52,13 @@ SECTIONS: dict[str, Listing] = {listing.key: listing for listing in (
             rows=lambda report: report["layering_breaks"]),
     Listing("blast", "Highest blast radius",
             (CAPABILITY, Column("Dependents", "dependents", "number"),
+             Column("Go down with it", "sync_dependents", "number"),
              Column("Businesses reached", "business_reach", "number"), Column("Tier", "tier", "tier"),
              Column("Impact", "slug", "impact")),
             empty="The catalog is empty.",
-            description="The capabilities with the most dependents: change them with care before "
-                        "a peak sale.",
+            description="The capabilities the most capabilities depend on, directly or not "
+                        "(those that go down with it: through synchronous links only); change "
+                        "them with care before a peak sale.",
             rows=_capability_rows("blast_radius")),
     Listing("unowned", "No owner team", (CAPABILITY, LAYER, LIFECYCLE),
             filters=(LAYER, LIFECYCLE), search=("capability",),
@@ -65,7 +67,8 @@ SECTIONS: dict[str, Listing] = {listing.key: listing for listing in (
             filters=(LAYER, LIFECYCLE, TEAM), search=("capability",),
             empty="Every live capability is used.",
             description="Approved, in production or deprecated, and used by no business or "
-                        "capability.",
+                        "capability. Front ends (BFFs, app gateways) are left out: they "
+                        "consume by nature.",
             rows=_capability_rows("unused")),
     Listing("import", "Warnings of the last import", (Column("Warning", "warning", "code"),),
             search=("warning",), per_page=50, empty="No warnings.",

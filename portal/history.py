@@ -86,6 +86,8 @@ def entity_url(change: Change) -> str | None:
     if change.kind in ("review", "migration"):  # decisions and migrations of a capability
         capability = next((s.slug for s in change.scopes if s.kind == "capability"), None)
         return url_for("capabilities.detail", slug=capability) if capability else None
+    if change.kind == "dismissal":
+        return url_for("boards.duplicates", _anchor="dismissed")
     business = next((s.slug for s in change.scopes if s.kind == "business"), None)
     return url_for("directory.business", slug=business) if business else None
 

@@ -65,7 +65,8 @@ TAGS = {
     "reuse": "Adoptions of capabilities by businesses.",
     "delivery": "Business deliveries and their lead time.",
     "metrics": "Reuse and lead-time metrics.",
-    "governance": "Reviews, deprecation plans and migrations off deprecated capabilities.",
+    "governance": ("Reviews, deprecation plans and migrations off deprecated capabilities; "
+                   "scorecards, duplicate builds, readiness for a peak sale, paths and keystones."),
     "interop": "Backstage descriptors and CSV in and out.",
     "backstage": "Backstage's catalog API under /api/catalog, read-only: what Backstage's "
                  "catalog client, frontend and plugins read.",
@@ -254,6 +255,45 @@ OPERATIONS: dict[str, Operation] = {
     "api.metrics_delivery": Operation(
         "Lead time per quarter, cohort and business", "metrics", {200: "DeliveryMetrics"},
         query=query_parameters("delivery_filters")),
+    # -- governance boards (portal.governance_api) --
+    "api.capability_scorecard": Operation(
+        "A capability's scorecard: level, score and checks", "governance", {200: "Scorecard"}),
+    "api.scorecards": Operation(
+        "Capabilities per scorecard level, per owner team", "governance",
+        {200: "TeamScorecardsPage"}, query=query_parameters("paging")),
+    "api.duplicates": Operation(
+        "Capabilities that may be duplicate builds, most alike first", "governance",
+        {200: "DuplicatePage"}, query={**query_parameters("paging"), "dismissed": {
+            **query_parameters("dry_run")["dry_run"],
+            "description": "true: the pairs marked not duplicates (with who and why)."}},
+        description="Pairs of different owner teams or domains with similar names, summaries, "
+                    "tags or API operations, scored 0-100 with the reasons; pairs where one "
+                    "depends on the other are reuse and left out. Kept per catalog revision."),
+    "api.dismiss": Operation(
+        "Mark two capabilities as not duplicates, with the reason", "governance",
+        {201: "Dismissal"}, body=_json_body("DismissalCreate"), write=True, errors=(409,),
+        description="Architects and admins; contributors of a team owning one of the two."),
+    "api.readiness": Operation(
+        "Tier-1 capabilities for a peak sale: SLA, owners, blast radius, risks", "governance",
+        {200: "ReadinessPage"}, query={**query_parameters("paging"), "business": {
+            "type": "string", "description": "Only the capabilities this business reaches."}},
+        description="The biggest synchronous blast radius first; `businesses` counts, per "
+                    "business, the tier-1 capabilities it reaches, those without an SLA and "
+                    "those at risk (a deprecated dependency or a cycle)."),
+    "api.graph_paths": Operation(
+        "How one capability or business reaches another: every shortest path", "graph",
+        {200: "Paths"}, query={
+            "from": {"type": "string", "maxLength": 140,
+                     "description": "A capability slug, a business slug, or capability:<slug> "
+                                    "/ business:<slug> (required)."},
+            "to": {"type": "string", "maxLength": 140, "description": "The same (required)."},
+            "limit": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20,
+                      "description": "At most this many paths."}}),
+    "api.graph_keystones": Operation(
+        "Keystones: capabilities ranked by betweenness, articulation points flagged", "graph",
+        {200: "KeystonePage"}, query=query_parameters("paging"),
+        description="Betweenness is sampled from 100 sources with a fixed seed above 100 nodes "
+                    "(the same ranking on every run) and kept per catalog revision."),
 }
 
 _CATALOG_WRITE = "Refused (405): the catalog API is read-only. Backstage: "

@@ -22,7 +22,9 @@ from catalog.history import current_revision
 __all__ = ["WARM_PATHS", "start_warm_up", "warm_up"]
 
 #: The pages (and answers) whose figures are computed ahead.
-WARM_PATHS = ("/", "/reuse", "/graph", "/graph/figure.json", "/governance")
+WARM_PATHS = ("/", "/reuse", "/graph", "/graph/figure.json", "/governance",
+              "/governance/keystones", "/governance/scorecards", "/governance/scorecards/trend",
+              "/governance/readiness", "/governance/duplicates")
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from catalog.models.capability import (
     Domain,
 )
 from catalog.models.delivery import Delivery, delivery_capability
-from catalog.models.governance import MigrationStatus, Review
+from catalog.models.governance import DuplicateDismissal, MigrationStatus, Review
 from catalog.models.history import Change, ChangeScope, SpecText, Version
 from catalog.models.org import ApiToken, Team, User
 from catalog.models.revision import CatalogRevision
@@ -28,6 +28,7 @@ __all__ = [
     "Delivery",
     "Dependency",
     "Domain",
+    "DuplicateDismissal",
     "MigrationStatus",
     "Review",
     "SpecText",

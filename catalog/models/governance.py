@@ -1,4 +1,5 @@
-"""Governance: review decisions on capabilities and consumer teams' migrations off them."""
+"""Governance decisions kept beside the catalog: reviews of capabilities, consumer teams'
+migrations off deprecated ones, and duplicate candidates dismissed."""
 
 import datetime as dt
 
@@ -62,3 +63,31 @@ class MigrationStatus(db.Model):
 
     def __repr__(self) -> str:
         return f"<MigrationStatus {self.team_id} off {self.capability_id}: {self.status}>"
+
+
+class DuplicateDismissal(db.Model):
+    """"Not a duplicate": two capabilities someone judged distinct, who and why.
+
+    The pair is stored once, the capability with the smaller id first.
+    """
+
+    __tablename__ = "duplicate_dismissal"
+    __table_args__ = (
+        sa.UniqueConstraint("first_id", "second_id"),
+        sa.CheckConstraint("first_id < second_id", name="ordered_pair"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("capability.id", ondelete="CASCADE"), index=True)
+    second_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("capability.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    actor: Mapped[str | None] = mapped_column(sa.String(63))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    first: Mapped[Capability] = relationship(foreign_keys=[first_id])
+    second: Mapped[Capability] = relationship(foreign_keys=[second_id])
+
+    def __repr__(self) -> str:
+        return f"<DuplicateDismissal {self.first_id} ~ {self.second_id}>"
