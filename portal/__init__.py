@@ -19,6 +19,7 @@ from portal import (
     governance,
     graph,
     history,
+    incubation,
     insights,
     markup,
     openapi,
@@ -77,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(directory.bp)
     app.register_blueprint(governance.bp)
     app.register_blueprint(graph.bp)
+    app.register_blueprint(incubation.bp)
     app.register_blueprint(insights.bp)
     app.register_blueprint(history.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")

@@ -12,6 +12,7 @@ from catalog.models.capability import (
 from catalog.models.delivery import Delivery, delivery_capability
 from catalog.models.history import Change, ChangeScope, SpecText, Version
 from catalog.models.org import ApiToken, Team, User
+from catalog.models.plan import IncubationPlan
 from catalog.models.revision import CatalogRevision
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "Delivery",
     "Dependency",
     "Domain",
+    "IncubationPlan",
     "SpecText",
     "Team",
     "User",
