@@ -24,7 +24,7 @@ from flask import (
 )
 from flask_login import login_required
 
-from catalog import changes, directory, incubation, lookups
+from catalog import directory, incubation, lookups
 from catalog.errors import NotFound, ValidationFailed
 from catalog.metrics import business_teams
 from catalog.models import Business, IncubationPlan
@@ -197,13 +197,8 @@ def plans():
 def _plan_page(plan: IncubationPlan, *, errors: dict | None = None, status: int = 200,
                adopt_form: dict | None = None):
     actor = current_actor()
-    history = changes.list_changes(changes.ChangeFilters(entity=("plan", str(plan.id)),
-                                                         per_page=50))
     context = {
         "plan": plan, "report": incubation_report(list(plan.capabilities), list(plan.needs)),
-        "history": history.items, "told": {c.id: changes.describe(c.changes, changes.names(),
-                                                                  action=c.action)
-                                           for c in history.items},
         "may_adopt": actor is not None and can_incubate(actor, plan.team),
         "errors": errors or {}, "adopt_form": adopt_form or {
             "slug": incubation.slug_for(plan.name), "name": plan.name},
