@@ -30,6 +30,7 @@ __all__ = [
     "WARNING_LIFECYCLES",
     "boundary_figure",
     "boundary_of",
+    "business_overview",
     "businesses_reaching",
     "capability_row",
     "domain_leaders",
@@ -122,6 +123,49 @@ def businesses_reaching(G: nx.DiGraph) -> dict[Hashable, tuple]:
             decoded[bits] = tuple(b for b in businesses if bits & bit[b])
         reaching[n] = decoded[bits]
     return reaching
+
+
+def business_overview(G: nx.DiGraph, *, reaching: Mapping[Hashable, Sequence] | None = None,
+                      top: int = 3) -> list[dict[str, Any]]:
+    """Return every business with what it reuses: counts and its most shared adoptions.
+
+    Returns
+    -------
+    list of dict
+        Per business, live ones first, most adoptions first: ``slug``, ``name``, ``status``, ``adopted``
+        (capabilities it adopts), ``reaches`` (capabilities it uses, directly
+        or not), ``shared`` (how many of those other businesses use too) and
+        ``top`` (up to ``top`` adopted capabilities most businesses rely on,
+        each with ``businesses``).
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("b:x", "pay"), ("b:y", "pay"), ("b:x", "vip"), ("pay", "db")])
+    >>> nx.set_node_attributes(G, {"b:x": "business", "b:y": "business"}, "kind")
+    >>> [(b["slug"], b["adopted"], b["reaches"], b["shared"]) for b in business_overview(G)]
+    [('b:x', 2, 3, 2), ('b:y', 1, 2, 2)]
+    """
+    reaching = businesses_reaching(G) if reaching is None else reaching
+    reaches: dict[Hashable, int] = {}
+    shared: dict[Hashable, int] = {}
+    for businesses in reaching.values():
+        for b in businesses:
+            reaches[b] = reaches.get(b, 0) + 1
+            if len(businesses) > 1:
+                shared[b] = shared.get(b, 0) + 1
+    rows = []
+    for b in G:
+        if not _is_business(G, b):
+            continue
+        adopted = [n for n in G.succ[b] if not _is_business(G, n)]
+        best = sorted(adopted, key=lambda n: (-len(reaching.get(n, ())), _slug(G, n)))[:top]
+        rows.append({"slug": _slug(G, b), "name": G.nodes[b].get("name") or _slug(G, b),
+                     "status": G.nodes[b].get("status") or "live", "adopted": len(adopted),
+                     "reaches": reaches.get(b, 0), "shared": shared.get(b, 0),
+                     "top": [capability_row(G, n, businesses=len(reaching.get(n, ())))
+                             for n in best]})
+    return sorted(rows, key=lambda row: (row["status"] != "live", -row["adopted"],
+                                         row["name"].lower()))
 
 
 def boundary_of(G: nx.DiGraph, business: Hashable, *, team: str | None = None,

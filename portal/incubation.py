@@ -34,6 +34,7 @@ from catalog.validation import Errors
 from graphs.business import (
     boundary_figure,
     boundary_of,
+    business_overview,
     businesses_reaching,
     domain_leaders,
     incubation_reach,
@@ -45,7 +46,7 @@ from portal.auth import current_actor
 from portal.http import is_fragment_request
 from portal.listing import Column, Listing
 
-__all__ = ["boundary_report", "bp", "incubation_report"]
+__all__ = ["boundary_report", "bp", "home_journeys", "incubation_report"]
 
 bp = Blueprint("incubation", __name__)
 
@@ -109,6 +110,13 @@ def boundary_report(slug: str) -> dict[str, Any]:
         report = {"business": slug, "team": None, "uses": [], "exclusive": [], "shared": [],
                   "provides_to_others": [], "teams": []}
     return {**report, "name": business.name, "status": business.status}
+
+
+def home_journeys() -> dict[str, Any]:
+    """Return what the home page tells of the businesses: who reuses what, and the two journeys."""
+    found = reaching()
+    return {"journey_businesses": derived(
+        "business.overview", lambda G: business_overview(G, reaching=found))}
 
 
 # -- incubate -------------------------------------------------------------------------------
@@ -303,6 +311,15 @@ SECTIONS: dict[str, Listing] = {listing.key: listing for listing in (
             search=("slug", "name", "contact"), empty="No team.",
             rows=lambda report: [{**t, "slug_name": t["name"]} for t in report["teams"]]),
 )}
+
+
+@bp.get("/businesses/spin-off")
+def choose_spin_off():
+    """The home page's "what would a spin-off take?" form: on to the business chosen."""
+    slug = request.args.get("business", "").strip()
+    if not slug:
+        raise ValidationFailed({"business": ["Choose a business."]})
+    return redirect(url_for(".spin_off", slug=boundary_report(slug)["business"]))
 
 
 @bp.get("/businesses/<slug>/spin-off")

@@ -176,3 +176,30 @@ def test_a_bad_proposal_is_flashed_and_writes_nothing(client, org, plan, login, 
 def test_unknown_plan_is_404(client, org):
     assert client.get("/businesses/plans/424242").status_code == 404
     assert client.get("/businesses/plans/99999999999").status_code == 404
+
+
+def test_home_names_the_businesses_what_they_reuse_and_the_two_journeys(client, org, make):
+    make.business("tmall", name="Tmall")
+    adopt({"business": "tmall", "capability": "cart"}, None)
+    html = client.get("/").get_data(as_text=True)
+    assert "2 businesses run on one shared platform" in html
+    story = html[html.index('id="businesses-heading"'):]
+    assert 'href="/businesses/taobao"' in story and 'href="/businesses/tmall"' in story
+    assert "adopts 1, uses 2 in all, 2 of them shared with other businesses" in story
+    assert 'href="/capabilities/cart"' in story
+    assert "Starting a business?" in html and 'href="/businesses/incubate"' in html
+    assert "What would a spin-off take?" in html and 'action="/businesses/spin-off"' in html
+
+
+def test_the_spin_off_chooser_goes_to_the_business(client, org):
+    response = client.get("/businesses/spin-off?business=taobao")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/businesses/taobao/spin-off")
+    assert client.get("/businesses/spin-off?business=nope").status_code == 404
+    missing = client.get("/businesses/spin-off")
+    assert missing.status_code == 422 and "Choose a business" in missing.get_data(as_text=True)
+
+
+def test_an_empty_catalog_home_still_offers_the_journeys(client, db):
+    html = client.get("/").get_data(as_text=True)
+    assert "Starting a business?" in html and "No business yet." in html
