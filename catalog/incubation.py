@@ -19,7 +19,7 @@ the system; viewers read (:func:`catalog.permissions.ensure_can_incubate`).
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,11 +28,21 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from catalog import history, lookups
 from catalog.adoptions import adopt
+from catalog.browse import text_matches
 from catalog.capabilities import register_capability
 from catalog.db import db, transaction
 from catalog.errors import Conflict, NotFound, ValidationFailed
 from catalog.metrics import lead_time_stats
-from catalog.models import Adoption, Business, Capability, Delivery, IncubationPlan, Team, User
+from catalog.models import (
+    Adoption,
+    Business,
+    Capability,
+    Delivery,
+    Domain,
+    IncubationPlan,
+    Team,
+    User,
+)
 from catalog.models._time import utcnow
 from catalog.permissions import ensure_can_incubate
 from catalog.snapshots import business_snapshot
@@ -71,6 +81,7 @@ __all__ = [
     "plan_team_of",
     "propose_need",
     "save_plan",
+    "search_capabilities",
     "slug_for",
 ]
 
@@ -115,6 +126,31 @@ def check_picks(value: Any, errors: Errors, field: str = "capabilities") -> list
     if retired:
         errors.add(field, "Retired, pick their successors instead: " + ", ".join(retired) + ".")
     return [] if unknown or retired else slugs
+
+
+def search_capabilities(q: str, *, exclude: Iterable[str] = (), limit: int = 12) -> list[Capability]:
+    """Return capabilities to pick for ``q``: every word in the name, summary, tags or domain.
+
+    A need ("membership", "payments") finds the capabilities of the domain it
+    names as well as those that mention it. Retired ones and ``exclude`` are
+    left out; production first, then by name.
+    """
+    words = " ".join((q or "").split()[:5]).lower()
+    if not words:
+        return []
+    conditions = []
+    for word, matches in zip(words.split(), [[c] for c in text_matches(words)], strict=True):
+        in_domain = Capability.domain_id.in_(sa.select(Domain.id).where(sa.or_(
+            sa.func.lower(Domain.name).contains(word, autoescape=True),
+            Domain.slug.contains(word, autoescape=True))))
+        conditions.append(sa.or_(*matches, in_domain))
+    skipped = list(exclude)
+    query = (sa.select(Capability).options(joinedload(Capability.domain))
+             .where(Capability.lifecycle != "retired", *conditions))
+    if skipped:
+        query = query.where(Capability.slug.not_in(skipped))
+    return list(db.session.scalars(query.order_by(
+        (Capability.lifecycle != "production"), sa.func.lower(Capability.name)).limit(limit)))
 
 
 def maturity_of(capability: Capability) -> dict[str, Any]:

@@ -136,10 +136,7 @@ def _picks_from(args) -> tuple[list[str], list[str], dict[str, list[str]]]:
 
 
 def _search(q: str, exclude: list[str]) -> list:
-    if not q.strip():
-        return []
-    found = directory.pick_capabilities(q[:200], limit=SEARCH_RESULTS + len(exclude))
-    return [c for c in found if c.slug not in exclude][:SEARCH_RESULTS]
+    return incubation.search_capabilities(q[:200], exclude=exclude, limit=SEARCH_RESULTS)
 
 
 def _incubate_context(slugs: list[str], needs: list[str], errors: dict, *,

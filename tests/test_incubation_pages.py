@@ -203,3 +203,15 @@ def test_the_spin_off_chooser_goes_to_the_business(client, org):
 def test_an_empty_catalog_home_still_offers_the_journeys(client, db):
     html = client.get("/").get_data(as_text=True)
     assert "Starting a business?" in html and "No business yet." in html
+
+
+def test_search_finds_by_need_and_domain(client, org, make):
+    make.domain("membership", name="Membership")
+    make.capability("vip-levels", domain="membership", name="Levels", summary="Tiers.",
+                    lifecycle="production")
+    html = client.get("/businesses/incubate/search?q=membership").get_data(as_text=True)
+    assert 'value="vip-levels"' in html  # found through its domain's name
+    html = client.get("/businesses/incubate/search?q=tiers").get_data(as_text=True)
+    assert 'value="vip-levels"' in html  # through its summary
+    assert "No capability matches" in client.get(
+        "/businesses/incubate/search?q=zzzz").get_data(as_text=True)
