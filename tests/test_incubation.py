@@ -100,6 +100,20 @@ def test_expected_lead_time_comes_with_its_cohort(client, org):
     assert body["expected_lead_time_days"] == 25.0
 
 
+def test_an_empty_cohort_widens_to_the_nearest_businesses(org):
+    """No business adopts 5-15 capabilities: the nearest join until 10 deliveries (or none left)."""
+    estimate = incubation.expected_lead_time(10)
+    assert estimate["basis"]["cohort"] == {"adoptions_min": 1, "adoptions_max": 2,
+                                           "businesses": ["taobao", "tmall"]}
+    assert estimate["basis"]["deliveries"] == 4 and estimate["expected_lead_time_days"] == 25.0
+
+
+def test_no_delivery_history_means_no_estimate(db):
+    assert incubation.expected_lead_time(3) == {"expected_lead_time_days": None, "basis": {
+        "reused": 3, "cohort": {"adoptions_min": None, "adoptions_max": None, "businesses": []},
+        "deliveries": 0, "median_days": None, "p85_days": None}}
+
+
 def test_suggestions_come_from_businesses_with_similar_adoptions(client, org):
     body = client.get("/api/v1/incubation?capabilities=cart").get_json()
     assert [(s["slug"], s["adopted_by"]) for s in body["suggestions"]] == [("coupons", ["taobao"])]
