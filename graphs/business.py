@@ -413,7 +413,7 @@ def _teams(G: nx.DiGraph, groups: Mapping[str, list[dict[str, Any]]], *,
 
 #: Capabilities a boundary figure draws at most (nearest first), whatever the catalog's size.
 FIGURE_NODES = 120
-#: Of those, how many carry a label (the rest on hover).
+#: Of those, how many carry a label: what goes with it first (the rest on hover).
 FIGURE_LABELS = 24
 INSIDE, SHARED, LOST, BUSINESS = "#16a34a", "#d97706", "#7c3aed", "#0f172a"
 
@@ -446,7 +446,7 @@ def boundary_figure(G: nx.DiGraph, report: Mapping[str, Any], *,
     >>> G.nodes["business:shop"]["kind"] = "business"
     >>> fig = boundary_figure(G, boundary_of(G, "business:shop"))
     >>> fig["summary"]
-    'shop: 1 capability would go with it, 0 shared, 0 others would lose.'
+    'shop: 1 capability would go with it, 0 shared, and others would lose 0.'
     """
     uses = sorted(report["uses"], key=lambda r: (r["distance"], not r["exclusive"], r["slug"]))
     shown = uses[:limit]
@@ -480,7 +480,9 @@ def boundary_figure(G: nx.DiGraph, report: Mapping[str, Any], *,
     if xs:
         traces.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys, "hoverinfo": "skip",
                        "line": {"color": "#cbd5e1", "width": 1}, "showlegend": False})
-    labelled = {r["slug"] for r in shown[:FIGURE_LABELS]}
+    # What goes with it (and what others would lose) is the story: those are labelled;
+    # the shared rest, often many to a column, is named on hover and in the tables.
+    labelled = {r["slug"] for r in [*(r for r in shown if r["exclusive"]), *lost][:FIGURE_LABELS]}
     for title, colour, rows in (
             ("Goes with it", INSIDE, [r for r in shown if r["exclusive"]]),
             ("Shared with other businesses", SHARED, [r for r in shown if not r["exclusive"]]),
@@ -507,8 +509,8 @@ def boundary_figure(G: nx.DiGraph, report: Mapping[str, Any], *,
     more = len(uses) - len(shown)
     summary = (f"{name}: {len(report['exclusive'])} "
                f"{'capability' if len(report['exclusive']) == 1 else 'capabilities'} would go "
-               f"with it, {len(report['shared'])} shared, {len(report['provides_to_others'])} "
-               "others would lose.")
+               f"with it, {len(report['shared'])} shared, and others would lose "
+               f"{len(report['provides_to_others'])}.")
     if more > 0:
         summary += f" The {len(shown)} nearest are drawn; {more:,} more are in the tables."
     ticks = list(range(0, last + 1 if lost else last))
@@ -528,7 +530,7 @@ def boundary_figure(G: nx.DiGraph, report: Mapping[str, Any], *,
                     "line": {"color": "#dc2626", "width": 2, "dash": "dash"}}],
         "annotations": [
             {"text": "spin-off boundary: above goes with it, below stays shared",
-             "xref": "paper", "x": 1, "xanchor": "right", "y": 0, "yanchor": "bottom",
+             "xref": "paper", "x": 1, "xanchor": "right", "y": 0, "yanchor": "top",
              "showarrow": False, "font": {"size": 11, "color": "#dc2626"}}],
     }
     return {"data": traces, "layout": layout, "summary": summary}
