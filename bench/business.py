@@ -60,7 +60,7 @@ def main() -> None:
               f"businesses_reaching (cold, once per revision): "
               f"{(time.perf_counter() - started) * 1000:.0f} ms")
         businesses = [n for n, kind in G.nodes(data="kind") if kind == "business"]
-        used = {b: 0 for b in businesses}
+        used = dict.fromkeys(businesses, 0)
         for reached_by in reaching.values():
             for b in reached_by:
                 used[b] += 1
