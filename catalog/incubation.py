@@ -32,7 +32,7 @@ from catalog.browse import text_matches
 from catalog.capabilities import register_capability
 from catalog.db import db, transaction
 from catalog.errors import Conflict, NotFound, ValidationFailed
-from catalog.metrics import lead_time_stats
+from catalog.metrics import lead_time_days, lead_time_stats
 from catalog.models import (
     Adoption,
     Business,
@@ -246,10 +246,9 @@ def expected_lead_time(reused: int) -> dict[str, Any]:
 def _lead_times(business_ids: list[int]) -> list[int]:
     if not business_ids:
         return []
-    rows = db.session.execute(
-        sa.select(Delivery.requested_on, Delivery.delivered_on)
-        .where(Delivery.business_id.in_(business_ids), Delivery.delivered_on.is_not(None)))
-    return [(delivered - requested).days for requested, delivered in rows]
+    return [int(days) for days in db.session.scalars(
+        sa.select(lead_time_days())
+        .where(Delivery.business_id.in_(business_ids), Delivery.delivered_on.is_not(None)))]
 
 
 # -- plans -------------------------------------------------------------------------------

@@ -67,7 +67,8 @@ def capability_row(G: nx.DiGraph, node: Hashable, **extra: Any) -> dict[str, Any
     2
     """
     data = G.nodes[node]
-    return {"slug": _slug(G, node), "name": data.get("name") or _slug(G, node),
+    slug = data.get("slug") or _slug(G, node)
+    return {"slug": slug, "name": data.get("name") or slug,
             "team": data.get("team"), "team_name": data.get("team_name"),
             "tier": data.get("tier"), "lifecycle": data.get("lifecycle"),
             "layer": data.get("layer"), "domain": data.get("domain"), **extra}
@@ -158,7 +159,7 @@ def business_overview(G: nx.DiGraph, *, reaching: Mapping[Hashable, Sequence] | 
         if not _is_business(G, b):
             continue
         adopted = [n for n in G.succ[b] if not _is_business(G, n)]
-        best = sorted(adopted, key=lambda n: (-len(reaching.get(n, ())), _slug(G, n)))[:top]
+        best = sorted(adopted, key=lambda n: (-len(reaching.get(n, ())), str(n)))[:top]
         rows.append({"slug": _slug(G, b), "name": G.nodes[b].get("name") or _slug(G, b),
                      "status": G.nodes[b].get("status") or "live", "adopted": len(adopted),
                      "reaches": reaches.get(b, 0), "shared": shared.get(b, 0),
@@ -189,10 +190,10 @@ def boundary_of(G: nx.DiGraph, business: Hashable, *, team: str | None = None,
     -------
     dict
         ``"uses"``: every capability it reaches, with its ``distance`` (1:
-        adopted) and ``exclusive`` (no other business reaches it), nearest
-        first; ``"exclusive"``: those only it reaches (they would go with
-        it); ``"shared"``: the others, each with ``also_used_by`` (business
-        slugs); ``"provides_to_others"``: capabilities of ``team`` other
+        adopted), ``exclusive`` (no other business reaches it) and
+        ``also_used_by`` (the other businesses' slugs), nearest first;
+        ``"exclusive"``: those only it reaches (they would go with it);
+        ``"shared"``: the others (the same rows); ``"provides_to_others"``: capabilities of ``team`` other
         businesses reach, each with its ``consumers`` (business slugs) and
         whether the business itself ``used`` it; ``"teams"``: every team
         involved with its ``contact`` and counts ``exclusive``, ``shared``,
@@ -219,23 +220,30 @@ def boundary_of(G: nx.DiGraph, business: Hashable, *, team: str | None = None,
     reaching = businesses_reaching(G) if reaching is None else reaching
     distances = nx.single_source_shortest_path_length(G, business)
     uses, exclusive, shared = [], [], []
-    for node, distance in sorted(distances.items(), key=lambda item: (item[1], _slug(G, item[0]))):
+    others_of: dict[tuple, list[str]] = {}  # per set of businesses: the others' slugs
+
+    def others(node: Hashable) -> list[str]:
+        reached_by = tuple(reaching.get(node, ()))
+        if reached_by not in others_of:
+            others_of[reached_by] = [_slug(G, b) for b in reached_by if b != business]
+        return others_of[reached_by]
+
+    for node, distance in sorted(distances.items(), key=lambda item: (item[1], str(item[0]))):
         if node == business or _is_business(G, node):
             continue
-        others = [_slug(G, b) for b in reaching.get(node, ()) if b != business]
-        row = capability_row(G, node, distance=distance, exclusive=not others)
+        also = others(node)
+        row = capability_row(G, node, distance=distance, exclusive=not also, also_used_by=also)
         uses.append(row)
-        if others:
-            shared.append({**row, "also_used_by": others})
-        else:
-            exclusive.append(row)
+        (shared if also else exclusive).append(row)
     provides = []
+    provided = []
     if team:
         for node in G:
             if G.nodes[node].get("team") != team or _is_business(G, node):
                 continue
-            consumers = [_slug(G, b) for b in reaching.get(node, ()) if b != business]
+            consumers = others(node)
             if consumers:
+                provided.append(node)
                 provides.append(capability_row(G, node, consumers=consumers,
                                                used=node in distances))
         provides.sort(key=lambda row: (-len(row["consumers"]), row["slug"]))
@@ -244,7 +252,8 @@ def boundary_of(G: nx.DiGraph, business: Hashable, *, team: str | None = None,
             "uses": uses,
             "exclusive": exclusive, "shared": shared, "provides_to_others": provides,
             "teams": _teams(G, {"exclusive": exclusive, "shared": shared,
-                                "provides": provides}, extra=[team] if team else [])}
+                                "provides": provides}, extra=[team] if team else [],
+                            nodes=[*distances, *provided])}
 
 
 def domain_leaders(G: nx.DiGraph, *, reaching: Mapping[Hashable, Sequence] | None = None,
@@ -269,7 +278,7 @@ def domain_leaders(G: nx.DiGraph, *, reaching: Mapping[Hashable, Sequence] | Non
         if data.get("lifecycle") == "production" and data.get("domain"):
             by_domain.setdefault(data["domain"], []).append(node)
     return {domain: [_slug(G, n) for n in sorted(
-                nodes, key=lambda n: (-len(reaching.get(n, ())), _slug(G, n)))[:top]]
+                nodes, key=lambda n: (-len(reaching.get(n, ())), str(n)))[:top]]
             for domain, nodes in sorted(by_domain.items())}
 
 
@@ -321,32 +330,38 @@ def incubation_reach(G: nx.DiGraph, picks: Iterable[Hashable], *,
         if node not in G:
             raise nx.NodeNotFound(f"Node {node!r} is not in the graph.")
     rows = []
+    used = []
     if chosen:
         for level, nodes in enumerate(nx.bfs_layers(G, chosen), start=1):
-            for node in sorted(nodes, key=lambda n: _slug(G, n)):
+            for node in sorted(nodes, key=str):
                 if _is_business(G, node):
                     continue
+                used.append(node)
                 rows.append(capability_row(
                     G, node, distance=level, picked=level == 1,
                     businesses=len(reaching.get(node, ())) if reaching is not None else None))
     picked = {row["slug"] for row in rows if row["picked"]}
     return {"capabilities": rows,
             "teams": _teams(G, {"capabilities": rows,
-                                "picked": [row for row in rows if row["slug"] in picked]}),
+                                "picked": [row for row in rows if row["slug"] in picked]},
+                            nodes=used),
             "warnings": [{**row, "alternatives": [
                 slug for slug in (leaders or {}).get(row["domain"], ()) if slug != row["slug"]]
                 if row["lifecycle"] in ("deprecated", "retired") else []}
                 for row in rows if row["lifecycle"] in WARNING_LIFECYCLES]}
 
 
-def similar_adoptions(G: nx.DiGraph, picks: Iterable[Hashable], *,
-                      limit: int = 8) -> list[dict[str, Any]]:
+def similar_adoptions(G: nx.DiGraph, picks: Iterable[Hashable], *, limit: int = 8,
+                      businesses: Iterable[Hashable] | None = None) -> list[dict[str, Any]]:
     """Return what businesses that adopted sets like ``picks`` also adopted.
 
     Each business is weighed by the Jaccard similarity of what it adopts
     (its direct successors) and ``picks``; a capability it adopts and the
     picks lack scores that weight, summed over businesses. Businesses with
     nothing in common with the picks do not count.
+
+    ``businesses`` are the business nodes of ``G`` when already known (else
+    the graph is scanned for them).
 
     Returns
     -------
@@ -368,7 +383,7 @@ def similar_adoptions(G: nx.DiGraph, picks: Iterable[Hashable], *,
     adopters: dict[Hashable, list[str]] = {}
     if not chosen:
         return []
-    for b in G:
+    for b in (businesses if businesses is not None else G):
         if not _is_business(G, b):
             continue
         adopted = set(G.succ[b])
@@ -380,18 +395,29 @@ def similar_adoptions(G: nx.DiGraph, picks: Iterable[Hashable], *,
             if node in G and G.nodes[node].get("lifecycle") != "retired":
                 scores[node] = scores.get(node, 0.0) + weight
                 adopters.setdefault(node, []).append(_slug(G, b))
-    ranked = sorted(scores, key=lambda n: (-scores[n], _slug(G, n)))[:limit]
+    ranked = sorted(scores, key=lambda n: (-scores[n], str(n)))[:limit]
     return [capability_row(G, n, score=round(scores[n], 3), adopted_by=adopters[n])
             for n in ranked]
 
 
 def _teams(G: nx.DiGraph, groups: Mapping[str, list[dict[str, Any]]], *,
-           extra: Iterable[str] = ()) -> list[dict[str, Any]]:
-    """Return the owner teams of the rows in ``groups``, with a count per group."""
-    contacts = {}
-    for _node, data in G.nodes(data=True):
+           extra: Iterable[str] = (), nodes: Iterable[Hashable] = ()) -> list[dict[str, Any]]:
+    """Return the owner teams of the rows in ``groups``, with a count per group.
+
+    Names and contacts are read off ``nodes`` (the nodes of the rows); the
+    whole graph is scanned only for an ``extra`` team none of them has.
+    """
+    contacts: dict[str, tuple[str | None, str]] = {}
+
+    def note(data: Mapping[str, Any]) -> None:
         if data.get("team") and data["team"] not in contacts:
             contacts[data["team"]] = (data.get("team_name"), data.get("team_contact") or "")
+
+    for node in nodes:
+        note(G.nodes[node])
+    if any(team not in contacts for team in extra):
+        for _, data in G.nodes(data=True):
+            note(data)
     teams: dict[str, dict[str, Any]] = {}
 
     def entry(slug: str) -> dict[str, Any]:

@@ -50,7 +50,7 @@ from graphs.params import parse_depth, parse_links
 from graphs.reports import cycle_report
 from portal import openapi
 from portal.auth import note_api_token
-from portal.incubation import boundary_report, incubation_report
+from portal.incubation import boundary_json, incubation_report
 
 bp = Blueprint("api", __name__)
 
@@ -405,7 +405,7 @@ def adopt_incubation_plan(plan_id: int):
 @bp.get("/businesses/<slug>/boundary")
 def business_boundary(slug: str):
     """What a spin-off of a business would take along, share and cut off."""
-    return jsonify(boundary_report(slug))
+    return Response(boundary_json(slug), mimetype="application/json")
 
 
 # -- helpers ------------------------------------------------------------------------------

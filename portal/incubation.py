@@ -8,6 +8,7 @@ the catalog (:mod:`catalog.incubation`). Views parse, call, render.
 
 import csv
 import io
+import json
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -46,7 +47,7 @@ from portal.auth import current_actor
 from portal.http import is_fragment_request
 from portal.listing import Column, Listing
 
-__all__ = ["boundary_report", "bp", "home_journeys", "incubation_report"]
+__all__ = ["boundary_json", "boundary_report", "bp", "home_journeys", "incubation_report"]
 
 bp = Blueprint("incubation", __name__)
 
@@ -86,7 +87,9 @@ def incubation_report(slugs: list[str], needs: list[str] = ()) -> dict[str, Any]
         "teams": reach["teams"],
         "deprecated": reach["warnings"],
         "needs": list(needs),
-        "suggestions": similar_adoptions(G, picks, limit=SUGGESTIONS),
+        "suggestions": similar_adoptions(G, picks, limit=SUGGESTIONS, businesses=derived(
+            "business.nodes", lambda G: [n for n, kind in G.nodes(data="kind")
+                                         if kind == "business"])),
         **lead,
     }
 
@@ -102,14 +105,33 @@ def boundary_report(slug: str) -> dict[str, Any]:
     business = lookups.by_slug(Business, slug)
     if business is None:
         raise NotFound(f"No business has the slug {slug!r}.")
-    G = catalog_graph()
-    try:
-        report = boundary_of(G, business_node(slug), team=business_teams().get(slug),
-                             reaching=reaching())
-    except nx.NodeNotFound:  # created after the graph was read: it uses nothing yet
-        report = {"business": slug, "team": None, "uses": [], "exclusive": [], "shared": [],
-                  "provides_to_others": [], "teams": []}
-    return {**report, "name": business.name, "status": business.status}
+    name, status = business.name, business.status  # both versioned: a change is a new revision
+    found = reaching()
+
+    def compute(G: nx.DiGraph) -> dict[str, Any]:
+        try:
+            report = boundary_of(G, business_node(slug), team=business_teams().get(slug),
+                                 reaching=found)
+        except nx.NodeNotFound:  # created after the graph was read: it uses nothing yet
+            report = {"business": slug, "team": None, "uses": [], "exclusive": [],
+                      "shared": [], "provides_to_others": [], "teams": []}
+        return {**report, "name": name, "status": status}
+
+    return derived(f"business.boundary:{slug}", compute)
+
+
+def boundary_json(slug: str) -> bytes:
+    """Return :func:`boundary_report` as JSON, encoded once per catalog revision."""
+    report = boundary_report(slug)
+    return derived(f"business.boundary.json:{slug}",
+                   lambda G: json.dumps(report, ensure_ascii=False).encode())
+
+
+def _section_rows(slug: str) -> dict[str, list[dict[str, Any]]]:
+    """Return the rows of every spin-off section of ``slug``, shaped once per revision."""
+    report = boundary_report(slug)
+    return derived(f"business.boundary.rows:{slug}", lambda G: {
+        key: listing_rows(report) for key, listing_rows in SECTION_ROWS.items()})
 
 
 def home_journeys() -> dict[str, Any]:
@@ -280,18 +302,33 @@ def _rows(name: str):
     return lambda report: [{**row, "capability": row} for row in report[name]]
 
 
+#: How each section of the spin-off page shapes the boundary's rows (cached per revision).
+SECTION_ROWS = {
+    "exclusive": _rows("exclusive"),
+    "shared": _rows("shared"),
+    "provides": lambda report: [{**row, "capability": row,
+                                 "used": "yes" if row["used"] else "no"}
+                                for row in report["provides_to_others"]],
+    "teams": lambda report: [{**t, "slug_name": t["name"]} for t in report["teams"]],
+}
+
+
+def _section(key: str):
+    return lambda rows: rows[key]
+
+
 SECTIONS: dict[str, Listing] = {listing.key: listing for listing in (
     Listing("exclusive", "Would go with it",
             (CAPABILITY, DISTANCE, TEAM, LIFECYCLE, TIER), filters=(TEAM, LIFECYCLE),
             search=("capability",), empty="Nothing: every capability it uses serves others too.",
             description="Only this business reaches these capabilities: a spin-off takes them "
-                        "(and their teams' work) along.", rows=_rows("exclusive")),
+                        "(and their teams' work) along.", rows=_section("exclusive")),
     Listing("shared", "Shared: would have to keep calling, or fork",
             (CAPABILITY, DISTANCE, TEAM, Column("Also used by", "also_used_by", "businesses")),
             filters=(TEAM,), search=("capability", "also_used_by"),
             empty="Nothing it uses is shared with another business.",
             description="Other businesses reach these too: the spin-off keeps calling them "
-                        "through the platform, or forks its own copy.", rows=_rows("shared")),
+                        "through the platform, or forks its own copy.", rows=_section("shared")),
     Listing("provides", "Others would lose",
             (CAPABILITY, TEAM, Column("Used by", "consumers", "businesses"),
              Column("It uses it too", "used", "text")),
@@ -299,14 +336,13 @@ SECTIONS: dict[str, Listing] = {listing.key: listing for listing in (
             empty="Its team owns nothing another business uses.",
             description="Capabilities its own team owns that other businesses reach: they need a "
                         "new owner, or a contract with the spun-off business.",
-            rows=lambda report: [{**row, "capability": row, "used": "yes" if row["used"] else "no"}
-                                 for row in report["provides_to_others"]]),
+            rows=_section("provides")),
     Listing("teams", "Teams involved",
             (Column("Team", "slug", "team"), Column("Contact", "contact", "text"),
              Column("Goes with it", "exclusive", "number"), Column("Shared", "shared", "number"),
              Column("Others would lose", "provides", "number")),
             search=("slug", "name", "contact"), empty="No team.",
-            rows=lambda report: [{**t, "slug_name": t["name"]} for t in report["teams"]]),
+            rows=_section("teams")),
 )}
 
 
@@ -323,8 +359,9 @@ def choose_spin_off():
 def spin_off(slug: str):
     """What a spin-off of the business would take along, leave shared and cut off."""
     report = boundary_report(slug)
-    views = [listing.view(report, {}) for listing in SECTIONS.values()]
-    figure = boundary_figure(catalog_graph(), report)
+    rows = _section_rows(slug)
+    views, figure = derived(f"business.boundary.page:{slug}", lambda G: (
+        [listing.view(rows, {}) for listing in SECTIONS.values()], boundary_figure(G, report)))
     return render_template("businesses/spin_off.html", report=report, views=views,
                            figures={"boundary": figure})
 
@@ -333,7 +370,7 @@ def spin_off(slug: str):
 def spin_off_section(slug: str, key: str):
     """One section of the spin-off page, filtered and paged (htmx: the section alone)."""
     listing = _listing(key)
-    view = listing.view(boundary_report(slug), request.args)
+    view = listing.view(_section_rows(slug), request.args)
     template = ("businesses/_boundary_section.html" if is_fragment_request()
                 else "businesses/boundary_section.html")
     response = make_response(render_template(template, view=view, slug=slug))
@@ -345,7 +382,7 @@ def spin_off_section(slug: str, key: str):
 def spin_off_section_csv(slug: str, key: str):
     """Every row of one section that passes its filters, as CSV."""
     listing = _listing(key)
-    return Response(listing.csv(boundary_report(slug), request.args), mimetype="text/csv",
+    return Response(listing.csv(_section_rows(slug), request.args), mimetype="text/csv",
                     headers={"Content-Disposition":
                              f"attachment; filename=spin-off-{slug}-{key}.csv"})
 
