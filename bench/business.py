@@ -15,9 +15,11 @@ Goal: the plan for 20 picks and the boundary of the largest business answer
 in at most 300 ms warm. Nothing is asserted. Usage::
 
     python -m bench.business [--scale 10000] [--repeat 30] [--database-url URL]
+    python -m bench.business --seeded sqlite:////tmp/catalog-10k.db   # already seeded: no seed
 """
 
 import argparse
+import contextlib
 import random
 import time
 
@@ -28,6 +30,7 @@ from catalog.db import db
 from catalog.models import Capability
 from graphs.business import businesses_reaching
 from graphs.cache import catalog_graph
+from portal import create_app
 
 PICKS = 20
 
@@ -50,8 +53,10 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--database-url")
+    parser.add_argument("--seeded", help="a database seeded already (seed-demo --scale N)")
     args = parser.parse_args()
-    with seeded_app(args.scale, database_url=args.database_url) as app:
+    with (_opened(args.seeded) if args.seeded
+          else seeded_app(args.scale, database_url=args.database_url)) as app:
         client = app.test_client()
         G = catalog_graph()
         started = time.perf_counter()
@@ -94,6 +99,15 @@ def main() -> None:
         print(f"  (spin-off page: {size:,} bytes)")
         times, _ = timed(client, f"/businesses/{slug}/spin-off.csv", max(5, args.repeat // 3))
         report("spin-off CSV, largest", times)
+
+
+@contextlib.contextmanager
+def _opened(url: str):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
 
 
 if __name__ == "__main__":

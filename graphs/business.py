@@ -17,6 +17,7 @@ lists and dicts keyed by slug. :func:`businesses_reaching` is the one pass over
 the whole graph; :mod:`graphs.cache` keeps it per catalog revision.
 """
 
+import itertools
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -392,12 +393,12 @@ def similar_adoptions(G: nx.DiGraph, picks: Iterable[Hashable], *, limit: int = 
             continue
         weight = common / len(adopted | chosen)
         for node in adopted - chosen:
-            if node in G and G.nodes[node].get("lifecycle") != "retired":
-                scores[node] = scores.get(node, 0.0) + weight
-                adopters.setdefault(node, []).append(_slug(G, b))
-    ranked = sorted(scores, key=lambda n: (-scores[n], str(n)))[:limit]
-    return [capability_row(G, n, score=round(scores[n], 3), adopted_by=adopters[n])
-            for n in ranked]
+            scores[node] = scores.get(node, 0.0) + weight
+            adopters.setdefault(node, []).append(b)
+    ranked = list(itertools.islice((n for n in sorted(scores, key=lambda n: (-scores[n], str(n)))
+                                    if G.nodes[n].get("lifecycle") != "retired"), limit))
+    return [capability_row(G, n, score=round(scores[n], 3),
+                           adopted_by=[_slug(G, b) for b in adopters[n]]) for n in ranked]
 
 
 def _teams(G: nx.DiGraph, groups: Mapping[str, list[dict[str, Any]]], *,
