@@ -28,6 +28,7 @@ from graphs.nodes import business_node, capability_node, parse_node
 
 __all__ = [
     "FIGURE_NODES",
+    "GROUP_NODES",
     "WARNING_LIFECYCLES",
     "boundary_figure",
     "boundary_of",
@@ -442,6 +443,10 @@ def _teams(G: nx.DiGraph, groups: Mapping[str, list[dict[str, Any]]], *,
 FIGURE_NODES = 120
 #: Of those, how many carry a label: what goes with it first (the rest on hover).
 FIGURE_LABELS = 24
+#: At most this many per distance and side of the boundary, in sub-columns of GROUP_ROWS;
+#: a crowded group's names are on hover only, and "+N more" says what is left out.
+GROUP_NODES = 40
+GROUP_ROWS = 10
 INSIDE, SHARED, LOST, BUSINESS = "#16a34a", "#d97706", "#7c3aed", "#0f172a"
 
 
@@ -453,7 +458,8 @@ def boundary_figure(G: nx.DiGraph, report: Mapping[str, Any], *,
     it reaches sit above the dashed boundary line, shared ones below it, and
     the capabilities its team owns that others use (they would lose them)
     in a last column. At most ``limit`` capabilities are drawn, nearest
-    first; the summary says how many more there are.
+    first and at most :data:`GROUP_NODES` per distance and side; "+N more"
+    marks what a group leaves out and the summary counts it.
 
     Parameters
     ----------
@@ -476,18 +482,35 @@ def boundary_figure(G: nx.DiGraph, report: Mapping[str, Any], *,
     'shop: 1 capability would go with it, 0 shared, and others would lose 0.'
     """
     uses = sorted(report["uses"], key=lambda r: (r["distance"], not r["exclusive"], r["slug"]))
-    shown = uses[:limit]
-    lost = [r for r in report["provides_to_others"] if not r["used"]][:max(0, limit - len(shown))]
-    last = max((r["distance"] for r in shown), default=0) + 1
     columns: dict[tuple[int, bool], list[dict[str, Any]]] = {}
-    for row in shown:
-        columns.setdefault((row["distance"], row["exclusive"]), []).append(row)
-    for row in lost:
-        columns.setdefault((last, True), []).append({**row, "lost": True})
+    hidden: dict[tuple[int, bool], int] = {}
+    shown = []
+    for row in uses:  # nearest first, at most GROUP_NODES per distance and side
+        key = (row["distance"], row["exclusive"])
+        if len(shown) < limit and len(columns.setdefault(key, [])) < GROUP_NODES:
+            columns[key].append(row)
+            shown.append(row)
+        else:
+            hidden[key] = hidden.get(key, 0) + 1
+    columns = {key: rows for key, rows in columns.items() if rows}
+    last = max((r["distance"] for r in shown), default=0) + 1
+    unused = [r for r in report["provides_to_others"] if not r["used"]]
+    lost = unused[:min(GROUP_NODES, max(0, limit - len(shown)))]
+    if lost:
+        columns[(last, True)] = [{**row, "lost": True} for row in lost]
+    if len(unused) > len(lost):
+        hidden[(last, True)] = len(unused) - len(lost)
     xy: dict[str, tuple[float, float]] = {}
+    crowded: set[str] = set()
     for (x, inside), rows in columns.items():
+        # a crowded group is spread over side-by-side sub-columns of GROUP_ROWS
+        subs = -(-len(rows) // GROUP_ROWS)
         for i, row in enumerate(rows):
-            xy[row["slug"]] = (x, (i + 1) if inside else -(i + 1))
+            dx = (i // GROUP_ROWS - (subs - 1) / 2) * (0.7 / subs) if subs > 1 else 0.0
+            y = i % GROUP_ROWS + 1
+            xy[row["slug"]] = (round(x + dx, 4), y if inside else -y)
+            if subs > 1:
+                crowded.add(row["slug"])
     name = report.get("name") or report["business"]
     traces: list[dict[str, Any]] = []
     xs: list[Any] = []
@@ -509,7 +532,9 @@ def boundary_figure(G: nx.DiGraph, report: Mapping[str, Any], *,
                        "line": {"color": "#cbd5e1", "width": 1}, "showlegend": False})
     # What goes with it (and what others would lose) is the story: those are labelled;
     # the shared rest, often many to a column, is named on hover and in the tables.
-    labelled = {r["slug"] for r in [*(r for r in shown if r["exclusive"]), *lost][:FIGURE_LABELS]}
+    labelled = {r["slug"] for r in [*(r for r in shown if r["exclusive"]), *lost]
+                if r["slug"] not in crowded}
+    labelled = set(sorted(labelled, key=lambda slug: xy[slug])[:FIGURE_LABELS])
     for title, colour, rows in (
             ("Goes with it", INSIDE, [r for r in shown if r["exclusive"]]),
             ("Shared with other businesses", SHARED, [r for r in shown if not r["exclusive"]]),
@@ -534,12 +559,16 @@ def boundary_figure(G: nx.DiGraph, report: Mapping[str, Any], *,
     high = max((y for _, y in xy.values()), default=1)
     low = min((y for _, y in xy.values()), default=-1)
     more = len(uses) - len(shown)
-    summary = (f"{name}: {len(report['exclusive'])} "
+    notes = [{"text": f"+{n:,} more", "x": x, "y": (GROUP_ROWS + 1) if inside else -(GROUP_ROWS + 1),
+              "showarrow": False, "font": {"size": 11, "color": "#64748b"}}
+             for (x, inside), n in sorted(hidden.items())]
+    summary = (f"{name}: {len(report['exclusive']):,} "
                f"{'capability' if len(report['exclusive']) == 1 else 'capabilities'} would go "
-               f"with it, {len(report['shared'])} shared, and others would lose "
-               f"{len(report['provides_to_others'])}.")
+               f"with it, {len(report['shared']):,} shared, and others would lose "
+               f"{len(report['provides_to_others']):,}.")
     if more > 0:
-        summary += f" The {len(shown)} nearest are drawn; {more:,} more are in the tables."
+        summary += (f" {len(shown)} of the nearest are drawn; {more:,} more are in the "
+                    "tables.")
     ticks = list(range(0, last + 1 if lost else last))
     layout = {
         "title": {"text": f"What a spin-off of {inert(name)} would take", "x": 0,
@@ -552,13 +581,15 @@ def boundary_figure(G: nx.DiGraph, report: Mapping[str, Any], *,
                                        else f"{t} hop{'s' if t > 1 else ''}") for t in ticks],
             "zeroline": False, "showgrid": False, "fixedrange": True,
             "range": [-0.5, (last if lost else last - 1) + 0.9]},
-        "yaxis": {"visible": False, "fixedrange": True, "range": [low - 1, high + 1]},
+        "yaxis": {"visible": False, "fixedrange": True,
+                  "range": [min(low, -(GROUP_ROWS + 1) if hidden else low) - 1,
+                            max(high, GROUP_ROWS + 1 if hidden else high) + 1]},
         "shapes": [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": 0, "y1": 0,
                     "line": {"color": "#dc2626", "width": 2, "dash": "dash"}}],
         "annotations": [
             {"text": "spin-off boundary: above goes with it, below stays shared",
              "xref": "paper", "x": 1, "xanchor": "right", "y": 0, "yanchor": "top",
-             "showarrow": False, "font": {"size": 11, "color": "#dc2626"}}],
+             "showarrow": False, "font": {"size": 11, "color": "#dc2626"}}, *notes],
     }
     return {"data": traces, "layout": layout, "summary": summary}
 

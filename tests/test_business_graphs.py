@@ -7,6 +7,7 @@ import pytest
 
 from graphs.business import (
     FIGURE_NODES,
+    GROUP_NODES,
     boundary_figure,
     boundary_of,
     businesses_reaching,
@@ -156,8 +157,23 @@ class TestBoundaryFigure:
         G.add_edges_from(("business:big", f"capability:c{i}") for i in range(1000))
         figure = boundary_figure(G, boundary_of(G, "business:big"))
         drawn = sum(len(t["x"]) for t in figure["data"] if t.get("mode") != "lines")
-        assert drawn == FIGURE_NODES + 1  # and the business
-        assert "880 more" in figure["summary"]
+        assert drawn == GROUP_NODES + 1  # one crowded group, and the business
+        assert "960 more" in figure["summary"]
+        assert "+960 more" in [a["text"] for a in figure["layout"]["annotations"]]
+        assert all(not text for t in figure["data"][1:-1] for text in t["text"])  # hover only
+
+    def test_never_more_than_the_limit_whatever_the_depth(self):
+        G = nx.DiGraph()
+        G.add_node("business:big", kind="business", slug="big", name="Big")
+        for i in range(300):  # four levels of 300
+            G.add_edge("business:big", f"capability:a{i}")
+            G.add_edge(f"capability:a{i}", f"capability:b{i}")
+            G.add_edge(f"capability:b{i}", f"capability:c{i}")
+            G.add_edge(f"capability:c{i}", f"capability:d{i}")
+        figure = boundary_figure(G, boundary_of(G, "business:big"))
+        drawn = sum(len(t["x"]) for t in figure["data"] if t.get("mode") != "lines")
+        assert drawn == FIGURE_NODES + 1
+        assert figure["layout"]["xaxis"]["tickvals"] == [0, 1, 2, 3]
 
     def test_names_are_inert(self):
         G = nx.DiGraph([("business:b", "capability:x")])
