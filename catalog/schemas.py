@@ -448,6 +448,8 @@ _CONTACTS = _array(_object({"slug": {"type": "string"}, "name": {"type": "string
                             "contact": {"type": "string"}}, ("slug", "name", "contact")))
 INCUBATION = _object({
     "picks": _array(SLUG),
+    "missing": {**_array({"type": "string"}),
+                "description": "Picks of a saved plan no longer in the catalog."},
     "capabilities": _array(_object({
         **_ROW, "distance": _DISTANCE, "picked": {"type": "boolean"},
         "businesses": nullable({"type": "integer", "minimum": 0}),

@@ -74,7 +74,9 @@ def incubation_report(slugs: list[str], needs: list[str] = ()) -> dict[str, Any]
     """
     G = catalog_graph()
     found = reaching()
-    picks = [capability_node(slug) for slug in slugs]
+    # a saved plan may name a capability whose slug has changed since: listed, not walked
+    missing = [slug for slug in slugs if capability_node(slug) not in G]
+    picks = [capability_node(slug) for slug in slugs if slug not in missing]
     reach = incubation_reach(G, picks, reaching=found, leaders=derived(
         "business.leaders", lambda G: domain_leaders(G, reaching=found)))
     details = incubation.picked_details(slugs)
@@ -83,6 +85,7 @@ def incubation_report(slugs: list[str], needs: list[str] = ()) -> dict[str, Any]
     lead = incubation.expected_lead_time(len(slugs))
     return {
         "picks": list(slugs),
+        "missing": missing,
         "capabilities": rows,
         "teams": reach["teams"],
         "deprecated": reach["warnings"],

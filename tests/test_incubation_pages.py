@@ -215,3 +215,12 @@ def test_search_finds_by_need_and_domain(client, org, make):
     assert 'value="vip-levels"' in html  # through its summary
     assert "No capability matches" in client.get(
         "/businesses/incubate/search?q=zzzz").get_data(as_text=True)
+
+
+def test_a_plan_naming_a_capability_no_longer_there_still_shows(client, org, plan, db):
+    """Regression: a saved pick whose slug changed must not break the plan's page."""
+    plan.capabilities = ["cart", "renamed-away"]
+    db.session.commit()
+    response = client.get(f"/businesses/plans/{plan.id}")
+    assert response.status_code == 200
+    assert "No longer in the catalog: renamed-away." in response.get_data(as_text=True)
