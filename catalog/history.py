@@ -344,6 +344,7 @@ _SCOPE_FIELDS = {
     "business": ("team",),
     "delivery": ("business",),
     "user": ("team",),
+    "plan": ("team", "business"),
 }
 
 

@@ -56,6 +56,7 @@ __all__ = [
     "delivery_metrics",
     "direct_consumers",
     "latest_delivered",
+    "lead_time_days",
     "lead_time_stats",
     "percentile",
     "quarter_bounds",
@@ -354,6 +355,15 @@ def _delivered(filters: DeliveryFilters, *, limit: int | None = None) -> list[di
             for id_, business, title, requested, delivered, reused in db.session.execute(query)]
 
 
+def lead_time_days() -> sa.ColumnElement[int]:
+    """Return a delivery's lead time in days as SQL, computed by the database."""
+    if db.engine.dialect.name == "postgresql":
+        return Delivery.delivered_on - Delivery.requested_on
+    # SQLite keeps dates as YYYY-MM-DD text
+    return sa.cast(sa.func.julianday(Delivery.delivered_on)
+                   - sa.func.julianday(Delivery.requested_on), sa.Integer)
+
+
 def _reused_count() -> sa.ScalarSelect:
     return (sa.select(sa.func.count())
             .where(delivery_capability.c.delivery_id == Delivery.id)
@@ -371,11 +381,9 @@ def _lead_time_groups(filters: DeliveryFilters, *, by_reuse_only: bool = False) 
     """
     if db.engine.dialect.name == "postgresql":
         month = sa.func.to_char(Delivery.delivered_on, "YYYY-MM")
-        days = Delivery.delivered_on - Delivery.requested_on
     else:  # SQLite keeps dates as YYYY-MM-DD text
         month = sa.func.substr(Delivery.delivered_on, 1, 7)
-        days = sa.cast(sa.func.julianday(Delivery.delivered_on)
-                       - sa.func.julianday(Delivery.requested_on), sa.Integer)
+    days = lead_time_days()
     links = (sa.select(delivery_capability.c.delivery_id.label("id"), sa.func.count().label("n"))
              .group_by(delivery_capability.c.delivery_id).subquery())
     reused = sa.func.coalesce(links.c.n, 0)

@@ -81,3 +81,24 @@ def ensure_can_govern(actor: User | None, what: str) -> None:
     """Raise Forbidden unless ``actor`` may govern; ``what`` says what was refused."""
     if not can_govern(actor):
         raise Forbidden(f"Only architects and admins can {what}.")
+
+
+def can_incubate(actor: User | None, team: Team | None = None) -> bool:
+    """Return True when ``actor`` may save and adopt incubation plans of ``team``.
+
+    Business leads are contributors: they plan for their own team (a plan
+    without a team is anyone's who may write); architects, admins and the
+    system plan for any team. Viewers read plans only.
+    """
+    if actor is None or actor.role in EDIT_ALL_ROLES:
+        return True
+    return actor.role == "contributor" and (team is None or team.id == actor.team_id)
+
+
+def ensure_can_incubate(actor: User | None, team: Team | None = None) -> None:
+    """Raise Forbidden unless ``actor`` may save and adopt plans of ``team``."""
+    if not can_incubate(actor, team):
+        if actor is not None and actor.role == "contributor":
+            raise Forbidden("Contributors save and adopt incubation plans of their own team only.")
+        raise Forbidden("Only contributors, architects and admins can save and adopt "
+                        "incubation plans.")

@@ -514,6 +514,97 @@ DEPRECATION_PLAN = _object({
     "consumers"),
     "What deprecating a capability involves: the countdown to its sunset, where to move, "
     "who is hit (directly or not, with distances) and each consumer team's migration.")
+_TEAM_SLUG = nullable({"type": "string"})
+_ROW = {"slug": {"type": "string"}, "name": {"type": "string"}, "team": _TEAM_SLUG,
+        "team_name": nullable({"type": "string"}), "tier": nullable({"type": "integer"}),
+        "lifecycle": nullable({"type": "string"}), "layer": nullable({"type": "string"}),
+        "domain": nullable({"type": "string"})}
+_ROW_REQUIRED = ("slug", "name", "team", "tier", "lifecycle")
+_DISTANCE = {"type": "integer", "minimum": 1}
+_CONTACTS = _array(_object({"slug": {"type": "string"}, "name": {"type": "string"},
+                            "contact": {"type": "string"}}, ("slug", "name", "contact")))
+INCUBATION = _object({
+    "picks": _array(SLUG),
+    "missing": {**_array({"type": "string"}),
+                "description": "Picks of a saved plan no longer in the catalog."},
+    "capabilities": _array(_object({
+        **_ROW, "distance": _DISTANCE, "picked": {"type": "boolean"},
+        "businesses": nullable({"type": "integer", "minimum": 0}),
+        "maturity": _object({"level": {"enum": ["none", "bronze", "silver", "gold"]},
+                             "source": {"type": "string"}, "checks": {"type": "object"}},
+                            ("level", "source", "checks")),
+        "apis": _array({"type": "object"}), "docs_url": nullable({"type": "string"}),
+        "sla_availability": nullable({"type": "number"}),
+        "sla_p99_ms": nullable({"type": "integer"}), "contact": nullable({"type": "string"})},
+        (*_ROW_REQUIRED, "distance", "picked"),
+        "A capability the new business would use: picked (distance 1, with what adopting it "
+        "takes: maturity, APIs, SLA, docs, contact) or brought along by the picks.")),
+    "teams": _CONTACTS,
+    "deprecated": _array(_object({**_ROW, "distance": _DISTANCE,
+                                  "alternatives": _array({"type": "string"})},
+                                 (*_ROW_REQUIRED, "distance", "alternatives"),
+                                 "Proposed, approved, deprecated or retired: not (or no longer) "
+                                 "in production; alternatives are production capabilities of "
+                                 "its domain.")),
+    "needs": _array({"type": "string"}),
+    "suggestions": _array(_object({**_ROW, "score": {"type": "number"},
+                                   "adopted_by": _array({"type": "string"})},
+                                  (*_ROW_REQUIRED, "score", "adopted_by"))),
+    "expected_lead_time_days": nullable({"type": "number"}),
+    "basis": _object({
+        "reused": {"type": "integer", "minimum": 0},
+        "cohort": _object({"adoptions_min": nullable({"type": "integer"}),
+                           "adoptions_max": nullable({"type": "integer"}),
+                           "businesses": _array({"type": "string"})},
+                          ("adoptions_min", "adoptions_max", "businesses")),
+        "deliveries": {"type": "integer", "minimum": 0},
+        "median_days": nullable({"type": "number"}), "p85_days": nullable({"type": "number"}),
+    }, ("reused", "cohort", "deliveries", "median_days", "p85_days"),
+        "The reuse cohort behind the estimate: businesses adopting about as many "
+        "capabilities, and their delivered deliveries' lead time."),
+}, ("capabilities", "teams", "deprecated", "expected_lead_time_days", "basis"))
+INCUBATION_PLAN_CREATE = _object({
+    "name": _text(validation.NAME_MAX, required=True),
+    "purpose": _text(validation.PURPOSE_MAX, multiline=True),
+    "capabilities": {**_array(SLUG, validation.PICKS_MAX),
+                     "description": "Slugs of the picked capabilities (or one text a,b,c)."},
+    "needs": _array(_text(validation.NEED_MAX), validation.NEEDS_MAX),
+    "team": {**SLUG, "description": "Architects and admins: the team it belongs to (default "
+                                    "yours)."},
+}, ("name",))
+INCUBATION_PLAN = _object({
+    "id": {"type": "integer"}, "name": {"type": "string"}, "purpose": {"type": "string"},
+    "capabilities": _array({"type": "string"}), "needs": _array({"type": "string"}),
+    "team": nullable({"type": "string"}), "business": nullable({"type": "string"}),
+    "created_by": nullable({"type": "string"}), "created_at": {"type": "string"},
+    "adopted_at": nullable({"type": "string"}),
+}, ("id", "name", "purpose", "capabilities", "needs", "team", "business", "created_at"))
+INCUBATION_PLAN_ADOPT = _object({
+    "slug": SLUG, "name": _text(validation.NAME_MAX),
+    "description": _text(validation.DESCRIPTION_MAX, multiline=True),
+}, ("slug",))
+INCUBATED_BUSINESS = _object({
+    "slug": {"type": "string"}, "name": {"type": "string"}, "status": {"type": "string"},
+    "team": nullable({"type": "string"}), "plan": {"type": "integer"},
+    "adoptions": _array({"type": "string"}),
+}, ("slug", "name", "status", "team", "plan", "adoptions"))
+_USE = _object({**_ROW, "distance": _DISTANCE, "exclusive": {"type": "boolean"}},
+               (*_ROW_REQUIRED, "distance", "exclusive"))
+BOUNDARY = _object({
+    "business": {"type": "string"}, "name": {"type": "string"}, "status": {"type": "string"},
+    "team": nullable({"type": "string"}),
+    "uses": _array(_USE), "exclusive": _array(_USE),
+    "shared": _array(_object({**_ROW, "distance": _DISTANCE, "exclusive": {"type": "boolean"},
+                              "also_used_by": _array({"type": "string"})},
+                             (*_ROW_REQUIRED, "distance", "also_used_by"))),
+    "provides_to_others": _array(_object({**_ROW, "used": {"type": "boolean"},
+                                          "consumers": _array({"type": "string"})},
+                                         (*_ROW_REQUIRED, "consumers", "used"))),
+    "teams": _array(_object({"slug": {"type": "string"}, "name": {"type": "string"},
+                             "contact": {"type": "string"}, "exclusive": {"type": "integer"},
+                             "shared": {"type": "integer"}, "provides": {"type": "integer"}},
+                            ("slug", "name", "contact", "exclusive", "shared", "provides"))),
+}, ("business", "uses", "exclusive", "shared", "provides_to_others", "teams"))
 
 ERROR = _object({"error": {"type": "string"}, "status": {"type": "integer"}},
                 ("error", "status"), "Any error but invalid fields.")
@@ -643,6 +734,13 @@ SCHEMAS: dict[str, Schema] = {
     "MigrationUpdate": MIGRATION_UPDATE,
     "Migration": MIGRATION,
     "DeprecationPlan": DEPRECATION_PLAN,
+    "Incubation": INCUBATION,
+    "IncubationPlanCreate": INCUBATION_PLAN_CREATE,
+    "IncubationPlan": INCUBATION_PLAN,
+    "IncubationPlanPage": page_of("IncubationPlan"),
+    "IncubationPlanAdopt": INCUBATION_PLAN_ADOPT,
+    "IncubatedBusiness": INCUBATED_BUSINESS,
+    "Boundary": BOUNDARY,
     "Error": ERROR,
     "ValidationErrors": VALIDATION_ERRORS,
     "Scorecard": SCORECARD,
@@ -770,6 +868,12 @@ def query_parameters(name: str) -> dict[str, Schema]:
                                                       "review; decided: decisions taken."},
                             **paging},
         "paging": lambda: paging,
+        "incubation": lambda: {"capabilities": {
+            "type": "string", "maxLength": validation.PICKS_MAX * (validation.SLUG_MAX + 1),
+            "description": f"Picked capability slugs separated by commas (at most "
+                           f"{validation.PICKS_MAX}): unknown or retired ones are a 422 "
+                           "naming them."}},
+        "plans": lambda: {"team": {**SLUG, "description": "Plans of this team."}, **paging},
         **_catalog_parameters(),
     }
     return sets[name]()

@@ -45,6 +45,7 @@ from catalog.db import db, transaction
 from catalog.errors import ValidationFailed
 from catalog.models import Business, Capability, Change, Domain, Team, User
 from catalog.models._time import clock_at, today, utcnow
+from catalog.seed_incubation import seed_incubation
 
 NOT_EMPTY = "The catalog is not empty; seed into an empty database."
 
@@ -1378,6 +1379,7 @@ def _build_demo() -> str:
     demo_governance.seed_governance()
     seed_governance.add_governance_demo()
     deliveries = _record_deliveries(day)
+    seed_incubation()
     counts = {
         "capabilities": len(CAPABILITIES),
         "APIs": sum(len(row.apis) for row in CAPABILITIES),

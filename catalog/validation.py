@@ -53,6 +53,11 @@ API_VERSION_MAX = 40
 SPEC_NOT_A_DOCUMENT = "API spec must be a JSON or YAML document (a mapping at the top)."
 CONTACT_MAX = 200
 STATUS_MAX = 20
+#: Incubation plans: picked capabilities, uncovered needs (each one line), the purpose.
+PICKS_MAX = 50
+NEEDS_MAX = 20
+NEED_MAX = 200
+PURPOSE_MAX = 2_000
 
 
 class Errors(defaultdict):
@@ -316,6 +321,18 @@ def nesting_depth(value: Any) -> int:
         deepest = max(deepest, depth)
         stack.extend((child, depth + 1) for child in children)
     return deepest
+
+
+def check_text(value: Any, errors: Errors, field: str, label: str, limit: int, *,
+               required: bool = False, multiline: bool = False) -> str:
+    """Return ``value`` as stripped text of at most ``limit`` characters, adding problems.
+
+    >>> errors = Errors()
+    >>> check_text("x" * 5, errors, "name", "Name", 3), errors["name"]
+    ('xxxxx', ['Name must be at most 3 characters (got 5).'])
+    """
+    check = _required_text if required else _optional_text
+    return check(value, field, label, limit, errors, multiline=multiline)
 
 
 # -- helpers -----------------------------------------------------------------

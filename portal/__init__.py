@@ -22,6 +22,7 @@ from portal import (
     governance_api,  # noqa: F401 - its routes join the API blueprint
     graph,
     history,
+    incubation,
     insights,
     markup,
     openapi,
@@ -84,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(governance.bp)
     app.register_blueprint(boards.bp)
     app.register_blueprint(graph.bp)
+    app.register_blueprint(incubation.bp)
     app.register_blueprint(insights.bp)
     app.register_blueprint(history.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")  # with governance_api's routes

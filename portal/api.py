@@ -36,6 +36,7 @@ from catalog import (
     changes,
     deliveries,
     deprecation,
+    incubation,
     reviews,
     timetravel,
 )
@@ -60,6 +61,7 @@ from graphs.params import parse_depth, parse_links
 from graphs.reports import cycle_report
 from portal import openapi
 from portal.auth import note_api_token
+from portal.incubation import boundary_json, incubation_report
 from portal.lifecycle import deprecation_plan as lifecycle_plan
 
 bp = Blueprint("api", __name__)
@@ -395,6 +397,58 @@ def metrics_reuse_matrix():
 def metrics_delivery():
     """Lead time per quarter, cohort and business; filters business, capability, since, until."""
     return jsonify(delivery_metrics(deliveries.DeliveryFilters.from_args(request.args)))
+
+
+@bp.get("/incubation")
+def incubation_plan():
+    """What a new business picking ``capabilities`` (a,b,c) would use, meet and expect."""
+    errors = Errors()
+    slugs = incubation.check_picks(request.args.get("capabilities", ""), errors)
+    if not slugs and not errors:
+        errors.add("capabilities", "Pick at least one capability: capabilities=a,b,c.")
+    errors.raise_if_any()
+    return jsonify(incubation_report(slugs))
+
+
+@bp.get("/incubation-plans")
+def list_incubation_plans():
+    """Saved incubation plans, newest first; filter ``team``."""
+    page = incubation.list_plans(incubation.PlanFilters.from_args(request.args))
+    return _page_response(".list_incubation_plans", page, incubation.plan_dict)
+
+
+@bp.post("/incubation-plans")
+def create_incubation_plan():
+    """Save an incubation plan; 201 with its URL."""
+    actor = _writer()
+    plan = incubation.save_plan(_json_body(), actor)
+    return _created(incubation.plan_dict(plan),
+                    url_for(".get_incubation_plan", plan_id=plan.id))
+
+
+@bp.get(f"/incubation-plans/<{ID}:plan_id>")
+def get_incubation_plan(plan_id: int):
+    """One saved incubation plan."""
+    return jsonify(incubation.plan_dict(incubation.get_plan(plan_id)))
+
+
+@bp.post(f"/incubation-plans/<{ID}:plan_id>/adopt")
+def adopt_incubation_plan(plan_id: int):
+    """Turn a plan into a new incubating business adopting its capabilities, all or nothing."""
+    actor = _writer()
+    body = _json_body()
+    plan = incubation.get_plan(plan_id)
+    business = incubation.adopt_plan(plan, body, actor)
+    return _created({"slug": business.slug, "name": business.name, "status": business.status,
+                     "team": business.team.slug if business.team else None, "plan": plan.id,
+                     "adoptions": list(plan.capabilities)},
+                    url_for(".business_boundary", slug=business.slug))
+
+
+@bp.get("/businesses/<slug>/boundary")
+def business_boundary(slug: str):
+    """What a spin-off of a business would take along, share and cut off."""
+    return Response(boundary_json(slug), mimetype="application/json")
 
 
 # -- helpers ------------------------------------------------------------------------------

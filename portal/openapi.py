@@ -67,6 +67,7 @@ TAGS = {
     "metrics": "Reuse and lead-time metrics.",
     "governance": ("Reviews, deprecation plans and migrations off deprecated capabilities; "
                    "scorecards, duplicate builds, readiness for a peak sale, paths and keystones."),
+    "incubation": "Incubating a new business on the platform, and what a spin-off would take.",
     "interop": "Backstage descriptors and CSV in and out.",
     "backstage": "Backstage's catalog API under /api/catalog, read-only: what Backstage's "
                  "catalog client, frontend and plugins read.",
@@ -294,6 +295,34 @@ OPERATIONS: dict[str, Operation] = {
         {200: "KeystonePage"}, query=query_parameters("paging"),
         description="Betweenness is sampled from 100 sources with a fixed seed above 100 nodes "
                     "(the same ranking on every run) and kept per catalog revision."),
+    "api.incubation_plan": Operation(
+        "Incubate: what a new business picking these capabilities would use and expect",
+        "incubation", {200: "Incubation"}, query=query_parameters("incubation"),
+        description="Every capability the picks bring along (distance 1: picked), the teams "
+                    "to talk to, what is not in production among them, suggestions from "
+                    "businesses with similar adoptions, and the expected lead time from the "
+                    "reuse cohort (`basis`)."),
+    "api.list_incubation_plans": Operation(
+        "List saved incubation plans", "incubation", {200: "IncubationPlanPage"},
+        query=query_parameters("plans")),
+    "api.create_incubation_plan": Operation(
+        "Save an incubation plan", "incubation", {201: "IncubationPlan"},
+        body=_json_body("IncubationPlanCreate"), write=True,
+        description="Contributors (for their team), architects and admins."),
+    "api.get_incubation_plan": Operation("One saved incubation plan", "incubation",
+                                         {200: "IncubationPlan"}),
+    "api.adopt_incubation_plan": Operation(
+        "Turn a plan into an incubating business adopting its capabilities", "incubation",
+        {201: "IncubatedBusiness"}, body=_json_body("IncubationPlanAdopt"), write=True,
+        errors=(409,),
+        description="All or nothing: the business (status incubating, the plan's team) and "
+                    "one adoption per capability. Contributors of the plan's team, architects "
+                    "and admins; 409 when the plan was adopted or the slug is taken."),
+    "api.business_boundary": Operation(
+        "Spin-off boundary of a business", "incubation", {200: "Boundary"},
+        description="Everything it uses (with distance), the part only it uses, the part "
+                    "shared with other businesses (also_used_by), what its team owns that "
+                    "others use (consumers), and the teams involved."),
 }
 
 _CATALOG_WRITE = "Refused (405): the catalog API is read-only. Backstage: "

@@ -9,6 +9,7 @@ from catalog.history import current_revision
 from catalog.overview import capability_map, catalog_counts
 from portal.assets import send_asset
 from portal.errors import DATABASE_DOWN, UNAVAILABLE, database_unavailable
+from portal.incubation import home_journeys
 from portal.insights import home_insights
 
 bp = Blueprint("pages", __name__)
@@ -21,7 +22,7 @@ PLOTLY_JS_FOLDER = Path(plotly.__file__).parent / "package_data"
 @bp.get("/")
 def home():
     return render_template("home.html", counts=catalog_counts(), layers=capability_map(),
-                           **home_insights())
+                           **home_insights(), **home_journeys())
 
 
 @bp.get("/healthz")

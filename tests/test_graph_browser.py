@@ -72,7 +72,7 @@ def click_node(page, name, *, holding=None):
 def test_figure_redraws_on_a_filter_without_reloading(demo, page):
     page.goto(f"{demo}/graph")
     before = drawn(page)
-    expect(page.locator("#graph-summary")).to_have_text("100 nodes and 421 edges shown.")
+    expect(page.locator("#graph-summary")).to_have_text("101 nodes and 431 edges shown.")
     assert page.evaluate(OVERLAPS)["overlaps"] == []
     page.evaluate("window.__sameDocument = true")
 
@@ -88,7 +88,7 @@ def test_figure_redraws_on_a_filter_without_reloading(demo, page):
     page.go_back()
     expect(page).to_have_url(re.compile(r"/graph$"))
     expect(page.locator("select[name=domain]")).to_have_value("")
-    expect(page.locator("#graph-summary")).to_have_text("100 nodes and 421 edges shown.")
+    expect(page.locator("#graph-summary")).to_have_text("101 nodes and 431 edges shown.")
     assert page.evaluate("window.__sameDocument") is True
 
 
@@ -150,10 +150,10 @@ def test_the_table_lists_the_edges_and_follows_the_filters(demo, page):
     page.locator("#graph-table-details summary").click()
     rows = page.locator("#graph-table tbody tr")
     expect(rows).to_have_count(100)
-    expect(page.locator("#graph-table .pager span")).to_have_text("1–100 of 421")
+    expect(page.locator("#graph-table .pager span")).to_have_text("1–100 of 431")
     expect(page.locator("#graph-table")).to_contain_text("Order Center")
     page.locator("#graph-table").get_by_role("link", name="Next →").click()
-    expect(page.locator("#graph-table .pager span")).to_have_text("101–200 of 421")
+    expect(page.locator("#graph-table .pager span")).to_have_text("101–200 of 431")
     expect(rows).to_have_count(100)
     page.select_option("select[name=lifecycle]", "deprecated")
     drawn(page, before + 1)

@@ -278,7 +278,8 @@ def test_domain_aggregate_has_one_node_per_domain_and_weighted_edges(demo):
     fig = draw(demo, GraphQuery(by_domain=True))
     domains = {d for _, d in demo.nodes(data="domain") if d}
     kinds = [n["kind"] for n in fig["nodes"]]
-    assert kinds.count("domain") == len(domains) and kinds.count("business") == 8
+    businesses = sum(1 for _, kind in demo.nodes(data="kind") if kind == "business")
+    assert kinds.count("domain") == len(domains) and kinds.count("business") == businesses >= 8
     assert fig["aggregated"] and sum(fig["edge_weights"]) <= demo.number_of_edges()
     assert len(fig["edge_weights"]) == len(fig["edges"])
     midpoints = next(t for t in fig["data"] if t.get("name") == "Dependency counts")

@@ -26,6 +26,7 @@ from catalog.models import (
     Delivery,
     Dependency,
     Domain,
+    IncubationPlan,
     Team,
     User,
     delivery_capability,
@@ -98,12 +99,19 @@ def test_cli_seeds_the_demo_and_prints_the_logins(runner, db):
     assert current_revision() > revision
 
 
-def test_demo_has_the_businesses_with_one_incubating(demo):
+def test_demo_has_the_businesses_with_two_incubating(demo):
+    """Lingxi is told by the story; Pet Club was started from a saved incubation plan."""
     businesses = {b.slug: b for b in demo.session.scalars(sa.select(Business))}
+    incubating = {"lingxi", "pet-club"}
 
-    assert set(businesses) == BUSINESSES | {"lingxi"}
-    assert businesses["lingxi"].status == "incubating"
-    assert {b.status for slug, b in businesses.items() if slug != "lingxi"} == {"live"}
+    assert set(businesses) == BUSINESSES | incubating
+    assert {businesses[slug].status for slug in incubating} == {"incubating"}
+    assert {b.status for slug, b in businesses.items() if slug not in incubating} == {"live"}
+    plans = {p.name: p for p in demo.session.scalars(sa.select(IncubationPlan))}
+    assert plans["Pet Club"].business is businesses["pet-club"]
+    assert sorted(a.capability.slug for a in businesses["pet-club"].adoptions) == sorted(
+        plans["Pet Club"].capabilities)
+    assert plans["Lingxi group buying"].business is None
     assert businesses["eleme"].name == "Ele.me"
     assert all(b.team is not None and b.team.kind == "business" for b in businesses.values())
 

@@ -13,6 +13,7 @@ from catalog.models.delivery import Delivery, delivery_capability
 from catalog.models.governance import DuplicateDismissal, MigrationStatus, Review
 from catalog.models.history import Change, ChangeScope, SpecText, Version
 from catalog.models.org import ApiToken, Team, User
+from catalog.models.plan import IncubationPlan
 from catalog.models.revision import CatalogRevision
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "Dependency",
     "Domain",
     "DuplicateDismissal",
+    "IncubationPlan",
     "MigrationStatus",
     "Review",
     "SpecText",

@@ -30,7 +30,7 @@ from catalog.db import db
 SOURCES = ("web", "api", "import", "cli", "seed")
 #: The kinds of entity history is kept for.
 KINDS = ("team", "domain", "business", "capability", "adoption", "delivery", "user",
-         "token", "import", "review", "migration", "dismissal")
+         "token", "import", "review", "migration", "dismissal", "plan")
 #: Kinds whose past states are kept as versions (what the graph as of a date needs).
 VERSIONED_KINDS = ("team", "domain", "business", "capability", "adoption")
 

@@ -1,7 +1,7 @@
 """history: each change's moment on its scopes, so an entity's changes page by one index range
 
 Revision ID: 0011
-Revises: 0009_governance_dismissals
+Revises: 0010_incubation_plans
 Create Date: 2026-12-02
 
 ``change_scope.at`` repeats ``change.at``; the index ``(kind, slug, at,
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0011'
-down_revision = '0009_governance_dismissals'
+down_revision = '0010_incubation_plans'
 branch_labels = None
 depends_on = None
 

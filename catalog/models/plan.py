@@ -1,0 +1,41 @@
+"""Incubation plans: the capabilities a new business means to reuse, saved to share."""
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from catalog.db import db
+from catalog.models._time import utcnow
+from catalog.models.capability import Business
+from catalog.models.org import Team
+
+
+class IncubationPlan(db.Model):
+    """A saved plan: name, purpose, picked capabilities, needs nothing covers, and its outcome.
+
+    ``capabilities`` and ``needs`` are JSON lists (slugs, free text); once the
+    plan was turned into adoptions, ``business`` is the incubating business
+    that adopted them.
+    """
+
+    __tablename__ = "incubation_plan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    purpose: Mapped[str] = mapped_column(sa.Text, default="")
+    capabilities: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)
+    needs: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)
+    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id"), index=True)
+    created_by: Mapped[str | None] = mapped_column(sa.String(63))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    business_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("business.id", ondelete="SET NULL"), index=True)
+    adopted_at: Mapped[dt.datetime | None]
+
+    team: Mapped[Team | None] = relationship()
+    business: Mapped[Business | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<IncubationPlan {self.id} {self.name!r}>"
