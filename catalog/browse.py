@@ -16,6 +16,7 @@ from catalog.db import db
 from catalog.errors import ValidationFailed
 from catalog.models import Adoption, Api, Capability, CapabilityTag, Dependency, Domain, Team
 from catalog.models.capability import LAYERS, LIFECYCLES
+from catalog.suggest import did_you_mean
 from catalog.validation import PAGE_MAX
 
 SORTS = ("relevance", "name", "-updated", "tier", "-consumers")
@@ -116,6 +117,8 @@ class BrowseResult:
     total: int
     consumers: dict[int, int]
     facets: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict)
+    #: The search text with its typos corrected, when nothing matched ("" otherwise).
+    suggestion: str = ""
 
     @property
     def pages(self) -> int:
@@ -131,7 +134,9 @@ def browse(query: BrowseQuery, *, with_facets: bool = True) -> BrowseResult:
 
     The number of SQL statements is fixed whatever the page size: the
     counts, the page, its domains, teams, tags and APIs, the consumer counts
-    and, with the facets, the tag counts.
+    and, with the facets, the tag counts. A search that matches nothing also
+    reads the catalog revision (and, once per revision, the vocabulary) for
+    a "did you mean" :attr:`BrowseResult.suggestion`.
     """
     if with_facets:
         total, facets = _counts(query)
@@ -150,7 +155,9 @@ def browse(query: BrowseQuery, *, with_facets: bool = True) -> BrowseResult:
         .offset((query.page - 1) * query.per_page)
     )
     items = list(db.session.scalars(page_query))
-    return BrowseResult(query, items, total, consumer_counts([c.id for c in items]), facets)
+    suggestion = did_you_mean(query.q) if query.q and not total else ""
+    return BrowseResult(query, items, total, consumer_counts([c.id for c in items]), facets,
+                        suggestion)
 
 
 def consumer_counts(ids: list[int]) -> dict[int, int]:
@@ -240,23 +247,41 @@ def _one_facet(query: BrowseQuery, name: str) -> list[tuple[str, str, int]]:
 
 
 def text_matches(q: str) -> list[sa.ColumnElement[bool]]:
-    """Return one condition per word of ``q``: the word occurs in the search text.
+    """Return one condition per word of ``q``: the word names the capability or its context.
 
-    On SQLite a word of three or more characters is looked up in the FTS5
-    trigram index (migration 0002); PostgreSQL's trigram index serves the
-    LIKE directly. Shorter words are matched with LIKE everywhere.
+    A word matches a capability when it occurs in its search text (slug,
+    name, summary, tags), in the name or slug of its domain or owner team, or
+    in the name of one of its APIs: "membership" finds every capability of
+    the Membership domain. On SQLite a word of three or more characters is
+    looked up in the FTS5 trigram index (migration 0002); PostgreSQL's
+    trigram index serves the LIKE directly. Shorter words are matched with
+    LIKE everywhere. Domains and teams are a few hundred rows at most; API
+    names are matched with LIKE.
     """
     sqlite = db.engine.dialect.name == "sqlite"
     conditions = []
     for word in q.lower().split():
         if sqlite and len(word) >= FTS_MIN_WORD:
             phrase = '"' + word.replace('"', '""') + '"'
-            conditions.append(Capability.id.in_(
+            own = Capability.id.in_(
                 sa.select(sa.literal_column("rowid")).select_from(sa.table("capability_fts"))
-                .where(sa.literal_column("capability_fts").op("MATCH")(phrase))))
+                .where(sa.literal_column("capability_fts").op("MATCH")(phrase)))
         else:
-            conditions.append(Capability.search_text.contains(word, autoescape=True))
+            own = Capability.search_text.contains(word, autoescape=True)
+        conditions.append(sa.or_(
+            own,
+            Capability.domain_id.in_(sa.select(Domain.id).where(sa.or_(
+                _icontains(Domain.name, word), Domain.slug.contains(word, autoescape=True)))),
+            Capability.team_id.in_(sa.select(Team.id).where(sa.or_(
+                _icontains(Team.name, word), Team.slug.contains(word, autoescape=True)))),
+            Capability.id.in_(sa.select(Api.capability_id).where(_icontains(Api.name, word))),
+        ))
     return conditions
+
+
+def _icontains(column: sa.ColumnElement[str], word: str) -> sa.ColumnElement[bool]:
+    """Return ``column`` contains the lower-case ``word``, ignoring case."""
+    return sa.func.lower(column).contains(word, autoescape=True)
 
 
 def _filtered(select: sa.Select, query: BrowseQuery, *, skip: tuple[str, ...] = ()) -> sa.Select:
