@@ -28,10 +28,26 @@ def render_markdown(text: str | None) -> Markup:
     return Markup(nh3.clean(html, link_rel="noopener noreferrer nofollow"))
 
 
+def without_lead(description: str | None, summary: str | None) -> str:
+    """Return ``description`` without a first paragraph that only repeats ``summary``.
+
+    >>> without_lead("Caches keys.\\n\\nRedis inside.", "Caches keys.")
+    'Redis inside.'
+    >>> without_lead("Caches keys and more.", "Caches keys.")
+    'Caches keys and more.'
+    """
+    text = (description or "").strip()
+    lead, _, rest = text.partition("\n\n")
+    if summary and " ".join(lead.split()) == " ".join(summary.split()):
+        return rest.strip()
+    return text
+
+
 def init_templates(app: Flask) -> None:
     """Register the markdown filter, the template globals and static versions."""
     app.url_defaults(_static_version)
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["without_lead"] = without_lead
     app.jinja_env.globals.update(
         LAYERS=LAYERS,
         LAYER_LABELS=LAYER_LABELS,
