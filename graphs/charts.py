@@ -15,6 +15,8 @@ for an HTML table (a grid of links reads better than a heatmap there).
 """
 
 import bisect
+import html
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -26,6 +28,7 @@ __all__ = [
     "business_lead_times",
     "capability_treemap",
     "cohort_boxes",
+    "figure_table",
     "lead_time_and_reuse",
     "lead_time_trend",
     "matrix_grid",
@@ -51,6 +54,72 @@ LIFECYCLE_COLOURS = {"production": "#16a34a", "approved": "#3b82f6", "proposed":
                      "deprecated": "#f97316", "retired": "#6b7280"}
 OTHER = "#cbd5e1"
 TREEMAP_LIMIT = 300
+
+
+# -- every chart as a table ------------------------------------------------------------
+
+_MARKUP = re.compile(r"<br>|</?b>")
+_BOX_STATS = (("lowerfence", "Low"), ("q1", "25th percentile"), ("median", "Median"),
+              ("q3", "75th percentile"), ("upperfence", "High"))
+
+
+def figure_table(figure: Mapping[str, Any]) -> dict[str, list]:
+    """Return the numbers a figure draws as ``{"columns": [...], "rows": [[...]]}``.
+
+    The table a page shows beside (and, without JavaScript, instead of) the
+    chart: one row per category (quarter, business, cohort) with one column
+    per trace; a box plot's row holds its five numbers, a treemap's its tile,
+    parent and value. Labels lose the markup the figures add (``<br>``,
+    ``<b>``) and their escaping; None is left empty. An empty figure gives no
+    rows.
+
+    Examples
+    --------
+    >>> figure_table(lead_time_trend([
+    ...     {"quarter": "2024Q1", "count": 3, "median_days": 94.0, "p85_days": 120.0},
+    ...     {"quarter": "2024Q2", "count": 0, "median_days": None, "p85_days": None}]))
+    {'columns': ['Quarter', 'Median', '85th percentile'], 'rows': [['2024Q1', 94.0, 120.0], ['2024Q2', None, None]]}
+    >>> figure_table(cohort_boxes({"3+": [10, 17, 20]}))["rows"]
+    [['3+ (3)', 10, 13.5, 17.0, 18.5, 20]]
+    """
+    traces = [t for t in figure.get("data") or [] if t.get("type") != "box" or t.get("median")]
+    if not traces:
+        return {"columns": [], "rows": []}
+    if traces[0].get("type") == "treemap":
+        trace = traces[0]
+        names = dict(zip(trace.get("ids") or trace["labels"], trace["labels"], strict=False))
+        return {"columns": ["Tile", "Within", "Capabilities"],
+                "rows": [[_plain(label), _plain(names.get(parent, parent)), value]
+                         for label, parent, value in zip(trace["labels"], trace["parents"],
+                                                         trace["values"], strict=False)]}
+    if traces[0].get("type") == "box":
+        return {"columns": [_axis_title(figure, "xaxis")] + [label for _, label in _BOX_STATS],
+                "rows": [[_plain(t["name"])] + [t[key][0] for key, _ in _BOX_STATS]
+                         for t in traces]}
+    across = "y" if traces[0].get("orientation") == "h" else "x"
+    along = "x" if across == "y" else "y"
+    categories: list = []
+    values: dict[tuple[int, Any], Any] = {}
+    for i, trace in enumerate(traces):
+        for category, value in zip(trace.get(across) or [], trace.get(along) or [], strict=False):
+            if category not in categories:
+                categories.append(category)
+            values[i, category] = value
+    columns = [_axis_title(figure, across + "axis")] + [
+        _plain(t.get("name") or f"Series {i + 1}") for i, t in enumerate(traces)]
+    return {"columns": columns,
+            "rows": [[_plain(c)] + [values.get((i, c)) for i in range(len(traces))]
+                     for c in categories]}
+
+
+def _axis_title(figure: Mapping[str, Any], axis: str) -> str:
+    title = ((figure.get("layout") or {}).get(axis) or {}).get("title") or {}
+    return _plain(title.get("text") if isinstance(title, Mapping) else title) or "Category"
+
+
+def _plain(text: Any) -> str:
+    """Return a plotly label as plain text: its markup dropped, its escaping undone."""
+    return html.unescape(_MARKUP.sub(" ", str(text if text is not None else ""))).strip()
 
 
 # -- lead time ------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from catalog.models.capability import DEPENDENCY_KINDS, LAYERS, LIFECYCLES
 from catalog.permissions import can_edit, can_register
+from graphs.charts import figure_table
 from portal.auth import current_actor
 
 _markdown = MarkdownIt("js-default", {"linkify": False}).enable("table").enable("strikethrough")
@@ -56,6 +57,7 @@ def init_templates(app: Flask) -> None:
         can_edit=lambda capability: can_edit(current_actor(), capability),
         can_register=lambda: current_actor() is not None and can_register(current_actor()),
         page_url=page_url,
+        chart_table=figure_table,
     )
 
 

@@ -2,6 +2,9 @@
 (function () {
   "use strict";
 
+  // Styles for pages without JavaScript (an empty chart area hidden) key on .no-js.
+  document.documentElement.classList.remove("no-js");
+
   // The next free index for an API row of the capability form.
   window.nextApiIndex = function () {
     var max = -1;
