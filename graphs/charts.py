@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from catalog.metrics import COHORTS, percentile
-from catalog.models.capability import LAYERS
+from catalog.vocabulary import LAYER_COLOURS, LAYER_LABELS, LAYER_TINTS, LAYERS
 from graphs.labels import inert
 
 __all__ = [
@@ -44,12 +44,6 @@ P85 = "#d97706"
 REUSE = "#0d9488"
 COHORT_COLOURS = {"none": "#94a3b8", "1-2": "#60a5fa", "3+": "#1d4ed8"}
 COHORT_LABELS = {"none": "None", "1-2": "1-2", "3+": "3+"}
-LAYER_COLOURS = {"frontend": "#7c3aed", "business-platform": "#2563eb",
-                 "data-platform": "#0d9488", "infrastructure": "#b45309"}
-LAYER_NAMES = {"frontend": "Frontend", "business-platform": "Business platform",
-               "data-platform": "Data platform", "infrastructure": "Infrastructure"}
-DOMAIN_TINTS = {"frontend": "#ede9fe", "business-platform": "#dbeafe",
-                "data-platform": "#ccfbf1", "infrastructure": "#fef3c7"}
 LIFECYCLE_COLOURS = {"production": "#16a34a", "approved": "#3b82f6", "proposed": "#94a3b8",
                      "deprecated": "#f97316", "retired": "#6b7280"}
 OTHER = "#cbd5e1"
@@ -427,11 +421,11 @@ def capability_treemap(capabilities: Sequence[Mapping[str, Any]], *,
     order = [layer for layer in LAYERS if layer in by_layer] + sorted(
         layer for layer in by_layer if layer not in LAYERS)
     for layer in order:
-        tile(f"layer:{layer}", LAYER_NAMES.get(layer, layer), "", 0,
+        tile(f"layer:{layer}", LAYER_LABELS.get(layer, layer), "", 0,
              LAYER_COLOURS.get(layer, OTHER), "layer")
         for domain in sorted(by_layer[layer], key=lambda d: domain_names[d].lower()):
             tile(f"domain:{domain}", inert(domain_names[domain]), f"layer:{layer}", 0,
-                 DOMAIN_TINTS.get(layer, "#f1f5f9"), "domain")
+                 LAYER_TINTS.get(layer, "#f1f5f9"), "domain")
             for c in by_layer[layer][domain]:
                 tile(f"capability:{c['slug']}", inert(c["name"]), f"domain:{domain}",
                      c["business_reach"], LIFECYCLE_COLOURS.get(c["lifecycle"], OTHER),

@@ -10,17 +10,12 @@ from markupsafe import Markup
 
 from catalog.models.capability import DEPENDENCY_KINDS, LAYERS, LIFECYCLES
 from catalog.permissions import can_edit, can_register
+from catalog.vocabulary import LAYER_LABELS
 from graphs.charts import figure_table
 from portal.auth import current_actor
 
 _markdown = MarkdownIt("js-default", {"linkify": False}).enable("table").enable("strikethrough")
 
-LAYER_LABELS = {
-    "frontend": "Frontend",
-    "business-platform": "Business platform",
-    "data-platform": "Data platform",
-    "infrastructure": "Infrastructure",
-}
 
 
 def render_markdown(text: str | None) -> Markup:
