@@ -21,6 +21,7 @@ __all__ = [
     "MATRIX_CAPABILITIES",
     "OTHER_COLOUR",
     "TREND_QUARTERS",
+    "USE_LABELS",
 ]
 
 LAYER_LABELS = {
@@ -45,6 +46,16 @@ LAYER_TINTS = {
 }
 #: Anything without a layer.
 OTHER_COLOUR = "#64748b"
+
+#: How use is counted and labelled on every page and in the API (graphs.analysis computes them):
+#: direct consumers are the distinct businesses adopting it and the capabilities depending on
+#: it; business reach the distinct businesses that reach it through any chain of dependencies;
+#: transitive reach everything that depends on it, directly or not (its impact).
+USE_LABELS = {
+    "direct_consumers": "Direct consumers",
+    "business_reach": "Business reach",
+    "transitive_reach": "Transitive reach",
+}
 
 #: Quarters of the reuse and lead-time trends (home page, reuse page, API).
 TREND_QUARTERS = 12

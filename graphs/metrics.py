@@ -54,6 +54,7 @@ from graphs.nodes import business_node, capability_node, parse_node
 __all__ = [
     "business_distances",
     "business_matrix",
+    "business_reach_of",
     "cross_business",
     "rank_capabilities",
     "reuse_by_quarter",
@@ -443,6 +444,15 @@ def reuse_over_time(*, quarters: int = TREND_QUARTERS,
     history = (lambda: state_at(as_of).reuse_history()) if as_of is not None else reuse_history
     return derived(f"reuse.over_time:{day.isoformat()}:{len(labels)}",
                    lambda G: reuse_by_quarter(history(), labels, until=day), as_of=as_of)
+
+
+def business_reach_of(slug: str, *, as_of: dt.datetime | None = None) -> int:
+    """Return how many distinct businesses reach capability ``slug`` (0 when none or unknown).
+
+    :func:`graphs.analysis.business_reach` of the catalog graph (as of a
+    moment), computed once per catalog revision.
+    """
+    return derived("business_reach", business_reach, as_of=as_of).get(capability_node(slug), 0)
 
 
 def _ranking(G: nx.DiGraph, reach: Mapping) -> list[dict[str, Any]]:

@@ -44,7 +44,7 @@ from catalog.validation import Errors, check_as_of, check_flag
 from graphs.analysis import direct_consumers
 from graphs.cache import catalog_graph, derived, reach_json
 from graphs.diff import graph_diff as diff_graphs
-from graphs.metrics import reuse_matrix, reuse_metrics, reuse_over_time
+from graphs.metrics import business_reach_of, reuse_matrix, reuse_metrics, reuse_over_time
 from graphs.nodes import capability_node
 from graphs.params import parse_depth, parse_links
 from graphs.reports import cycle_report
@@ -135,8 +135,9 @@ def get_capability(slug: str):
     if as_of is None and found is None:
         return _capability_response(service.get_capability(slug))
     snapshot, layer = found or timetravel.capability_at(slug, as_of)
-    response = jsonify(capability_detail(snapshot, layer=layer, consumers=direct_consumers(
-        catalog_graph(as_of), capability_node(slug))))
+    response = jsonify(capability_detail(
+        snapshot, layer=layer, consumers=direct_consumers(catalog_graph(as_of), capability_node(slug)),
+        business_reach=business_reach_of(slug, as_of=as_of)))
     response.set_etag(str(snapshot["version"]), weak=False)
     return response
 
@@ -442,7 +443,8 @@ def _capability_response(capability):
     snapshot = capability_snapshot(capability)
     response = jsonify(capability_detail(
         snapshot, layer=capability.domain.layer,
-        consumers=direct_consumers(catalog_graph(), capability_node(capability.slug))))
+        consumers=direct_consumers(catalog_graph(), capability_node(capability.slug)),
+        business_reach=business_reach_of(capability.slug)))
     response.set_etag(str(capability.version), weak=False)
     return response
 

@@ -31,6 +31,7 @@ from catalog.permissions import ensure_can_edit, ensure_can_register
 from catalog.spreadsheet import neutralise
 from catalog.timetravel import capability_at
 from graphs.cache import catalog_graph, reach_index
+from graphs.metrics import business_reach_of
 from graphs.nodes import capability_node
 from graphs.params import MAX_DEPTH, ConsumerQuery, ImpactQuery
 from graphs.reports import consumer_rows, reach_report
@@ -114,6 +115,7 @@ def detail(slug: str):
     capability = service.get_capability(slug)
     specs = {api.id: operations(api.spec) for api in capability.apis if api.spec}
     return render_template("capabilities/detail.html", capability=capability, specs=specs,
+                           business_reach=business_reach_of(slug),
                            **consumers_context(catalog_graph(), slug, ConsumerQuery()),
                            **capability_insights(capability))
 

@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from catalog.models.capability import DEPENDENCY_KINDS, LAYERS, LIFECYCLES
 from catalog.permissions import can_edit, can_register
-from catalog.vocabulary import LAYER_LABELS
+from catalog.vocabulary import LAYER_LABELS, USE_LABELS
 from graphs.charts import figure_table
 from portal.auth import current_actor
 
@@ -47,6 +47,7 @@ def init_templates(app: Flask) -> None:
     app.jinja_env.globals.update(
         LAYERS=LAYERS,
         LAYER_LABELS=LAYER_LABELS,
+        USE_LABELS=USE_LABELS,
         LIFECYCLES=LIFECYCLES,
         DEPENDENCY_KINDS=DEPENDENCY_KINDS,
         can_edit=lambda capability: can_edit(current_actor(), capability),
