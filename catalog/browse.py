@@ -16,7 +16,7 @@ from catalog.db import db
 from catalog.errors import ValidationFailed
 from catalog.models import Adoption, Api, Capability, CapabilityTag, Dependency, Domain, Team
 from catalog.models.capability import LAYERS, LIFECYCLES
-from catalog.suggest import did_you_mean
+from catalog.search import context_matches, did_you_mean
 from catalog.validation import PAGE_MAX
 
 SORTS = ("relevance", "name", "-updated", "tier", "-consumers")
@@ -138,14 +138,16 @@ def browse(query: BrowseQuery, *, with_facets: bool = True) -> BrowseResult:
     reads the catalog revision (and, once per revision, the vocabulary) for
     a "did you mean" :attr:`BrowseResult.suggestion`.
     """
+    words = text_matches(query.q)
     if with_facets:
-        total, facets = _counts(query)
-        facets["tag"] = _tag_facet(query)
+        total, facets = _counts(query, words)
+        facets["tag"] = _tag_facet(query, words)
     else:
-        total = db.session.scalar(_filtered(sa.select(sa.func.count(Capability.id)), query)) or 0
+        total = db.session.scalar(
+            _filtered(sa.select(sa.func.count(Capability.id)), query, words=words)) or 0
         facets = {}
     page_query = (
-        _ordered(_filtered(sa.select(Capability), query), query)
+        _ordered(_filtered(sa.select(Capability), query, words=words), query)
         .options(defer(Capability.description), defer(Capability.search_text),
                  selectinload(Capability.domain), selectinload(Capability.team),
                  selectinload(Capability.tag_links),
@@ -208,24 +210,28 @@ def facet_counts(query: BrowseQuery, names: tuple[str, ...] = COUNTED_FACETS
     ('domain', 'layer')
     """
     facets: dict[str, list[tuple[str, str, int]]] = {}
+    words = text_matches(query.q)
     if len([name for name in names if name in CUBE_FACETS]) > 1:
-        total, cube = _counts(query)
+        total, cube = _counts(query, words)
         facets.update((name, cube[name]) for name in names if name in CUBE_FACETS)
     else:
-        total = db.session.scalar(_filtered(sa.select(sa.func.count(Capability.id)), query)) or 0
+        total = db.session.scalar(
+            _filtered(sa.select(sa.func.count(Capability.id)), query, words=words)) or 0
         for name in names:
             if name in CUBE_FACETS:
-                facets[name] = _one_facet(query, name)
+                facets[name] = _one_facet(query, name, words)
     if "tier" in names:
         rows = db.session.execute(_filtered(
-            sa.select(Capability.tier, sa.func.count()), query).group_by(Capability.tier))
+            sa.select(Capability.tier, sa.func.count()), query, words=words)
+            .group_by(Capability.tier))
         facets["tier"] = sorted((str(tier), f"Tier {tier}", n) for tier, n in rows)
     if "tag" in names:
-        facets["tag"] = _tag_facet(query)
+        facets["tag"] = _tag_facet(query, words)
     return total, {name: facets[name] for name in names}
 
 
-def _one_facet(query: BrowseQuery, name: str) -> list[tuple[str, str, int]]:
+def _one_facet(query: BrowseQuery, name: str, words: list[sa.ColumnElement[bool]]
+               ) -> list[tuple[str, str, int]]:
     """Count one of the domain, layer, team and lifecycle facets with one GROUP BY."""
     count = sa.func.count(Capability.id)
     if name == "lifecycle":
@@ -239,7 +245,7 @@ def _one_facet(query: BrowseQuery, name: str) -> list[tuple[str, str, int]]:
         label = Domain.name if name == "domain" else Domain.layer
         select = sa.select(key, label, count).join_from(
             Capability, Domain, Capability.domain_id == Domain.id).group_by(key, label)
-    rows = db.session.execute(_filtered(select, query, skip=(name,))).all()
+    rows = db.session.execute(_filtered(select, query, skip=(name,), words=words)).all()
     return sorted((tuple(row) for row in rows), key=_FACET_ORDER[name])
 
 
@@ -250,47 +256,45 @@ def text_matches(q: str) -> list[sa.ColumnElement[bool]]:
     """Return one condition per word of ``q``: the word names the capability or its context.
 
     A word matches a capability when it occurs in its search text (slug,
-    name, summary, tags), in the name or slug of its domain or owner team, or
-    in the name of one of its APIs: "membership" finds every capability of
-    the Membership domain. On SQLite a word of three or more characters is
-    looked up in the FTS5 trigram index (migration 0002); PostgreSQL's
-    trigram index serves the LIKE directly. Shorter words are matched with
-    LIKE everywhere. Domains and teams are a few hundred rows at most; API
-    names are matched with LIKE.
+    name, summary, tags), or in the name or slug of its domain or owner team
+    or the name of one of its APIs (:func:`catalog.search.context_matches`):
+    "membership" finds every capability of the Membership domain. On SQLite
+    a word of three or more characters is looked up in the FTS5 trigram index
+    (migration 0002); PostgreSQL's trigram index serves the LIKE directly.
+    Shorter words are matched with LIKE everywhere, against the capability's
+    own text only.
     """
     sqlite = db.engine.dialect.name == "sqlite"
     conditions = []
     for word in q.lower().split():
+        # Words shorter than a trigram match the capability's own text only ("e" is everywhere).
+        context = context_matches(word) if len(word) >= FTS_MIN_WORD else []
         if sqlite and len(word) >= FTS_MIN_WORD:
+            # One list of ids: SQLite looks each up by rowid (an OR of two IN
+            # conditions would scan the table instead).
             phrase = '"' + word.replace('"', '""') + '"'
-            own = Capability.id.in_(
+            own = db.session.scalars(
                 sa.select(sa.literal_column("rowid")).select_from(sa.table("capability_fts"))
-                .where(sa.literal_column("capability_fts").op("MATCH")(phrase)))
+                .where(sa.literal_column("capability_fts").op("MATCH")(phrase))).all()
+            conditions.append(Capability.id.in_(sorted(set(own).union(context))))
+        elif context:
+            conditions.append(sa.or_(Capability.search_text.contains(word, autoescape=True),
+                                     Capability.id.in_(context)))
         else:
-            own = Capability.search_text.contains(word, autoescape=True)
-        conditions.append(sa.or_(
-            own,
-            Capability.domain_id.in_(sa.select(Domain.id).where(sa.or_(
-                _icontains(Domain.name, word), Domain.slug.contains(word, autoescape=True)))),
-            Capability.team_id.in_(sa.select(Team.id).where(sa.or_(
-                _icontains(Team.name, word), Team.slug.contains(word, autoescape=True)))),
-            Capability.id.in_(sa.select(Api.capability_id).where(_icontains(Api.name, word))),
-        ))
+            conditions.append(Capability.search_text.contains(word, autoescape=True))
     return conditions
 
 
-def _icontains(column: sa.ColumnElement[str], word: str) -> sa.ColumnElement[bool]:
-    """Return ``column`` contains the lower-case ``word``, ignoring case."""
-    return sa.func.lower(column).contains(word, autoescape=True)
-
-
-def _filtered(select: sa.Select, query: BrowseQuery, *, skip: tuple[str, ...] = ()) -> sa.Select:
+def _filtered(select: sa.Select, query: BrowseQuery, *, skip: tuple[str, ...] = (),
+              words: list[sa.ColumnElement[bool]] | None = None) -> sa.Select:
     """Apply the search words and every filter of ``query`` except those in ``skip``.
 
     Filters are conditions on the capability row alone (no joins), so a
-    count or a GROUP BY over the result reads one table.
+    count or a GROUP BY over the result reads one table. ``words`` are
+    :func:`text_matches` of ``query.q`` when the caller already has them (one
+    browse builds them once for all its statements).
     """
-    select = select.where(*text_matches(query.q))
+    select = select.where(*(text_matches(query.q) if words is None else words))
     if query.domain and "domain" not in skip:
         select = select.where(Capability.domain_id.in_(
             sa.select(Domain.id).where(Domain.slug == query.domain)))
@@ -337,7 +341,8 @@ def _ordered(select: sa.Select, query: BrowseQuery) -> sa.Select:
     return select.order_by(name, Capability.id)
 
 
-def _counts(query: BrowseQuery) -> tuple[int, dict[str, list[tuple[str, str, int]]]]:
+def _counts(query: BrowseQuery, words: list[sa.ColumnElement[bool]]
+            ) -> tuple[int, dict[str, list[tuple[str, str, int]]]]:
     """Return the total and the domain, layer, team and lifecycle facets in one statement.
 
     One GROUP BY over (domain, team, lifecycle) of the capabilities that match
@@ -346,7 +351,8 @@ def _counts(query: BrowseQuery) -> tuple[int, dict[str, list[tuple[str, str, int
     other facet filter.
     """
     cube = (_filtered(sa.select(Capability.domain_id, Capability.team_id, Capability.lifecycle,
-                                sa.func.count().label("n")), query, skip=CUBE_FACETS)
+                                sa.func.count().label("n")), query, skip=CUBE_FACETS,
+                      words=words)
             .group_by(Capability.domain_id, Capability.team_id, Capability.lifecycle)
             .subquery())
     rows = db.session.execute(
@@ -376,12 +382,13 @@ def _counts(query: BrowseQuery) -> tuple[int, dict[str, list[tuple[str, str, int
     return total, facets
 
 
-def _tag_facet(query: BrowseQuery) -> list[tuple[str, str, int]]:
+def _tag_facet(query: BrowseQuery, words: list[sa.ColumnElement[bool]]
+               ) -> list[tuple[str, str, int]]:
     """Return the most used tags among the matches, ignoring the tag filter."""
     count = sa.func.count().label("n")
     select = sa.select(CapabilityTag.tag, CapabilityTag.tag, count).group_by(CapabilityTag.tag)
     if replace(query, tag="").filters() or query.q:
         select = select.where(CapabilityTag.capability_id.in_(
-            _filtered(sa.select(Capability.id), query, skip=("tag",))))
+            _filtered(sa.select(Capability.id), query, skip=("tag",), words=words)))
     rows = db.session.execute(select.order_by(sa.desc("n"), CapabilityTag.tag).limit(TOP_TAGS))
     return [tuple(row) for row in rows]

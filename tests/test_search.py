@@ -3,7 +3,7 @@
 import pytest
 
 from catalog.browse import BrowseQuery, browse
-from catalog.suggest import did_you_mean
+from catalog.search import did_you_mean
 
 
 @pytest.fixture
