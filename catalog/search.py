@@ -2,12 +2,13 @@
 
 A capability is found by the words of its own search text (slug, name,
 summary, tags: an index, see :func:`catalog.browse.text_matches`) and by the
-names of its context: its domain, its owner team and its APIs. The context
-and the vocabulary (every word of a capability, domain, team or API name or
-slug) are read once per catalog revision per process (every write bumps the
-revision, so a worker never serves a stale one for longer than a request)
-and matched in memory: API names have no index, and scanning the API table
-in each of a browse's statements cost 5x the search itself.
+names of its context: its domain, its owner team and its APIs. API names
+have no index (scanning the API table in each of a browse's statements cost
+5x the search itself), so their words and the vocabulary (every word of a
+capability, domain, team or API name or slug) are read once per catalog
+revision per process (every write bumps the revision, so a worker never
+serves a stale one for longer than a request) and matched in memory; the
+warm-up thread (:mod:`portal.warmup`) reads them ahead of visitors.
 """
 
 import re
@@ -40,8 +41,8 @@ class SearchIndex:
     """The catalog's context names and vocabulary at one revision."""
 
     revision: int
-    #: ``{lower-case word of a domain, team or API name or slug: capability ids}``; a search
-    #: word (no spaces) occurs in a context text exactly when it occurs in one of its words.
+    #: ``{lower-case word of an API name: capability ids}``; a search word (no spaces)
+    #: occurs in an API name exactly when it occurs in one of its words.
     context: dict[str, tuple[int, ...]]
     #: Every known word, sorted (rapidfuzz's choices).
     words: tuple[str, ...]
@@ -69,28 +70,28 @@ def search_index() -> SearchIndex:
 
 
 def _build(revision: int) -> SearchIndex:
-    rows = db.session.execute(
-        sa.select(Capability.id, Capability.name, Capability.slug, Domain.name, Domain.slug,
-                  Team.name, Team.slug)
-        .join_from(Capability, Domain, Capability.domain_id == Domain.id)
-        .outerjoin(Team, Capability.team_id == Team.id)).all()
-    apis: dict[int, list[str]] = {}
-    for capability_id, name in db.session.execute(sa.select(Api.capability_id, Api.name)):
-        apis.setdefault(capability_id, []).append(name)
     context: dict[str, set[int]] = {}
     words: set[str] = set()
-    for cid, name, slug, domain, domain_slug, team, team_slug in rows:
-        text = " ".join(filter(None, (domain, domain_slug, team, team_slug, *apis.get(cid, ()))))
-        for token in text.lower().split():
-            context.setdefault(token, set()).add(cid)
-        words.update(_WORD.findall(f"{name} {slug} {text}".lower()))
+    for capability_id, name in db.session.execute(sa.select(Api.capability_id, Api.name)):
+        for token in name.lower().split():
+            context.setdefault(token, set()).add(capability_id)
+        words.update(_WORD.findall(name.lower()))
+    for select in (sa.select(Capability.name, Capability.slug), sa.select(Domain.name, Domain.slug),
+                   sa.select(Team.name, Team.slug)):
+        for name, slug in db.session.execute(select):
+            words.update(_WORD.findall(f"{name} {slug}".lower()))
     vocab = sorted(word for word in words if len(word) >= MIN_WORD - 1)
     return SearchIndex(revision, {token: tuple(sorted(ids)) for token, ids in context.items()},
                        tuple(vocab), frozenset(vocab))
 
 
 def context_matches(word: str) -> list[int]:
-    """Return the ids of capabilities whose domain, team or an API name contains ``word``."""
+    """Return the ids of capabilities whose domain, team or an API name contains ``word``.
+
+    Domains and teams (a few hundred rows) are matched in SQL, their
+    capabilities read through the domain and team indexes; API names (no
+    index) from the index of the revision. Answers are kept per revision.
+    """
     word = word.lower()
     index = search_index()
     with _lock:
@@ -101,6 +102,15 @@ def context_matches(word: str) -> list[int]:
     for token, owners in index.context.items():
         if word in token:
             ids.update(owners)
+    domains = sa.select(Domain.id).where(sa.or_(
+        sa.func.lower(Domain.name).contains(word, autoescape=True),
+        Domain.slug.contains(word, autoescape=True)))
+    teams = sa.select(Team.id).where(sa.or_(
+        sa.func.lower(Team.name).contains(word, autoescape=True),
+        Team.slug.contains(word, autoescape=True)))
+    ids.update(db.session.scalars(sa.union(
+        sa.select(Capability.id).where(Capability.domain_id.in_(domains)),
+        sa.select(Capability.id).where(Capability.team_id.in_(teams)))))
     answer = sorted(ids)
     with _lock:
         index.answers[word] = answer
