@@ -17,7 +17,7 @@ from catalog.errors import ValidationFailed
 from catalog.models import Adoption, Api, Capability, CapabilityTag, Dependency, Domain, Team
 from catalog.models.capability import LAYERS, LIFECYCLES
 from catalog.search import context_matches, did_you_mean
-from catalog.validation import PAGE_MAX
+from catalog.validation import PER_PAGE_DEFAULT, Errors, check_paging
 
 SORTS = ("relevance", "name", "-updated", "tier", "-consumers")
 #: The sort menu; no sort means the best match when searching, else by name.
@@ -31,8 +31,7 @@ SORT_LABELS = {
 FACETS = ("domain", "layer", "team", "lifecycle", "tag")
 #: The facets counted together from one GROUP BY (the tag facet has its own query).
 CUBE_FACETS = ("domain", "layer", "team", "lifecycle")
-PER_PAGE = 20
-PER_PAGE_MAX = 100
+PER_PAGE = PER_PAGE_DEFAULT
 Q_MAX = 200
 TOP_TAGS = 40
 FTS_MIN_WORD = 3  # the trigram tokenizer indexes runs of three characters
@@ -76,17 +75,9 @@ class BrowseQuery:
         values["sort"] = str(args.get("sort") or "").strip()
         if values["sort"] and values["sort"] not in SORTS:
             errors["sort"] = [f"Sort must be one of: {', '.join(SORTS)}."]
-        for name, low, high, default in (("page", 1, PAGE_MAX, 1),
-                                          ("per_page", 1, PER_PAGE_MAX, PER_PAGE)):
-            raw = args.get(name)
-            try:
-                values[name] = int(raw) if raw not in (None, "") else default
-            except (TypeError, ValueError):
-                values[name] = default
-                errors[name] = [f"{name} must be a whole number."]
-                continue
-            if not low <= values[name] <= high:
-                errors[name] = [f"{name} must be between {low} and {high:,}."]
+        paging = Errors()
+        values["page"], values["per_page"] = check_paging(args, paging)
+        errors.update(paging)
         if errors:
             raise ValidationFailed(errors)
         return cls(**values)

@@ -40,7 +40,7 @@ from catalog.models._time import utcnow
 from catalog.schemas import BACKSTAGE_MEDIA_TYPES
 from catalog.serialize import capability_detail, capability_dict
 from catalog.snapshots import capability_snapshot
-from catalog.validation import Errors, check_as_of, check_flag
+from catalog.validation import Errors, check_as_of, check_flag, check_whole
 from graphs.analysis import direct_consumers
 from graphs.cache import catalog_graph, derived, reach_json
 from graphs.diff import graph_diff as diff_graphs
@@ -390,12 +390,10 @@ def _upload():
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return default
-    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
-        raise ValidationFailed({name: [f"{name} must be a whole number from {low} to {high:,}."]})
-    return int(raw)
+    errors = Errors()
+    number = check_whole(request.args.get(name), errors, name, low=low, high=high, default=default)
+    errors.raise_if_any()
+    return number
 
 
 def _flag(name: str) -> bool:
