@@ -49,7 +49,7 @@ from graphs.nodes import capability_node
 from graphs.params import parse_depth, parse_links
 from graphs.reports import cycle_report
 from portal import openapi
-from portal.auth import note_api_token
+from portal.auth import bearer_token, note_api_token
 
 bp = Blueprint("api", __name__)
 
@@ -64,15 +64,14 @@ def authenticate_bearer_token():
 
     The Backstage catalog API (:mod:`portal.backstage_api`) checks tokens with it too.
     """
-    header = request.headers.get("Authorization")
-    if header is None:
+    secret = bearer_token(request.headers)
+    if secret is None:
         return
-    scheme, _, secret = header.partition(" ")
-    if scheme.lower() != "bearer" or not secret.strip():
+    if not secret:
         raise Unauthorized("Send the API token as 'Authorization: Bearer <token>'.",
                            www_authenticate=BEARER)
     if g.get("api_token") is None:  # the login wall's loader may have checked it already
-        found = accounts.user_for_token(secret.strip())
+        found = accounts.user_for_token(secret)
         if found is None:
             raise Unauthorized("This API token is not valid: it is unknown or was revoked.",
                                www_authenticate=WWWAuthenticate("bearer",
