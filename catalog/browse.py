@@ -16,7 +16,8 @@ from catalog.db import db
 from catalog.errors import ValidationFailed
 from catalog.models import Adoption, Api, Capability, CapabilityTag, Dependency, Domain, Team
 from catalog.models.capability import LAYERS, LIFECYCLES, TIERS
-from catalog.validation import PAGE_MAX
+from catalog.search import context_matches, did_you_mean
+from catalog.validation import PER_PAGE_DEFAULT, Errors, check_paging
 
 SORTS = ("relevance", "name", "-updated", "tier", "-consumers")
 #: The sort menu; no sort means the best match when searching, else by name.
@@ -32,8 +33,7 @@ FACETS = ("domain", "layer", "team", "lifecycle", "tag", "tier")
 CUBE_FACETS = ("domain", "layer", "team", "lifecycle")
 #: The tier facet's values (tier 1 is critical).
 TIER_VALUES = tuple(str(tier) for tier in TIERS)
-PER_PAGE = 20
-PER_PAGE_MAX = 100
+PER_PAGE = PER_PAGE_DEFAULT
 Q_MAX = 200
 TOP_TAGS = 40
 FTS_MIN_WORD = 3  # the trigram tokenizer indexes runs of three characters
@@ -80,17 +80,9 @@ class BrowseQuery:
         values["sort"] = str(args.get("sort") or "").strip()
         if values["sort"] and values["sort"] not in SORTS:
             errors["sort"] = [f"Sort must be one of: {', '.join(SORTS)}."]
-        for name, low, high, default in (("page", 1, PAGE_MAX, 1),
-                                          ("per_page", 1, PER_PAGE_MAX, PER_PAGE)):
-            raw = args.get(name)
-            try:
-                values[name] = int(raw) if raw not in (None, "") else default
-            except (TypeError, ValueError):
-                values[name] = default
-                errors[name] = [f"{name} must be a whole number."]
-                continue
-            if not low <= values[name] <= high:
-                errors[name] = [f"{name} must be between {low} and {high:,}."]
+        paging = Errors()
+        values["page"], values["per_page"] = check_paging(args, paging)
+        errors.update(paging)
         if errors:
             raise ValidationFailed(errors)
         return cls(**values)
@@ -121,6 +113,8 @@ class BrowseResult:
     total: int
     consumers: dict[int, int]
     facets: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict)
+    #: The search text with its typos corrected, when nothing matched ("" otherwise).
+    suggestion: str = ""
 
     @property
     def pages(self) -> int:
@@ -136,17 +130,21 @@ def browse(query: BrowseQuery, *, with_facets: bool = True) -> BrowseResult:
 
     The number of SQL statements is fixed whatever the page size: the
     counts, the page, its domains, teams, tags and APIs, the consumer counts
-    and, with the facets, the tag counts.
+    and, with the facets, the tag counts. A search that matches nothing also
+    reads the catalog revision (and, once per revision, the vocabulary) for
+    a "did you mean" :attr:`BrowseResult.suggestion`.
     """
+    words = text_matches(query.q)
     if with_facets:
-        total, facets = _counts(query)
-        facets["tag"] = _tag_facet(query)
-        facets["tier"] = _tier_facet(query)
+        total, facets = _counts(query, words)
+        facets["tag"] = _tag_facet(query, words)
+        facets["tier"] = _tier_facet(query, words)
     else:
-        total = db.session.scalar(_filtered(sa.select(sa.func.count(Capability.id)), query)) or 0
+        total = db.session.scalar(
+            _filtered(sa.select(sa.func.count(Capability.id)), query, words=words)) or 0
         facets = {}
     page_query = (
-        _ordered(_filtered(sa.select(Capability), query), query)
+        _ordered(_filtered(sa.select(Capability), query, words=words), query)
         .options(defer(Capability.description), defer(Capability.search_text),
                  selectinload(Capability.domain), selectinload(Capability.team),
                  selectinload(Capability.tag_links),
@@ -156,7 +154,9 @@ def browse(query: BrowseQuery, *, with_facets: bool = True) -> BrowseResult:
         .offset((query.page - 1) * query.per_page)
     )
     items = list(db.session.scalars(page_query))
-    return BrowseResult(query, items, total, consumer_counts([c.id for c in items]), facets)
+    suggestion = did_you_mean(query.q) if query.q and not total else ""
+    return BrowseResult(query, items, total, consumer_counts([c.id for c in items]), facets,
+                        suggestion)
 
 
 def consumer_counts(ids: list[int]) -> dict[int, int]:
@@ -207,30 +207,34 @@ def facet_counts(query: BrowseQuery, names: tuple[str, ...] = COUNTED_FACETS
     ('domain', 'layer')
     """
     facets: dict[str, list[tuple[str, str, int]]] = {}
+    words = text_matches(query.q)
     if len([name for name in names if name in CUBE_FACETS]) > 1:
-        total, cube = _counts(query)
+        total, cube = _counts(query, words)
         facets.update((name, cube[name]) for name in names if name in CUBE_FACETS)
     else:
-        total = db.session.scalar(_filtered(sa.select(sa.func.count(Capability.id)), query)) or 0
+        total = db.session.scalar(
+            _filtered(sa.select(sa.func.count(Capability.id)), query, words=words)) or 0
         for name in names:
             if name in CUBE_FACETS:
-                facets[name] = _one_facet(query, name)
+                facets[name] = _one_facet(query, name, words)
     if "tier" in names:
-        facets["tier"] = _tier_facet(query)
+        facets["tier"] = _tier_facet(query, words)
     if "tag" in names:
-        facets["tag"] = _tag_facet(query)
+        facets["tag"] = _tag_facet(query, words)
     return total, {name: facets[name] for name in names}
 
 
-def _tier_facet(query: BrowseQuery) -> list[tuple[str, str, int]]:
+def _tier_facet(query: BrowseQuery, words: list[sa.ColumnElement[bool]]
+                ) -> list[tuple[str, str, int]]:
     """Count the capabilities per tier that pass every other filter."""
     rows = db.session.execute(_filtered(
-        sa.select(Capability.tier, sa.func.count()), query, skip=("tier",))
+        sa.select(Capability.tier, sa.func.count()), query, words=words, skip=("tier",))
         .group_by(Capability.tier))
     return sorted((str(tier), f"Tier {tier}", n) for tier, n in rows)
 
 
-def _one_facet(query: BrowseQuery, name: str) -> list[tuple[str, str, int]]:
+def _one_facet(query: BrowseQuery, name: str, words: list[sa.ColumnElement[bool]]
+               ) -> list[tuple[str, str, int]]:
     """Count one of the domain, layer, team and lifecycle facets with one GROUP BY."""
     count = sa.func.count(Capability.id)
     if name == "lifecycle":
@@ -244,7 +248,7 @@ def _one_facet(query: BrowseQuery, name: str) -> list[tuple[str, str, int]]:
         label = Domain.name if name == "domain" else Domain.layer
         select = sa.select(key, label, count).join_from(
             Capability, Domain, Capability.domain_id == Domain.id).group_by(key, label)
-    rows = db.session.execute(_filtered(select, query, skip=(name,))).all()
+    rows = db.session.execute(_filtered(select, query, skip=(name,), words=words)).all()
     return sorted((tuple(row) for row in rows), key=_FACET_ORDER[name])
 
 
@@ -252,32 +256,48 @@ def _one_facet(query: BrowseQuery, name: str) -> list[tuple[str, str, int]]:
 
 
 def text_matches(q: str) -> list[sa.ColumnElement[bool]]:
-    """Return one condition per word of ``q``: the word occurs in the search text.
+    """Return one condition per word of ``q``: the word names the capability or its context.
 
-    On SQLite a word of three or more characters is looked up in the FTS5
-    trigram index (migration 0002); PostgreSQL's trigram index serves the
-    LIKE directly. Shorter words are matched with LIKE everywhere.
+    A word matches a capability when it occurs in its search text (slug,
+    name, summary, tags), or in the name or slug of its domain or owner team
+    or the name of one of its APIs (:func:`catalog.search.context_matches`):
+    "membership" finds every capability of the Membership domain. On SQLite
+    a word of three or more characters is looked up in the FTS5 trigram index
+    (migration 0002); PostgreSQL's trigram index serves the LIKE directly.
+    Shorter words are matched with LIKE everywhere, against the capability's
+    own text only.
     """
     sqlite = db.engine.dialect.name == "sqlite"
     conditions = []
     for word in q.lower().split():
+        # Words shorter than a trigram match the capability's own text only ("e" is everywhere).
+        context = context_matches(word) if len(word) >= FTS_MIN_WORD else []
         if sqlite and len(word) >= FTS_MIN_WORD:
+            # One list of ids: SQLite looks each up by rowid (an OR of two IN
+            # conditions would scan the table instead).
             phrase = '"' + word.replace('"', '""') + '"'
-            conditions.append(Capability.id.in_(
+            own = db.session.scalars(
                 sa.select(sa.literal_column("rowid")).select_from(sa.table("capability_fts"))
-                .where(sa.literal_column("capability_fts").op("MATCH")(phrase))))
+                .where(sa.literal_column("capability_fts").op("MATCH")(phrase))).all()
+            conditions.append(Capability.id.in_(sorted(set(own).union(context))))
+        elif context:
+            conditions.append(sa.or_(Capability.search_text.contains(word, autoescape=True),
+                                     Capability.id.in_(context)))
         else:
             conditions.append(Capability.search_text.contains(word, autoescape=True))
     return conditions
 
 
-def _filtered(select: sa.Select, query: BrowseQuery, *, skip: tuple[str, ...] = ()) -> sa.Select:
+def _filtered(select: sa.Select, query: BrowseQuery, *, skip: tuple[str, ...] = (),
+              words: list[sa.ColumnElement[bool]] | None = None) -> sa.Select:
     """Apply the search words and every filter of ``query`` except those in ``skip``.
 
     Filters are conditions on the capability row alone (no joins), so a
-    count or a GROUP BY over the result reads one table.
+    count or a GROUP BY over the result reads one table. ``words`` are
+    :func:`text_matches` of ``query.q`` when the caller already has them (one
+    browse builds them once for all its statements).
     """
-    select = select.where(*text_matches(query.q))
+    select = select.where(*(text_matches(query.q) if words is None else words))
     if query.domain and "domain" not in skip:
         select = select.where(Capability.domain_id.in_(
             sa.select(Domain.id).where(Domain.slug == query.domain)))
@@ -326,7 +346,8 @@ def _ordered(select: sa.Select, query: BrowseQuery) -> sa.Select:
     return select.order_by(name, Capability.id)
 
 
-def _counts(query: BrowseQuery) -> tuple[int, dict[str, list[tuple[str, str, int]]]]:
+def _counts(query: BrowseQuery, words: list[sa.ColumnElement[bool]]
+            ) -> tuple[int, dict[str, list[tuple[str, str, int]]]]:
     """Return the total and the domain, layer, team and lifecycle facets in one statement.
 
     One GROUP BY over (domain, team, lifecycle) of the capabilities that match
@@ -335,7 +356,8 @@ def _counts(query: BrowseQuery) -> tuple[int, dict[str, list[tuple[str, str, int
     other facet filter.
     """
     cube = (_filtered(sa.select(Capability.domain_id, Capability.team_id, Capability.lifecycle,
-                                sa.func.count().label("n")), query, skip=CUBE_FACETS)
+                                sa.func.count().label("n")), query, skip=CUBE_FACETS,
+                      words=words)
             .group_by(Capability.domain_id, Capability.team_id, Capability.lifecycle)
             .subquery())
     rows = db.session.execute(
@@ -365,12 +387,13 @@ def _counts(query: BrowseQuery) -> tuple[int, dict[str, list[tuple[str, str, int
     return total, facets
 
 
-def _tag_facet(query: BrowseQuery) -> list[tuple[str, str, int]]:
+def _tag_facet(query: BrowseQuery, words: list[sa.ColumnElement[bool]]
+               ) -> list[tuple[str, str, int]]:
     """Return the most used tags among the matches, ignoring the tag filter."""
     count = sa.func.count().label("n")
     select = sa.select(CapabilityTag.tag, CapabilityTag.tag, count).group_by(CapabilityTag.tag)
     if replace(query, tag="").filters() or query.q:
         select = select.where(CapabilityTag.capability_id.in_(
-            _filtered(sa.select(Capability.id), query, skip=("tag",))))
+            _filtered(sa.select(Capability.id), query, skip=("tag",), words=words)))
     rows = db.session.execute(select.order_by(sa.desc("n"), CapabilityTag.tag).limit(TOP_TAGS))
     return [tuple(row) for row in rows]

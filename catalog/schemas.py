@@ -199,7 +199,10 @@ CAPABILITY_DETAIL = _object({
     "consumers": _object({"capabilities": _array({"type": "string"}),
                           "businesses": _array({"type": "string"})},
                          ("capabilities", "businesses")),
-}, (*tuple(_CAPABILITY_PUBLIC), "apis", "dependencies", "consumers"),
+    "business_reach": {"type": "integer", "minimum": 0,
+                       "description": "Distinct businesses that reach it through any chain of "
+                                      "dependencies (its direct consumers are `consumers`)."},
+}, (*tuple(_CAPABILITY_PUBLIC), "apis", "dependencies", "consumers", "business_reach"),
     "One capability with everything its page shows; the ETag header carries its version.")
 
 

@@ -145,6 +145,7 @@ DEMO_LOGINS: list[tuple[str, str, str, str]] = [
     ("architect", "demo-architect-pass", "architect", ""),
     ("member-dev", "demo-member-pass", "contributor", "membership-team"),
     ("trade-dev", "demo-trade-pass", "contributor", "trade-team"),
+    ("taobao-lead", "demo-taobao-pass", "contributor", "taobao-team"),
     ("viewer", "demo-viewer-pass", "viewer", ""),
 ]
 DEMO_DISPLAY_NAMES = {
@@ -152,6 +153,7 @@ DEMO_DISPLAY_NAMES = {
     "architect": "Lin Wei",
     "member-dev": "Zhang Min",
     "trade-dev": "Li Hua",
+    "taobao-lead": "Chen Jie",
     "viewer": "Wang Fang",
 }
 

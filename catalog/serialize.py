@@ -42,7 +42,7 @@ def capability_dict(capability: Capability, *, consumers: int | None = None) -> 
 
 
 def capability_detail(snapshot: dict[str, Any], *, layer: str,
-                      consumers: dict[str, list[str]]) -> dict[str, Any]:
+                      consumers: dict[str, list[str]], business_reach: int) -> dict[str, Any]:
     """Return a capability with every detail, from its snapshot.
 
     The API answers ``GET /capabilities/<slug>`` with this, from the live
@@ -58,6 +58,9 @@ def capability_detail(snapshot: dict[str, Any], *, layer: str,
     consumers : dict
         ``{"capabilities": [...], "businesses": [...]}``: its direct
         consumers' slugs, sorted (at the same moment).
+    business_reach : int
+        The distinct businesses that reach it through any chain of
+        dependencies (:func:`graphs.analysis.business_reach`, same moment).
     """
     return {
         "slug": snapshot["slug"],
@@ -87,4 +90,5 @@ def capability_detail(snapshot: dict[str, Any], *, layer: str,
         "dependencies": [{"provider": dep["provider"], "kind": dep["kind"], "api": dep["api"]}
                          for dep in snapshot["dependencies"]],
         "consumers": consumers,
+        "business_reach": business_reach,
     }

@@ -829,13 +829,28 @@ def check_page(value: Any, errors: Errors, field: str = "page", *, high: int = P
     >>> check_page("3", errors), check_page("0", errors, "teams_page"), dict(errors)
     (3, 1, {'teams_page': ['teams_page must be a whole number from 1 to 100,000.']})
     """
+    return check_whole(value, errors, field, low=1, high=high, default=default)
+
+
+def check_whole(value: Any, errors: Errors, field: str, *, low: int, high: int,
+                default: int) -> int:
+    """Return a whole-number parameter (``low`` to ``high``; blank: ``default``).
+
+    The one rule (and message) of every page, per-page and count parameter
+    of the pages and the API.
+
+    Examples
+    --------
+    >>> errors = Errors()
+    >>> check_whole("12", errors, "top", low=1, high=50, default=20)
+    12
+    >>> check_whole("1e3", errors, "top", low=1, high=50, default=20), dict(errors)
+    (20, {'top': ['top must be a whole number from 1 to 50.']})
+    """
     raw = _text(value)
-    try:
-        number = int(raw) if raw else default
-    except ValueError:
-        number = None
-    if number is None or not 1 <= number <= high:
-        errors.add(field, f"{field} must be a whole number from 1 to {high:,}.")
+    number = int(raw) if raw.isascii() and raw.isdigit() else None if raw else default
+    if number is None or not low <= number <= high:
+        errors.add(field, f"{field} must be a whole number from {low:,} to {high:,}.")
         number = default
     return number
 

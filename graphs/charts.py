@@ -15,17 +15,20 @@ for an HTML table (a grid of links reads better than a heatmap there).
 """
 
 import bisect
+import html
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from catalog.metrics import COHORTS, percentile
-from catalog.models.capability import LAYERS
+from catalog.vocabulary import LAYER_COLOURS, LAYER_LABELS, LAYER_TINTS, LAYERS
 from graphs.labels import inert
 
 __all__ = [
     "business_lead_times",
     "capability_treemap",
     "cohort_boxes",
+    "figure_table",
     "lead_time_and_reuse",
     "lead_time_trend",
     "matrix_grid",
@@ -41,16 +44,76 @@ P85 = "#d97706"
 REUSE = "#0d9488"
 COHORT_COLOURS = {"none": "#94a3b8", "1-2": "#60a5fa", "3+": "#1d4ed8"}
 COHORT_LABELS = {"none": "None", "1-2": "1-2", "3+": "3+"}
-LAYER_COLOURS = {"frontend": "#7c3aed", "business-platform": "#2563eb",
-                 "data-platform": "#0d9488", "infrastructure": "#b45309"}
-LAYER_NAMES = {"frontend": "Frontend", "business-platform": "Business platform",
-               "data-platform": "Data platform", "infrastructure": "Infrastructure"}
-DOMAIN_TINTS = {"frontend": "#ede9fe", "business-platform": "#dbeafe",
-                "data-platform": "#ccfbf1", "infrastructure": "#fef3c7"}
 LIFECYCLE_COLOURS = {"production": "#16a34a", "approved": "#3b82f6", "proposed": "#94a3b8",
                      "deprecated": "#f97316", "retired": "#6b7280"}
 OTHER = "#cbd5e1"
 TREEMAP_LIMIT = 300
+
+
+# -- every chart as a table ------------------------------------------------------------
+
+_MARKUP = re.compile(r"<br>|</?b>")
+_BOX_STATS = (("lowerfence", "Low"), ("q1", "25th percentile"), ("median", "Median"),
+              ("q3", "75th percentile"), ("upperfence", "High"))
+
+
+def figure_table(figure: Mapping[str, Any]) -> dict[str, list]:
+    """Return the numbers a figure draws as ``{"columns": [...], "rows": [[...]]}``.
+
+    The table a page shows beside (and, without JavaScript, instead of) the
+    chart: one row per category (quarter, business, cohort) with one column
+    per trace; a box plot's row holds its five numbers, a treemap's its tile,
+    parent and value. Labels lose the markup the figures add (``<br>``,
+    ``<b>``) and their escaping; None is left empty. An empty figure gives no
+    rows.
+
+    Examples
+    --------
+    >>> figure_table(lead_time_trend([
+    ...     {"quarter": "2024Q1", "count": 3, "median_days": 94.0, "p85_days": 120.0},
+    ...     {"quarter": "2024Q2", "count": 0, "median_days": None, "p85_days": None}]))
+    {'columns': ['Quarter', 'Median', '85th percentile'], 'rows': [['2024Q1', 94.0, 120.0], ['2024Q2', None, None]]}
+    >>> figure_table(cohort_boxes({"3+": [10, 17, 20]}))["rows"]
+    [['3+ (3)', 10, 13.5, 17.0, 18.5, 20]]
+    """
+    traces = [t for t in figure.get("data") or [] if t.get("type") != "box" or t.get("median")]
+    if not traces:
+        return {"columns": [], "rows": []}
+    if traces[0].get("type") == "treemap":
+        trace = traces[0]
+        names = dict(zip(trace.get("ids") or trace["labels"], trace["labels"], strict=False))
+        return {"columns": ["Tile", "Within", "Capabilities"],
+                "rows": [[_plain(label), _plain(names.get(parent, parent)), value]
+                         for label, parent, value in zip(trace["labels"], trace["parents"],
+                                                         trace["values"], strict=False)]}
+    if traces[0].get("type") == "box":
+        return {"columns": [_axis_title(figure, "xaxis")] + [label for _, label in _BOX_STATS],
+                "rows": [[_plain(t["name"])] + [t[key][0] for key, _ in _BOX_STATS]
+                         for t in traces]}
+    across = "y" if traces[0].get("orientation") == "h" else "x"
+    along = "x" if across == "y" else "y"
+    categories: list = []
+    values: dict[tuple[int, Any], Any] = {}
+    for i, trace in enumerate(traces):
+        for category, value in zip(trace.get(across) or [], trace.get(along) or [], strict=False):
+            if category not in categories:
+                categories.append(category)
+            values[i, category] = value
+    columns = [_axis_title(figure, across + "axis")] + [
+        _plain(t.get("name") or f"Series {i + 1}") for i, t in enumerate(traces)]
+    return {"columns": columns,
+            "rows": [[_plain(c)] + [values.get((i, c)) for i in range(len(traces))]
+                     for c in categories]}
+
+
+def _axis_title(figure: Mapping[str, Any], axis: str) -> str:
+    title = ((figure.get("layout") or {}).get(axis) or {}).get("title") or {}
+    return _plain(title.get("text") if isinstance(title, Mapping) else title) or "Category"
+
+
+def _plain(text: Any) -> str:
+    """Return a plotly label as plain text: its markup dropped, its escaping undone."""
+    return html.unescape(_MARKUP.sub(" ", str(text if text is not None else ""))).strip()
 
 
 # -- lead time ------------------------------------------------------------------------
@@ -358,11 +421,11 @@ def capability_treemap(capabilities: Sequence[Mapping[str, Any]], *,
     order = [layer for layer in LAYERS if layer in by_layer] + sorted(
         layer for layer in by_layer if layer not in LAYERS)
     for layer in order:
-        tile(f"layer:{layer}", LAYER_NAMES.get(layer, layer), "", 0,
+        tile(f"layer:{layer}", LAYER_LABELS.get(layer, layer), "", 0,
              LAYER_COLOURS.get(layer, OTHER), "layer")
         for domain in sorted(by_layer[layer], key=lambda d: domain_names[d].lower()):
             tile(f"domain:{domain}", inert(domain_names[domain]), f"layer:{layer}", 0,
-                 DOMAIN_TINTS.get(layer, "#f1f5f9"), "domain")
+                 LAYER_TINTS.get(layer, "#f1f5f9"), "domain")
             for c in by_layer[layer][domain]:
                 tile(f"capability:{c['slug']}", inert(c["name"]), f"domain:{domain}",
                      c["business_reach"], LIFECYCLE_COLOURS.get(c["lifecycle"], OTHER),

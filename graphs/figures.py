@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 
 import networkx as nx
 
+from catalog.vocabulary import LAYER_COLOURS, LAYER_LABELS, OTHER_COLOUR
 from graphs.analysis import (
     aggregate_by_domain,
     collapse,
@@ -60,20 +61,12 @@ __all__ = [
 BANDS = ("business", "frontend", "business-platform", "data-platform", "infrastructure", "other")
 BAND_LABELS = {
     "business": "Businesses",
-    "frontend": "Frontend",
-    "business-platform": "Business platform",
-    "data-platform": "Data platform",
-    "infrastructure": "Infrastructure",
+    **LAYER_LABELS,
     "other": "No layer",
 }
-#: The portal's layer colours (static/css/portal.css).
-LAYER_COLORS = {
-    "frontend": "#7c3aed",
-    "business-platform": "#2563eb",
-    "data-platform": "#0d9488",
-    "infrastructure": "#b45309",
-}
-OTHER_COLOR = "#64748b"
+#: The portal's layer colours (catalog.vocabulary; static/css/portal.css).
+LAYER_COLORS = LAYER_COLOURS
+OTHER_COLOR = OTHER_COLOUR
 EDGE_RGB = "71, 85, 105"
 LABEL_COLOR = "#1e293b"
 LABEL_HALO = "0 0 2px #fff, 0 0 2px #fff"  # CSS text-shadow: labels stay readable over edges

@@ -46,6 +46,7 @@ from catalog.metrics import (
 )
 from catalog.models._time import today
 from catalog.timetravel import state_at
+from catalog.vocabulary import LEADERBOARD, MATRIX_CAPABILITIES, TREND_QUARTERS
 from graphs.analysis import business_reach, dependencies_of
 from graphs.cache import catalog_graph, derived
 from graphs.nodes import business_node, capability_node, parse_node
@@ -53,6 +54,7 @@ from graphs.nodes import business_node, capability_node, parse_node
 __all__ = [
     "business_distances",
     "business_matrix",
+    "business_reach_of",
     "cross_business",
     "rank_capabilities",
     "reuse_by_quarter",
@@ -63,9 +65,6 @@ __all__ = [
 ]
 
 REUSED_AT = 2  # businesses reaching a capability for it to count as reused
-TOP = 20
-MATRIX_TOP = 50
-QUARTERS = 12
 
 
 # -- pure functions of a graph ---------------------------------------------------
@@ -375,7 +374,7 @@ def reuse_by_quarter(history: ReuseHistory, quarters: Iterable[str], *,
 # -- entry points: the current catalog -------------------------------------------
 
 
-def reuse_metrics(*, top: int = TOP, as_of: dt.datetime | None = None) -> dict[str, Any]:
+def reuse_metrics(*, top: int = LEADERBOARD, as_of: dt.datetime | None = None) -> dict[str, Any]:
     """Return the reuse rate and the leaderboard of the current catalog (or as of a moment).
 
     Parameters
@@ -408,7 +407,7 @@ def reuse_metrics(*, top: int = TOP, as_of: dt.datetime | None = None) -> dict[s
             "items": ranking[:max(top, 0)]}
 
 
-def reuse_matrix(*, top: int = MATRIX_TOP, as_of: dt.datetime | None = None) -> dict[str, Any]:
+def reuse_matrix(*, top: int = MATRIX_CAPABILITIES, as_of: dt.datetime | None = None) -> dict[str, Any]:
     """Return the business x capability matrix of the current catalog (or as of a moment).
 
     The capabilities shown are the first ``top`` of the leaderboard plus
@@ -428,7 +427,7 @@ def reuse_matrix(*, top: int = MATRIX_TOP, as_of: dt.datetime | None = None) -> 
     return business_matrix(G, teams=teams, capabilities=shown, reach=reach, distances=distances)
 
 
-def reuse_over_time(*, quarters: int = QUARTERS,
+def reuse_over_time(*, quarters: int = TREND_QUARTERS,
                     as_of: dt.datetime | None = None) -> list[dict[str, Any]]:
     """Return the reuse rate at the end of each of the last ``quarters`` quarters.
 
@@ -445,6 +444,15 @@ def reuse_over_time(*, quarters: int = QUARTERS,
     history = (lambda: state_at(as_of).reuse_history()) if as_of is not None else reuse_history
     return derived(f"reuse.over_time:{day.isoformat()}:{len(labels)}",
                    lambda G: reuse_by_quarter(history(), labels, until=day), as_of=as_of)
+
+
+def business_reach_of(slug: str, *, as_of: dt.datetime | None = None) -> int:
+    """Return how many distinct businesses reach capability ``slug`` (0 when none or unknown).
+
+    :func:`graphs.analysis.business_reach` of the catalog graph (as of a
+    moment), computed once per catalog revision.
+    """
+    return derived("business_reach", business_reach, as_of=as_of).get(capability_node(slug), 0)
 
 
 def _ranking(G: nx.DiGraph, reach: Mapping) -> list[dict[str, Any]]:

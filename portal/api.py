@@ -51,16 +51,16 @@ from catalog.models._time import utcnow
 from catalog.schemas import BACKSTAGE_MEDIA_TYPES
 from catalog.serialize import capability_detail, capability_dict
 from catalog.snapshots import capability_snapshot
-from catalog.validation import Errors, check_as_of, check_flag
+from catalog.validation import Errors, check_as_of, check_flag, check_whole
 from graphs.analysis import direct_consumers
 from graphs.cache import catalog_graph, derived, reach_json
 from graphs.diff import graph_diff as diff_graphs
-from graphs.metrics import reuse_matrix, reuse_metrics, reuse_over_time
+from graphs.metrics import business_reach_of, reuse_matrix, reuse_metrics, reuse_over_time
 from graphs.nodes import capability_node
 from graphs.params import parse_depth, parse_links
 from graphs.reports import cycle_report
 from portal import openapi
-from portal.auth import note_api_token
+from portal.auth import bearer_token, note_api_token
 from portal.incubation import boundary_json, incubation_report
 from portal.lifecycle import deprecation_plan as lifecycle_plan
 
@@ -77,15 +77,14 @@ def authenticate_bearer_token():
 
     The Backstage catalog API (:mod:`portal.backstage_api`) checks tokens with it too.
     """
-    header = request.headers.get("Authorization")
-    if header is None:
+    secret = bearer_token(request.headers)
+    if secret is None:
         return
-    scheme, _, secret = header.partition(" ")
-    if scheme.lower() != "bearer" or not secret.strip():
+    if not secret:
         raise Unauthorized("Send the API token as 'Authorization: Bearer <token>'.",
                            www_authenticate=BEARER)
     if g.get("api_token") is None:  # the login wall's loader may have checked it already
-        found = accounts.user_for_token(secret.strip())
+        found = accounts.user_for_token(secret)
         if found is None:
             raise Unauthorized("This API token is not valid: it is unknown or was revoked.",
                                www_authenticate=WWWAuthenticate("bearer",
@@ -148,8 +147,9 @@ def get_capability(slug: str):
     if as_of is None and found is None:
         return _capability_response(service.get_capability(slug))
     snapshot, layer = found or timetravel.capability_at(slug, as_of)
-    body = capability_detail(snapshot, layer=layer, consumers=direct_consumers(
-        catalog_graph(as_of), capability_node(slug)))
+    body = capability_detail(
+        snapshot, layer=layer, consumers=direct_consumers(catalog_graph(as_of), capability_node(slug)),
+        business_reach=business_reach_of(slug, as_of=as_of))
     body["lifecycle_moves"] = lifecycle_moves(slug, until=as_of)
     response = jsonify(body)
     response.set_etag(str(snapshot["version"]), weak=False)
@@ -485,12 +485,10 @@ def _upload():
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return default
-    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
-        raise ValidationFailed({name: [f"{name} must be a whole number from {low} to {high:,}."]})
-    return int(raw)
+    errors = Errors()
+    number = check_whole(request.args.get(name), errors, name, low=low, high=high, default=default)
+    errors.raise_if_any()
+    return number
 
 
 def _flag(name: str) -> bool:
@@ -538,7 +536,8 @@ def _capability_response(capability):
     snapshot = capability_snapshot(capability)
     body = capability_detail(
         snapshot, layer=capability.domain.layer,
-        consumers=direct_consumers(catalog_graph(), capability_node(capability.slug)))
+        consumers=direct_consumers(catalog_graph(), capability_node(capability.slug)),
+        business_reach=business_reach_of(capability.slug))
     body["lifecycle_moves"] = lifecycle_moves(capability.slug)
     response = jsonify(body)
     response.set_etag(str(capability.version), weak=False)

@@ -88,6 +88,19 @@ def _load_user(user_id: str) -> User | None:
     return user
 
 
+def bearer_token(headers) -> str | None:
+    """Return the secret of an ``Authorization: Bearer <token>`` header (the one parser).
+
+    None when no Authorization header is sent; "" when one is sent that is
+    not a bearer token (another scheme, or no secret).
+    """
+    header = headers.get("Authorization")
+    if header is None:
+        return None
+    scheme, _, secret = header.partition(" ")
+    return secret.strip() if scheme.lower() == "bearer" else ""
+
+
 @login_manager.request_loader
 def _load_user_from_token(req) -> User | None:
     """Sign an API request in by its bearer token; pages and forms never take tokens.
@@ -98,11 +111,10 @@ def _load_user_from_token(req) -> User | None:
     """
     if not is_api_request():
         return None
-    header = req.headers.get("Authorization", "")
-    scheme, _, secret = header.partition(" ")
-    if scheme.lower() != "bearer" or not secret.strip():
+    secret = bearer_token(req.headers)
+    if not secret:
         return None
-    found = accounts.user_for_token(secret.strip())
+    found = accounts.user_for_token(secret)
     if found is None:
         return None
     g.api_token = found[1]

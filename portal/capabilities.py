@@ -32,6 +32,7 @@ from catalog.permissions import can_govern, ensure_can_edit, ensure_can_register
 from catalog.spreadsheet import neutralise
 from catalog.timetravel import capability_at
 from graphs.cache import catalog_graph, reach_index
+from graphs.metrics import business_reach_of
 from graphs.nodes import capability_node
 from graphs.params import MAX_DEPTH, ConsumerQuery, ImpactQuery
 from graphs.reports import consumer_rows, reach_report
@@ -96,6 +97,9 @@ def new():
     if request.method == "GET" and actor.team is not None:
         form.team.data = actor.team.slug
     if request.method == "POST":
+        step = _form_step(form, None)
+        if step is not None:
+            return step
         try:
             capability = service.register_capability(form.to_data(request.form), actor)
         except ValidationFailed as exc:
@@ -119,6 +123,7 @@ def detail_page(slug: str, *, status: int = 200, review_errors=None, review_data
     capability = service.get_capability(slug)
     specs = {api.id: operations(api.spec) for api in capability.apis if api.spec}
     return render_template("capabilities/detail.html", capability=capability, specs=specs,
+                           business_reach=business_reach_of(slug),
                            **consumers_context(catalog_graph(), slug, ConsumerQuery()),
                            **capability_insights(capability), scorecard=scorecard_of(slug),
                            **governance_context(capability, review_errors or {},
@@ -243,6 +248,9 @@ def edit(slug: str):
         form = _form(actor, data=capability_form_data(capability))
         return _form_page(form, {}, capability)
     form = _form(actor)
+    step = _form_step(form, capability)
+    if step is not None:
+        return step
     data = form.to_data(request.form)
     data.pop("slug", None)
     version = int(form.version.data) if (form.version.data or "").isdecimal() else None
@@ -316,10 +324,11 @@ def dependency_row(slug: str):
 def api_row():
     """An empty API row with the next index, for the 'Add an API' button."""
     index = request.args.get("index", "0")
-    if not index.isdecimal() or int(index) > 100:
+    if not index.isdecimal() or int(index) > API_ROWS_MAX:
         abort(400, "index must be a number from 0 to 100")
     form = ApiForm(prefix=f"apis-{index}")
-    return render_template("capabilities/_api_row.html", api=form, index=int(index))
+    return render_template("capabilities/_api_row.html", api=form, index=int(index),
+                           autofocus=True)
 
 
 def _form(actor, data=None) -> CapabilityForm:
@@ -331,20 +340,54 @@ def _form(actor, data=None) -> CapabilityForm:
     return form
 
 
+#: Most API rows the form shows (the api-row endpoint's limit too).
+API_ROWS_MAX = 100
+#: The longest dependency search the form accepts without JavaScript.
+PICKER_Q_MAX = 200
+
+
+def _form_step(form: CapabilityForm, capability):
+    """Without JavaScript: add an API row, find or add a dependency; show the form again.
+
+    The "Add another API", "Find" and picked-capability buttons submit the
+    whole form (what htmx does in place with JavaScript); nothing is saved.
+    Returns None for a plain save.
+    """
+    action = request.form.get("form_action", "")
+    added = request.form.get("dep_add", "").strip()[:63]
+    if action not in ("add-api", "find-dependency") and not added:
+        return None
+    form.to_data(request.form)  # which API rows were typed in
+    focus = ""
+    if action == "add-api" and len(form.apis.entries) < API_ROWS_MAX:
+        form.apis.append_entry()
+        focus = form.apis.entries[-1].form.name.id
+    picker_q, found = None, []
+    if action == "find-dependency":
+        picker_q = " ".join(request.form.get("q", "").split())[:PICKER_Q_MAX]
+        found = directory.pick_capabilities(picker_q, exclude=capability.slug if capability else "")
+    return _form_page(form, {}, capability, focus=focus, picker_q=picker_q, found=found,
+                      added=added)
+
+
 def _form_page(form: CapabilityForm, errors, capability, *, status: int = 200,
-               stale: bool = False):
+               stale: bool = False, focus: str = "", picker_q: str | None = None,
+               found=(), added: str = ""):
     other_errors = form.show_errors(errors)
-    dependencies = _chosen_dependencies(capability, errors)
+    dependencies = _chosen_dependencies(capability, errors, added)
     return render_template("capabilities/form.html", form=form, capability=capability,
                            failed=bool(errors), other_errors=other_errors,
-                           dependencies=dependencies, stale=stale), status
+                           dependencies=dependencies, stale=stale, focus=focus,
+                           picker_q=picker_q, found=found), status
 
 
-def _chosen_dependencies(capability, errors):
-    """Rows for the dependency list: the submitted ones, else the stored ones."""
+def _chosen_dependencies(capability, errors, added: str = ""):
+    """Rows for the dependency list: the submitted ones (and ``added``), else the stored ones."""
     if request.method == "POST":
         slugs = request.form.getlist("dep_provider")
         kinds = request.form.getlist("dep_kind")
+        if added and added not in slugs:
+            slugs, kinds = [*slugs, added], [*kinds[:len(slugs)], "sync"]
     elif capability is not None:
         chosen = sorted(capability.dependencies, key=lambda d: d.provider.name.lower())
         slugs = [dep.provider.slug for dep in chosen]

@@ -17,10 +17,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import Choice, SelectChoice
 
 from catalog.models import Capability, Team
-from catalog.models.capability import API_STATUSES, LIFECYCLES
+from catalog.models.capability import API_KINDS, API_STATUSES, LIFECYCLES
 from portal.markup import LAYER_LABELS
 
 CAPABILITY_FIELDS = (
@@ -30,12 +30,26 @@ CAPABILITY_FIELDS = (
 API_FIELDS = ("name", "kind", "version", "status", "description", "spec")
 
 
+#: The API kinds the form offers; any other kind an import or the API gave is kept as given.
+FORM_API_KINDS = (*API_KINDS, "thrift")
+
+
+class KeepingSelectField(SelectField):
+    """A choice of known values that also offers the value it holds when that is not one."""
+
+    def iter_choices(self):
+        choices = list(super().iter_choices())
+        if self.data and all(choice.value != self.data for choice in choices):
+            choices.append(Choice(value=self.data, label=self.data, selected=True))
+        return choices
+
+
 class ApiForm(Form):
     """One API row of the capability form (no CSRF of its own)."""
 
     name = StringField("API name")
-    kind = StringField("Kind", default="openapi",
-                       description="openapi, grpc, asyncapi, graphql, thrift, ...")
+    kind = KeepingSelectField("Kind", choices=[SelectChoice(k) for k in FORM_API_KINDS],
+                              default="openapi", validate_choice=False)
     version = StringField("Version")
     status = SelectField("Status", choices=[SelectChoice(s) for s in API_STATUSES], default="beta",
                          validate_choice=False)

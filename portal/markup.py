@@ -10,16 +10,12 @@ from markupsafe import Markup
 
 from catalog.models.capability import DEPENDENCY_KINDS, LAYERS, LIFECYCLES
 from catalog.permissions import can_edit, can_register
+from catalog.vocabulary import LAYER_LABELS, USE_LABELS
+from graphs.charts import figure_table
 from portal.auth import current_actor
 
 _markdown = MarkdownIt("js-default", {"linkify": False}).enable("table").enable("strikethrough")
 
-LAYER_LABELS = {
-    "frontend": "Frontend",
-    "business-platform": "Business platform",
-    "data-platform": "Data platform",
-    "infrastructure": "Infrastructure",
-}
 
 
 def render_markdown(text: str | None) -> Markup:
@@ -28,18 +24,36 @@ def render_markdown(text: str | None) -> Markup:
     return Markup(nh3.clean(html, link_rel="noopener noreferrer nofollow"))
 
 
+def without_lead(description: str | None, summary: str | None) -> str:
+    """Return ``description`` without a first paragraph that only repeats ``summary``.
+
+    >>> without_lead("Caches keys.\\n\\nRedis inside.", "Caches keys.")
+    'Redis inside.'
+    >>> without_lead("Caches keys and more.", "Caches keys.")
+    'Caches keys and more.'
+    """
+    text = (description or "").strip()
+    lead, _, rest = text.partition("\n\n")
+    if summary and " ".join(lead.split()) == " ".join(summary.split()):
+        return rest.strip()
+    return text
+
+
 def init_templates(app: Flask) -> None:
     """Register the markdown filter, the template globals and static versions."""
     app.url_defaults(_static_version)
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["without_lead"] = without_lead
     app.jinja_env.globals.update(
         LAYERS=LAYERS,
         LAYER_LABELS=LAYER_LABELS,
+        USE_LABELS=USE_LABELS,
         LIFECYCLES=LIFECYCLES,
         DEPENDENCY_KINDS=DEPENDENCY_KINDS,
         can_edit=lambda capability: can_edit(current_actor(), capability),
         can_register=lambda: current_actor() is not None and can_register(current_actor()),
         page_url=page_url,
+        chart_table=figure_table,
     )
 
 

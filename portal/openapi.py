@@ -21,6 +21,7 @@ from flask import Blueprint, Flask, current_app, render_template, url_for
 
 from catalog.backstage import MAX_TEXT_BYTES
 from catalog.schemas import BACKSTAGE_MEDIA_TYPES, SCHEMAS, query_parameters, ref
+from catalog.vocabulary import LEADERBOARD, MATRIX_CAPABILITIES, TREND_QUARTERS
 from graphs.params import LINKS, MAX_DEPTH
 
 __all__ = ["API_PREFIX", "CATALOG_PREFIX", "OPERATIONS", "Operation", "api_rules", "bp",
@@ -35,9 +36,9 @@ PREFIXES = (API_PREFIX, CATALOG_PREFIX)
 TITLE = "Capability portal API"
 VERSION = "1.0.0"
 #: Integer parameters of the metrics endpoints: (default, lowest, highest).
-REUSE_TOP = (20, 1, 1000)
-REUSE_QUARTERS = (12, 1, 40)
-MATRIX_TOP = (50, 1, 1000)
+REUSE_TOP = (LEADERBOARD, 1, 1000)
+REUSE_QUARTERS = (TREND_QUARTERS, 1, 40)
+MATRIX_TOP = (MATRIX_CAPABILITIES, 1, 1000)
 #: The largest id a URL takes (ids are 32-bit; a larger one is not found).
 ID_MAX = 2_147_483_647
 

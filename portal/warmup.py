@@ -1,7 +1,8 @@
 """Compute the heavy figures ahead, per catalog revision, in a background thread.
 
-The graph, its layout, the reuse metrics, the governance report and the
-figures the home, reuse, graph and governance pages draw are kept per
+The graph, its layout, the reuse metrics, the governance report, the
+search's index of API names and the figures the home, reuse, graph and
+governance pages draw are kept per
 catalog revision (:mod:`graphs.cache`). Without this thread the first visitor
 after a start, or after a write, waits for them (7-10 s at 10,000
 capabilities). With ``PORTAL_WARM_UP=true`` each process draws those pages
@@ -18,6 +19,7 @@ import threading
 from flask import Flask
 
 from catalog.history import current_revision
+from catalog.search import search_index
 
 __all__ = ["WARM_PATHS", "start_warm_up", "warm_up"]
 
@@ -47,6 +49,8 @@ def warm_up(app: Flask) -> int:
     for path in WARM_PATHS:
         with app.test_request_context(path):
             app.dispatch_request()
+    with app.app_context():
+        search_index()  # API names and the "did you mean" vocabulary
     return revision
 
 

@@ -125,6 +125,21 @@ def make(db):
 
 
 @pytest.fixture
+def token(make):
+    """API token headers: ``token()`` (an architect of trade, write scope) or ``token(role, team, scopes)``.
+
+    The user (``<role>-<team>-<scopes>``) is made at the call, so the test's
+    catalog (its teams) exists by then.
+    """
+
+    def issue(role="architect", team="trade", scopes="write"):
+        user = make.user(f"{role}-{team}-{scopes}", role=role, team=team)
+        return {"Authorization": f"Bearer {accounts.issue_token(user, 'ci', scopes)}"}
+
+    return issue
+
+
+@pytest.fixture
 def login(client, make):
     """Sign the test client in: ``login("architect")`` or ``login("contributor", team=...)``."""
 

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from catalog import accounts, adoptions
+from catalog import adoptions
 from catalog.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from catalog.history import current_revision
 from catalog.models import Adoption, Business, Team
@@ -28,11 +28,9 @@ def org(make, db):
 
 
 @pytest.fixture
-def token(org):
-    def issue(role="architect", team="trade", scopes="write"):
-        user = org.user(f"{role}-{team}-{scopes}", role=role, team=team)
-        return {"Authorization": f"Bearer {accounts.issue_token(user, 'ci', scopes)}"}
-    return issue
+def token(token, org):
+    """The shared token fixture (conftest), once the test's org exists."""
+    return token
 
 
 def post(client, headers, **body):

@@ -2,8 +2,6 @@
 
 import pytest
 
-from catalog import accounts
-
 
 @pytest.fixture
 def catalog(make):
@@ -20,11 +18,9 @@ def catalog(make):
 
 
 @pytest.fixture
-def token(make, catalog):
-    def issue(role="architect", team="trade", scopes="write"):
-        user = make.user(f"{role}-{team}-{scopes}", role=role, team=team)
-        return {"Authorization": f"Bearer {accounts.issue_token(user, 'ci', scopes)}"}
-    return issue
+def token(token, catalog):
+    """The shared token fixture (conftest), once the test's catalog exists."""
+    return token
 
 
 NEW = {"slug": "price-engine", "name": "Price engine", "summary": "Prices.",

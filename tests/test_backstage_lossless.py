@@ -40,7 +40,7 @@ def portal_state(db) -> dict:
     capabilities = []
     for capability in db.session.scalars(sa.select(Capability).order_by(Capability.slug)):
         row = capability_detail(capability_snapshot(capability), layer=capability.domain.layer,
-                                consumers={})
+                                consumers={}, business_reach=0)
         for key in RECORD_FIELDS:
             row.pop(key)
         row["description"] = row["description"].strip()  # the seed ends some with a newline

@@ -42,7 +42,7 @@ def catalog_rows(db) -> list[dict]:
     rows = []
     for capability in db.session.scalars(sa.select(Capability).order_by(Capability.slug)):
         row = capability_detail(capability_snapshot(capability), layer=capability.domain.layer,
-                                consumers={})
+                                consumers={}, business_reach=0)
         for key in ("created_at", "updated_at", "version", "launched_on", "deprecated_on"):
             row.pop(key)
         # Imports keep text without surrounding blanks (the demo seed writes descriptions

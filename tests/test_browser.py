@@ -273,7 +273,7 @@ def test_follow_links_to_owner_consumers_and_businesses(base, page, make, db):
     page.go_back()
     expect(page.locator("h1")).to_have_text("Membership")
     consumers = page.locator("#consumers")
-    expect(consumers).to_contain_text("1 business, 1 capability")
+    expect(consumers).to_contain_text("2: 1 business adopts it, 1 capability depends on it")
     consumers.get_by_role("link", name="Coupon Engine").click()
     expect(page).to_have_url(re.compile(r"/capabilities/coupon-engine$"))
     expect(page.locator("h1")).to_have_text("Coupon Engine")

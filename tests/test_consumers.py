@@ -14,7 +14,7 @@ def listed(html):
 
 def test_the_page_shows_groups_with_counts_and_the_first_page(client, hub):  # noqa: F811
     html = client.get("/capabilities/queue").get_data(as_text=True)
-    assert "0 businesses, 120 capabilities" in html
+    assert "120: 0 businesses adopt it, 120 capabilities depend on it" in html
     groups = html[html.index('class="groups"'):]
     assert re.search(r'Transaction <span class="count">120</span>', groups)
     assert len(listed(html)) == 25 and "1–25 of 120" in html

@@ -6,7 +6,7 @@ import io
 import pytest
 import sqlalchemy as sa
 
-from catalog import accounts, deliveries
+from catalog import deliveries
 from catalog.deliveries import DeliveryFilters, export_deliveries_csv, import_deliveries_csv
 from catalog.errors import Conflict, Forbidden
 from catalog.history import current_revision
@@ -32,11 +32,9 @@ def org(make, db):
 
 
 @pytest.fixture
-def token(org):
-    def issue(role="architect", team="trade", scopes="write"):
-        user = org.user(f"{role}-{team}-{scopes}", role=role, team=team)
-        return {"Authorization": f"Bearer {accounts.issue_token(user, 'ci', scopes)}"}
-    return issue
+def token(token, org):
+    """The shared token fixture (conftest), once the test's org exists."""
+    return token
 
 
 GOOD = {"business": "taobao", "title": "Gift cards at checkout", "requested_on": "2025-01-10",

@@ -129,7 +129,7 @@ def test_businesses_on_top_then_the_layers_in_order(demo):
 def test_layer_colours_are_the_portals(demo):
     colours = {t["name"]: "".join(set(t["marker"]["color"])) for t in node_traces(draw(demo))}
     assert colours["Business platform"] == "#2563eb"
-    assert colours["Data platform"] == "#0d9488"
+    assert colours["Data platform"] == "#0f766e"
     assert colours["Infrastructure"] == "#b45309"
     assert colours["Businesses"] == colours["Frontend"] == "#7c3aed"
 

@@ -534,3 +534,23 @@ def test_a_business_with_only_open_deliveries_draws_no_chart(client, org, login)
     html = text(client.get("/businesses/tmall"))
     assert "0 deliveries delivered" in html and "1 still open" in html
     assert "data-figure=" not in html and "plotly.min.js" not in html
+
+
+# -- every chart has its table -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/", "/reuse", "/delivery", "/businesses/taobao"])
+def test_every_chart_has_its_numbers_as_a_table(client, demo, path):
+    """Without JavaScript a chart is an empty box: the table under it holds its numbers."""
+    html = text(client.get(path))
+    charts = re.findall(r'<figure class="chart.*?</figure>', html, re.S)
+    drawn = figures(html)
+    assert charts
+    for chart in charts:
+        key = re.search(r'data-figure="([^"]+)"', chart).group(1)
+        if not any(trace.get("median") or trace.get("y") or trace.get("values")
+                   for trace in drawn[key]["data"]):
+            continue  # an empty figure says so in its annotation
+        assert '<details class="chart-table">' in chart, key
+        assert re.search(r'<th scope="row">[^<]+</th>', chart), key
+    assert 'class="no-js"' in html

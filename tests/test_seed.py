@@ -7,7 +7,7 @@ from functools import partial
 import networkx as nx
 import pytest
 import sqlalchemy as sa
-from conftest import wipe
+from conftest import csrf_token, wipe
 from sqlalchemy.orm import aliased
 from werkzeug.security import generate_password_hash
 
@@ -90,7 +90,7 @@ def test_cli_seeds_the_demo_and_prints_the_logins(runner, db):
 
     assert result.exit_code == 0, result.output
     assert re.search(r"Seeded \d+ capabilities, \d+ APIs, \d+ dependencies, \d+ adoptions, "
-                     r"8 businesses, \d+ teams, 5 users\. Recorded \d+ deliveries \(\d+ open\) "
+                     r"8 businesses, \d+ teams, 6 users\. Recorded \d+ deliveries \(\d+ open\) "
                      r"and [\d,]+ changes over \d+ months of history\.",
                      result.output)
     for username, password, _, _ in seed.DEMO_LOGINS:
@@ -403,3 +403,34 @@ def test_cli_scale_takes_a_delivery_count(runner, db):
 
     assert result.exit_code == 0, result.output
     assert "120 deliveries" in result.output and count(db, Delivery) == 120
+
+
+def test_the_business_lead_adopts_and_records_deliveries_for_their_business(client, demo):
+    """The demo has a business team's lead: they adopt and ship for Taobao, not for others."""
+    response = client.post("/auth/login", data={
+        "username": "taobao-lead", "password": "demo-taobao-pass",
+        "csrf_token": csrf_token(client, "/auth/login")})
+    assert response.status_code == 302
+    taobao = demo.session.scalar(sa.select(Business).where(Business.slug == "taobao"))
+    adopted = {a.capability_id for a in taobao.adoptions if a.active}
+    fresh = demo.session.scalars(sa.select(Capability.slug).where(
+        Capability.lifecycle == "production", Capability.id.not_in(adopted))
+        .order_by(Capability.slug)).first()
+    adopt = {"business": "taobao", "capability": fresh, "since": "2026-01-05",
+             "csrf_token": csrf_token(client, "/adoptions/new")}
+    assert client.post("/adoptions/new", data=adopt).status_code == 302
+    delivery = {"business": "taobao", "title": "Points in the cart", "requested_on": "2026-01-05",
+                "delivered_on": "2026-02-01", "capabilities": [fresh],
+                "csrf_token": csrf_token(client, "/deliveries/new")}
+    assert client.post("/deliveries/new", data=delivery).status_code == 302
+    recorded = demo.session.scalar(sa.select(Delivery).where(Delivery.title == "Points in the cart"))
+    assert recorded.business.slug == "taobao"
+    assert [c.slug for c in recorded.capabilities] == [fresh]
+    assert demo.session.scalar(sa.select(Adoption).where(
+        Adoption.business_id == recorded.business_id,
+        Adoption.capability_id == recorded.capabilities[0].id, Adoption.active)) is not None
+
+    refused = client.post("/deliveries/new", data={**delivery, "business": "tmall",
+                                                   "title": "Not ours"})
+    assert refused.status_code in (403, 422)
+    assert demo.session.scalar(sa.select(Delivery).where(Delivery.title == "Not ours")) is None

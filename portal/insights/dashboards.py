@@ -26,6 +26,7 @@ from catalog.metrics import (
 from catalog.models import Business, Capability
 from catalog.models._time import today
 from catalog.permissions import can_act_for
+from catalog.vocabulary import LEADERBOARD, MATRIX_CAPABILITIES, TREND_QUARTERS
 from graphs import charts
 from graphs.cache import derived
 from graphs.metrics import reuse_matrix, reuse_metrics, reuse_over_time
@@ -37,9 +38,6 @@ from portal.insights.blueprint import bp
 from portal.insights.records import recordable_businesses
 
 PERIODS = ("4", "8", "12")  # "last N quarters" on the delivery page
-QUARTERS = 12  # of the reuse and home trends
-LEADERBOARD = 20
-MATRIX = 50  # top capabilities in the matrix (plus every cross-business one)
 MATRIX_ROWS = 120  # rows drawn on the page; the API has them all
 RECENT = 10
 MOST_REUSED = 5
@@ -54,7 +52,7 @@ def reuse():
     """
     as_of = page_as_of()
     metrics = reuse_metrics(top=LEADERBOARD, as_of=as_of)
-    figures = {"trend": charts.reuse_rate_trend(reuse_over_time(quarters=QUARTERS, as_of=as_of)),
+    figures = {"trend": charts.reuse_rate_trend(reuse_over_time(quarters=TREND_QUARTERS, as_of=as_of)),
                "map": derived("insights.treemap", partial(_treemap, as_of=as_of), as_of=as_of)}
     return render_template("insights/reuse.html", metrics=metrics, figures=figures,
                            grid=derived("insights.matrix", partial(_matrix_grid, as_of=as_of),
@@ -81,7 +79,7 @@ def delivery():
 
 def home_insights() -> dict[str, Any]:
     """Return what the home page shows of reuse and lead time: KPIs and their charts."""
-    series = reuse_over_time(quarters=QUARTERS)
+    series = reuse_over_time(quarters=TREND_QUARTERS)
     lead = delivery_metrics(deliveries.DeliveryFilters(
         since=quarter_bounds(series[0]["quarter"])[0]))
     by_quarter = {q["quarter"]: q for q in lead["quarters"]}
@@ -171,7 +169,7 @@ def _delivery_view(filters: deliveries.DeliveryFilters, period: str) -> dict[str
 
 def _matrix_grid(G: nx.DiGraph, as_of: dt.datetime | None = None) -> dict[str, Any]:
     """The business x capability grid of the catalog (computed once per revision or moment)."""
-    return charts.matrix_grid(reuse_matrix(top=MATRIX, as_of=as_of), limit=MATRIX_ROWS)
+    return charts.matrix_grid(reuse_matrix(top=MATRIX_CAPABILITIES, as_of=as_of), limit=MATRIX_ROWS)
 
 
 def _treemap(G: nx.DiGraph, as_of: dt.datetime | None = None) -> dict[str, Any]:

@@ -2,6 +2,9 @@
 (function () {
   "use strict";
 
+  // Styles for pages without JavaScript (an empty chart area hidden) key on .no-js.
+  document.documentElement.classList.remove("no-js");
+
   // The next free index for an API row of the capability form.
   window.nextApiIndex = function () {
     var max = -1;
@@ -81,6 +84,58 @@
     if (event.detail.target && event.detail.target.id === "dependency-list") {
       clearPicker();
     }
+  });
+
+  // A page link of a pager scrolls to the list it replaced and moves focus there,
+  // as following a plain link to a new page would.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var elt = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var target = event.detail.target;
+    if (!elt || !target || !elt.closest || !elt.closest(".pager")) { return; }
+    if (!target.hasAttribute("tabindex")) { target.setAttribute("tabindex", "-1"); }
+    target.scrollIntoView({ block: "start" });
+    target.focus({ preventScroll: true });
+  });
+
+  // After a failed submit, focus goes to the first field in error (else the summary).
+  document.addEventListener("DOMContentLoaded", function () {
+    var first = document.querySelector("main [aria-invalid='true']");
+    var summary = document.querySelector("main .form-errors");
+    if (first) {
+      first.focus();
+    } else if (summary) {
+      summary.setAttribute("tabindex", "-1");
+      summary.focus();
+    }
+  });
+
+  // The dependency picker's list answers the arrow keys: Down from the search box
+  // enters it, Up and Down move between choices, Home and End jump, Escape goes back.
+  document.addEventListener("keydown", function (event) {
+    var search = event.target.closest && event.target.closest("[role='combobox'][aria-controls]");
+    var option = event.target.closest && event.target.closest("[role='listbox'] [role='option']");
+    if (!search && !option) { return; }
+    var listbox = option ? option.closest("[role='listbox']")
+      : document.querySelector("#" + CSS.escape(search.getAttribute("aria-controls")) + " [role='listbox']");
+    if (!listbox) { return; }
+    var options = Array.prototype.slice.call(listbox.querySelectorAll("[role='option']"));
+    var index = options.indexOf(option);
+    var next = null;
+    if (event.key === "ArrowDown") { next = options[Math.min(index + 1, options.length - 1)]; }
+    else if (event.key === "ArrowUp" && option) { next = index > 0 ? options[index - 1] : null; }
+    else if (event.key === "Home" && option) { next = options[0]; }
+    else if (event.key === "End" && option) { next = options[options.length - 1]; }
+    else if (event.key === "Escape" && option) { next = null; }
+    else { return; }
+    event.preventDefault();
+    options.forEach(function (o) { o.setAttribute("aria-selected", o === next ? "true" : "false"); });
+    var back = document.querySelector("[aria-controls='" + listbox.parentElement.id + "']");
+    (next || back || options[0]).focus();
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    var box = target && target.id && document.querySelector("[role='combobox'][aria-controls='" + target.id + "']");
+    if (box) { box.setAttribute("aria-expanded", target.querySelector("[role='option']") ? "true" : "false"); }
   });
 
   function clearPicker() {

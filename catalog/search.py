@@ -1,0 +1,156 @@
+"""What search matches beyond a capability's own text, and "did you mean" for typos.
+
+A capability is found by the words of its own search text (slug, name,
+summary, tags: an index, see :func:`catalog.browse.text_matches`) and by the
+names of its context: its domain, its owner team and its APIs. API names
+have no index (scanning the API table in each of a browse's statements cost
+5x the search itself), so their words and the vocabulary (every word of a
+capability, domain, team or API name or slug) are read once per catalog
+revision per process (every write bumps the revision, so a worker never
+serves a stale one for longer than a request) and matched in memory; the
+warm-up thread (:mod:`portal.warmup`) reads them ahead of visitors.
+"""
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from rapidfuzz import fuzz, process
+
+from catalog.db import db
+from catalog.history import current_revision
+from catalog.models import Api, Capability, Domain, Team
+
+__all__ = ["context_matches", "did_you_mean", "search_index"]
+
+#: The similarity (0-100) a vocabulary word needs to be offered instead of a word.
+SCORE_CUTOFF = 80
+#: Words shorter than this are left as typed (too many near neighbours).
+MIN_WORD = 4
+#: Search words whose context matches are remembered per revision.
+ANSWERS = 256
+_WORD = re.compile(r"[^\W_]+")
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class SearchIndex:
+    """The catalog's context names and vocabulary at one revision."""
+
+    revision: int
+    #: ``{lower-case word of an API name: capability ids}``; a search word (no spaces)
+    #: occurs in an API name exactly when it occurs in one of its words.
+    context: dict[str, tuple[int, ...]]
+    #: Every known word, sorted (rapidfuzz's choices).
+    words: tuple[str, ...]
+    known: frozenset[str]
+    #: Answers of :func:`context_matches` at this revision, most recent last.
+    answers: OrderedDict = field(default_factory=OrderedDict, compare=False)
+
+
+# {database url: SearchIndex}
+_indexes: dict[str, SearchIndex] = {}
+
+
+def search_index() -> SearchIndex:
+    """Return the context texts and vocabulary of the current catalog revision (cached)."""
+    key = db.engine.url.render_as_string(hide_password=True)
+    revision = current_revision()
+    with _lock:
+        cached = _indexes.get(key)
+    if cached is not None and cached.revision == revision:
+        return cached
+    index = _build(revision)
+    with _lock:
+        _indexes[key] = index
+    return index
+
+
+def _build(revision: int) -> SearchIndex:
+    context: dict[str, set[int]] = {}
+    words: set[str] = set()
+    for capability_id, name in db.session.execute(sa.select(Api.capability_id, Api.name)):
+        for token in name.lower().split():
+            context.setdefault(token, set()).add(capability_id)
+        words.update(_WORD.findall(name.lower()))
+    for select in (sa.select(Capability.name, Capability.slug), sa.select(Domain.name, Domain.slug),
+                   sa.select(Team.name, Team.slug)):
+        for name, slug in db.session.execute(select):
+            words.update(_WORD.findall(f"{name} {slug}".lower()))
+    vocab = sorted(word for word in words if len(word) >= MIN_WORD - 1)
+    return SearchIndex(revision, {token: tuple(sorted(ids)) for token, ids in context.items()},
+                       tuple(vocab), frozenset(vocab))
+
+
+def context_matches(word: str) -> list[int]:
+    """Return the ids of capabilities whose domain, team or an API name contains ``word``.
+
+    Domains and teams (a few hundred rows) are matched in SQL, their
+    capabilities read through the domain and team indexes; API names (no
+    index) from the index of the revision. Answers are kept per revision.
+    """
+    word = word.lower()
+    index = search_index()
+    with _lock:
+        if word in index.answers:
+            index.answers.move_to_end(word)
+            return index.answers[word]
+    ids: set[int] = set()
+    for token, owners in index.context.items():
+        if word in token:
+            ids.update(owners)
+    domains = sa.select(Domain.id).where(sa.or_(
+        sa.func.lower(Domain.name).contains(word, autoescape=True),
+        Domain.slug.contains(word, autoescape=True)))
+    teams = sa.select(Team.id).where(sa.or_(
+        sa.func.lower(Team.name).contains(word, autoescape=True),
+        Team.slug.contains(word, autoescape=True)))
+    ids.update(db.session.scalars(sa.union(
+        sa.select(Capability.id).where(Capability.domain_id.in_(domains)),
+        sa.select(Capability.id).where(Capability.team_id.in_(teams)))))
+    answer = sorted(ids)
+    with _lock:
+        index.answers[word] = answer
+        while len(index.answers) > ANSWERS:
+            index.answers.popitem(last=False)
+    return answer
+
+
+def did_you_mean(q: str, vocab: Iterable[str] | None = None) -> str:
+    """Return ``q`` with each unknown word replaced by its closest known word, or "".
+
+    "" means nothing better is known: every word is in the vocabulary, too
+    short to guess, or has no close neighbour.
+
+    Parameters
+    ----------
+    q : str
+        The search text as typed.
+    vocab : iterable of str, optional
+        The known words; the catalog's (:func:`search_index`) by default.
+
+    Examples
+    --------
+    >>> did_you_mean("memebership points", {"membership", "points", "member"})
+    'membership points'
+    >>> did_you_mean("membership", {"membership"})
+    ''
+    """
+    if vocab is None:
+        index = search_index()
+        choices, known = index.words, index.known
+    else:
+        choices = tuple(sorted(vocab))
+        known = frozenset(choices)
+    words = q.lower().split()
+    better = []
+    for word in words:
+        if word in known or len(word) < MIN_WORD:
+            better.append(word)
+            continue
+        match = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=SCORE_CUTOFF)
+        better.append(match[0] if match else word)
+    return " ".join(better) if better != words else ""
