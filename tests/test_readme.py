@@ -1,7 +1,8 @@
 """The README's command-line and API examples run on the demo data as written.
 
 Every ``curl`` line of the README is sent to the app (``$TOKEN`` is an
-architect's write token, ``$ADOPTION`` the id the adoption example answered);
+architect's write token, ``$ADOPTION`` the id the adoption example answered, ``$PLAN``
+the saved incubation plan's);
 every ``flask --app app`` command it lists exists and the concrete ones run.
 """
 
@@ -65,7 +66,7 @@ def demo(db, monkeypatch):
 
 def test_every_curl_example_answers_on_the_demo(client, demo, tmp_path):
     architect = accounts.authenticate("architect", "demo-architect-pass")
-    variables = {"TOKEN": accounts.issue_token(architect, "readme", "write"), "ADOPTION": ""}
+    variables = {"TOKEN": accounts.issue_token(architect, "readme", "write"), "ADOPTION": "", "PLAN": ""}
     export = None
     commands = curl_commands()
     assert len(commands) >= 25
@@ -97,6 +98,8 @@ def test_every_curl_example_answers_on_the_demo(client, demo, tmp_path):
             (tmp_path / "catalog-info.yaml").write_text(export, encoding="utf-8")
         if url.endswith("/api/v1/adoptions") and method == "POST":
             variables["ADOPTION"] = response.get_json()["id"]
+        if url.endswith("/api/v1/incubation-plans") and method == "POST":
+            variables["PLAN"] = response.get_json()["id"]
 
 
 def cli_lines() -> list[str]:

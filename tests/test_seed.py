@@ -143,12 +143,14 @@ def test_adoptions_span_the_last_three_years_after_launch(demo):
     for adoption in adoptions:
         per_business[adoption.business.slug] = per_business.get(adoption.business.slug, 0) + 1
         launched = adoption.capability.launched_on
+        if launched is None and adoption.business.status == "incubating":
+            continue  # an incubating business may adopt what is approved, ahead of its launch
         assert launched is not None and launched <= adoption.since, adoption
         assert today() - dt.timedelta(days=3 * 366) <= adoption.since <= today()
 
     assert min(per_business["taobao"], per_business["tmall"]) >= 15
     assert 1 <= per_business["lingxi"] <= 5
-    assert set(per_business) == BUSINESSES | {"lingxi"}
+    assert set(per_business) == BUSINESSES | {"lingxi", "pet-club"}
 
 
 def test_demo_dependency_graph_has_one_layering_break_and_a_cycle(demo):
@@ -266,7 +268,7 @@ def test_demo_keeps_existing_users_and_teams(make, cheap_hashing):
 
     report = seed.seed_demo()
 
-    assert "4 users" in report
+    assert "5 users" in report  # the six demo logins but the admin who was there
     assert accounts.authenticate("admin", "demo-admin-pass") is None
     assert accounts.authenticate("member-dev", "demo-member-pass").team.name == "Members"
 
