@@ -59,7 +59,9 @@ def test_pick_save_and_adopt_a_plan(estate, page, db):
     expect(page).to_have_url(re.compile(r"capabilities=member-account"), timeout=PATIENCE)
     expect(page.locator("#search-results input[value=member-account]")).to_have_count(
         0, timeout=PATIENCE)
-    # businesses with similar picks: Taobao also adopts Coupon Center; pick it from there
+    # businesses with similar picks: Taobao also adopts Coupon Center; pick it from there,
+    # once no htmx request is in flight (a late swap of the plan would undo the tick)
+    page.wait_for_function("() => !document.querySelector('.htmx-request')", timeout=PATIENCE)
     page.locator("#plan .suggestions input[value=coupon-center]").check()
     expect(picked).to_contain_text("Coupon Center", timeout=PATIENCE)
     page.get_by_role("button", name="Save the plan").click()
