@@ -7,6 +7,8 @@ from catalog.seed import seed_demo
 from tests.a11y import axe_violations
 
 pytestmark = pytest.mark.browser
+#: How long a page may take on a busy machine before a check gives up (ms).
+PATIENCE = 20_000
 
 #: Every kind of page, read anonymously (the demo's own slugs).
 PAGES = [
@@ -33,6 +35,7 @@ def demo(db, monkeypatch):
 def check(page, url, found):
     page.goto(url)
     page.wait_for_load_state("networkidle")
+    page.wait_for_function("() => !document.querySelector('.htmx-request')", timeout=PATIENCE)
     found.extend(f"{url}: {line}" for line in axe_violations(page))
 
 
@@ -41,7 +44,7 @@ def sign_in(page, base, username, password):
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.locator(".flash-success")).to_contain_text("Signed in as")
+    expect(page.locator(".flash-success")).to_contain_text("Signed in as", timeout=PATIENCE)
 
 
 def test_no_axe_violations_on_any_page(live_server, demo, page):
@@ -56,7 +59,7 @@ def test_no_axe_violations_on_any_page(live_server, demo, page):
     page.get_by_label("Username").fill("viewer")
     page.get_by_label("Password").fill("wrong password")
     page.get_by_role("button", name="Sign in").click()
-    expect(page.locator("main")).to_contain_text("wrong password")
+    expect(page.locator("main")).to_contain_text("wrong password", timeout=PATIENCE)
     found.extend(f"login with errors: {line}" for line in axe_violations(page))
     # the forms, empty and with errors
     sign_in(page, live_server, "taobao-lead", "demo-taobao-pass")
@@ -67,13 +70,13 @@ def test_no_axe_violations_on_any_page(live_server, demo, page):
     page.get_by_label("Slug").fill("Bad Slug")
     page.get_by_role("button", name="Add an API").click()
     page.locator("#dependency-search").press_sequentially("member")
-    expect(page.locator("#picker-results [role=option]").first).to_be_visible()
+    expect(page.locator("#picker-results [role=option]").first).to_be_visible(timeout=PATIENCE)
     found.extend(f"register form, picker open: {line}" for line in axe_violations(page))
     page.get_by_role("button", name="Register capability", exact=True).last.click()
-    expect(page.locator(".form-errors")).to_be_visible()
+    expect(page.locator(".form-errors")).to_be_visible(timeout=PATIENCE)
     found.extend(f"register form with errors: {line}" for line in axe_violations(page))
     page.goto(f"{live_server}/deliveries/new?business=taobao")
     page.get_by_role("button", name="Record").last.click()
-    expect(page.locator("[aria-invalid=true]").first).to_be_visible()
+    expect(page.locator("[aria-invalid=true]").first).to_be_visible(timeout=PATIENCE)
     found.extend(f"delivery form with errors: {line}" for line in axe_violations(page))
     assert found == [], f"{len(found)} axe violations:\n" + "\n".join(found)
