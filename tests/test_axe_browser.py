@@ -69,6 +69,8 @@ def test_no_axe_violations_on_any_page(live_server, demo, page):
     page.goto(f"{live_server}/capabilities/new")
     page.get_by_label("Slug").fill("Bad Slug")
     page.get_by_role("button", name="Add an API").click()
+    # the new row takes the focus when it lands: type into the search only after that
+    expect(page.locator("#apis-0-name")).to_be_focused(timeout=PATIENCE)
     page.locator("#dependency-search").press_sequentially("member")
     expect(page.locator("#picker-results [role=option]").first).to_be_visible(timeout=PATIENCE)
     found.extend(f"register form, picker open: {line}" for line in axe_violations(page))
