@@ -22,13 +22,17 @@ test: $(VENV)/.test chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest
 
-## bench: 10,000 capabilities: issue 14's speed table, then search, graph, metrics and Backstage API figures
+## bench: 10,000 capabilities: issue 14's speed table, then search, graph, metrics, governance,
+## reviews, business scenarios, history and Backstage API figures
 bench: $(VENV)/.test chromium
 	$(VENV)/bin/python -m bench.estate
 	$(VENV)/bin/python -m bench.search
 	$(VENV)/bin/python -m bench.graph
 	$(VENV)/bin/python -m bench.metrics
 	$(VENV)/bin/python -m bench.governance
+	$(VENV)/bin/python -m bench.reviews
+	$(VENV)/bin/python -m bench.business
+	$(VENV)/bin/python -m bench.history
 	$(VENV)/bin/python -m bench.load
 	$(VENV)/bin/python -m bench.backstage_api
 
