@@ -413,8 +413,11 @@ def bump_revision() -> int:
 
 def current_revision() -> int:
     """Return the catalog revision number (0 for an empty catalog)."""
-    query = sa.select(CatalogRevision.revision).where(CatalogRevision.id == 1)
-    return db.session.scalar(query) or 0
+    return db.session.scalar(_REVISION) or 0
+
+
+#: Read on every request that uses the graph: built once.
+_REVISION = sa.select(CatalogRevision.revision).where(CatalogRevision.id == 1)
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:

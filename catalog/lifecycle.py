@@ -117,6 +117,15 @@ def active_consumers(capability: Capability) -> list[str]:
     return capabilities + businesses
 
 
+#: A capability's changes, oldest first (built once: the read path of one capability by name).
+_MOVES = (sa.select(Change.at, Change.actor, Change.source, Change.changes)
+          .join(ChangeScope, ChangeScope.change_id == Change.id)
+          .where(ChangeScope.kind == "capability", ChangeScope.slug == sa.bindparam("slug"),
+                 Change.kind == "capability", Change.slug == sa.bindparam("slug"),  # the scope's index
+                 Change.at <= sa.bindparam("until"))
+          .order_by(Change.at, Change.id))
+
+
 def lifecycle_moves(slug: str, until: dt.datetime | None = None) -> list[dict[str, Any]]:
     """Return every lifecycle move of ``slug``, oldest first, from the history.
 
@@ -124,14 +133,7 @@ def lifecycle_moves(slug: str, until: dt.datetime | None = None) -> list[dict[st
     the state it was registered in (``from`` None). ``until``: only the
     moves made by then (the capability as of a past moment).
     """
-    query = (sa.select(Change.at, Change.actor, Change.source, Change.changes)
-             .join(ChangeScope, ChangeScope.change_id == Change.id)
-             .where(ChangeScope.kind == "capability", ChangeScope.slug == slug,
-                    Change.kind == "capability", Change.slug == slug)  # the scope's index
-             .order_by(Change.at, Change.id))
-    if until is not None:
-        query = query.where(Change.at <= until)
-    rows = db.session.execute(query)
+    rows = db.session.execute(_MOVES, {"slug": slug, "until": until or dt.datetime.max})
     moves = []
     for at, actor, source, changes in rows:
         move = (changes or {}).get("lifecycle")

@@ -136,13 +136,17 @@ def current_snapshot(slug: str) -> tuple[dict[str, Any], str] | None:
     capability by name. None when it has no open version (unknown slug, or a
     catalog written before history was kept and not yet given its baseline).
     """
-    table = Version.__table__
-    data = db.session.scalar(sa.select(table.c.data).where(
-        table.c.kind == "capability", table.c.key == slug, table.c.valid_to.is_(None)))
+    data = db.session.scalar(_OPEN_VERSION, {"slug": slug})
     if data is None:
         return None
-    layer = db.session.scalar(sa.select(Domain.layer).where(Domain.slug == data["domain"]))
-    return data, layer
+    return data, db.session.scalar(_LAYER, {"domain": data["domain"]})
+
+
+#: The statements of :func:`current_snapshot`, built once (it answers every read by name).
+_OPEN_VERSION = sa.select(Version.__table__.c.data).where(
+    Version.__table__.c.kind == "capability", Version.__table__.c.key == sa.bindparam("slug"),
+    Version.__table__.c.valid_to.is_(None))
+_LAYER = sa.select(Domain.layer).where(Domain.slug == sa.bindparam("domain"))
 
 
 def revision_at(moment: dt.datetime) -> int:
