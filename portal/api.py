@@ -217,7 +217,7 @@ def create_review(slug: str):
 @bp.get("/capabilities/<slug>/deprecation-plan")
 def deprecation_plan(slug: str):
     """Sunset, days left, replacement, alternatives, consumers and each team's migration."""
-    return jsonify(lifecycle_plan(catalog_graph(), deprecation.get_for_plan(slug)))
+    return jsonify(lifecycle_plan(deprecation.get_for_plan(slug)))
 
 
 @bp.put("/capabilities/<slug>/migrations/<team>")

@@ -7,7 +7,6 @@ from catalog import deprecation
 from catalog.errors import ValidationFailed
 from catalog.models.governance import MIGRATION_STATUSES
 from catalog.paging import paginate
-from graphs.cache import catalog_graph
 from portal.auth import current_actor
 from portal.http import is_fragment_request
 from portal.lifecycle import deprecation_plan, may_update_migration
@@ -39,7 +38,7 @@ def update_migration(slug: str, team: str):
 
 def _plan_page(slug: str, *, errors=None, status: int = 200):
     capability = deprecation.get_for_plan(slug)
-    facts = deprecation_plan(catalog_graph(), capability)
+    facts = deprecation_plan(capability)
     page = request.args.get("page", "1")
     number = int(page) if page.isdecimal() and len(page) < 7 else 1
     rows = paginate(facts["consumers"]["capabilities"], number, CONSUMER_ROWS)

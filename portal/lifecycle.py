@@ -9,7 +9,7 @@ from catalog.lifecycle import lifecycle_moves
 from catalog.models import Capability
 from catalog.models.governance import DECISIONS
 from catalog.permissions import EDIT_ALL_ROLES
-from graphs.cache import reach_index
+from graphs.cache import derived, reach_index
 from graphs.reports import reach_report
 from portal.auth import current_actor
 
@@ -36,19 +36,26 @@ def governance_context(capability: Capability, review_errors: dict[str, list[str
 PLAN_CONSUMERS_MAX = 1000
 
 
-def deprecation_plan(G: nx.DiGraph, capability: Capability) -> dict[str, Any]:
-    """Return the deprecation plan of ``capability``: its facts and its consumers in ``G``.
+def deprecation_plan(capability: Capability) -> dict[str, Any]:
+    """Return the deprecation plan of ``capability``: its facts and its consumers now.
 
     ``consumers`` holds the capabilities (slug, name, distance, team, tier)
     and businesses (slug, name, distance) that reach it, nearest first, at
-    most :data:`PLAN_CONSUMERS_MAX` of each, with their whole counts.
+    most :data:`PLAN_CONSUMERS_MAX` of each, with their whole counts; found
+    once per catalog revision (a hub's are thousands).
     """
     plan = deprecation.plan_facts(capability)
+    slug = capability.slug
+    plan["consumers"] = derived(f"deprecation.consumers:{slug}", lambda G: _consumers(G, slug))
+    return plan
+
+
+def _consumers(G: nx.DiGraph, slug: str) -> dict[str, Any]:
     try:
-        report = reach_report(G, capability.slug, direction="up", index=reach_index(G))
+        report = reach_report(G, slug, direction="up", index=reach_index(G))
     except nx.NodeNotFound:  # registered a moment ago, not in this worker's graph yet
         report = {"capabilities": [], "businesses": []}
-    plan["consumers"] = {
+    return {
         "capabilities": [{key: row.get(key) for key in ("slug", "name", "distance", "team",
                                                         "team_name", "tier")}
                          for row in report["capabilities"][:PLAN_CONSUMERS_MAX]],
@@ -59,7 +66,6 @@ def deprecation_plan(G: nx.DiGraph, capability: Capability) -> dict[str, Any]:
         "direct": sum(1 for row in report["capabilities"] if row["distance"] == 1)
         + sum(1 for row in report["businesses"] if row["distance"] == 1),
     }
-    return plan
 
 
 def may_update_migration(team_slug: str) -> bool:
