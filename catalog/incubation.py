@@ -6,7 +6,8 @@ the catalog side:
 
 - :func:`check_picks` resolves the picked slugs (unknown or retired ones are
   refused, named);
-- :func:`maturity_of` says how ready a capability is to build on;
+- :func:`picked_details` says what adopting a pick takes (its maturity is its
+  scorecard level, added by the portal from :mod:`graphs.scorecards`);
 - :func:`expected_lead_time` estimates lead time from the delivery history of
   businesses that reuse about as many capabilities (a *reuse cohort*), with
   the data behind it;
@@ -74,7 +75,6 @@ __all__ = [
     "expected_lead_time",
     "get_plan",
     "list_plans",
-    "maturity_of",
     "picked_details",
     "plan_dict",
     "plan_snapshot",
@@ -153,41 +153,8 @@ def search_capabilities(q: str, *, exclude: Iterable[str] = (), limit: int = 12)
         (Capability.lifecycle != "production"), sa.func.lower(Capability.name)).limit(limit)))
 
 
-def maturity_of(capability: Capability) -> dict[str, Any]:
-    """Return how ready ``capability`` is to build on: a level and the checks behind it.
-
-    Provisional: computed from what the catalog holds today (lifecycle, tier,
-    owner team, docs link, SLA, a stable API) until scorecards exist; callers
-    use only this function, so the source can change without them.
-
-    Levels: ``gold`` in production with an owner, docs, an SLA and a stable
-    API; ``silver`` in production with an owner and two of the other three;
-    ``bronze`` approved or in production with an owner; else ``none``.
-
-    >>> maturity_of(Capability(lifecycle="proposed", tier=3, apis=[]))["level"]
-    'none'
-    """
-    checks = {
-        "production": capability.lifecycle == "production",
-        "owner": capability.team_id is not None or capability.team is not None,
-        "docs": bool(capability.docs_url),
-        "sla": capability.sla_availability is not None and capability.sla_p99_ms is not None,
-        "stable_api": any(api.status == "stable" for api in capability.apis),
-    }
-    extras = sum(checks[name] for name in ("docs", "sla", "stable_api"))
-    if checks["production"] and checks["owner"] and extras == 3:
-        level = "gold"
-    elif checks["production"] and checks["owner"] and extras >= 2:
-        level = "silver"
-    elif capability.lifecycle in ("approved", "production") and checks["owner"]:
-        level = "bronze"
-    else:
-        level = "none"
-    return {"level": level, "source": "provisional", "checks": checks}
-
-
 def picked_details(slugs: list[str]) -> dict[str, dict[str, Any]]:
-    """Return, per picked slug, what adopting it takes: SLA, docs, APIs, maturity."""
+    """Return, per picked slug, what adopting it takes: SLA, docs, APIs, contact."""
     if not slugs:
         return {}
     rows = db.session.scalars(
@@ -198,7 +165,6 @@ def picked_details(slugs: list[str]) -> dict[str, dict[str, Any]]:
         "sla_p99_ms": c.sla_p99_ms, "docs_url": c.docs_url or None, "summary": c.summary,
         "apis": [{"name": api.name, "kind": api.kind, "version": api.version,
                   "status": api.status} for api in c.apis],
-        "maturity": maturity_of(c),
         "contact": c.team.contact if c.team else None,
     } for c in rows}
 

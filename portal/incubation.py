@@ -43,6 +43,7 @@ from graphs.business import (
 )
 from graphs.cache import catalog_graph, derived
 from graphs.nodes import business_node, capability_node
+from graphs.scorecards import scorecard_of
 from portal.auth import current_actor
 from portal.http import is_fragment_request
 from portal.listing import Column, Listing
@@ -80,8 +81,8 @@ def incubation_report(slugs: list[str], needs: list[str] = ()) -> dict[str, Any]
     reach = incubation_reach(G, picks, reaching=found, leaders=derived(
         "business.leaders", lambda G: domain_leaders(G, reaching=found)))
     details = incubation.picked_details(slugs)
-    rows = [{**row, **details.get(row["slug"], {})} if row["picked"] else row
-            for row in reach["capabilities"]]
+    rows = [{**row, **details.get(row["slug"], {}), "maturity": maturity_of(row["slug"])}
+            if row["picked"] else row for row in reach["capabilities"]]
     lead = incubation.expected_lead_time(len(slugs))
     return {
         "picks": list(slugs),
@@ -95,6 +96,17 @@ def incubation_report(slugs: list[str], needs: list[str] = ()) -> dict[str, Any]
                                          if kind == "business"])),
         **lead,
     }
+
+
+def maturity_of(slug: str) -> dict[str, Any]:
+    """Return how ready capability ``slug`` is to build on: its scorecard level and checks.
+
+    ``{"level", "score", "source": "scorecard", "checks": {rule id: passed}}``
+    (:mod:`graphs.scorecards`, computed once per catalog revision).
+    """
+    card = scorecard_of(slug) or {"level": "none", "score": 0, "checks": []}
+    return {"level": card["level"], "score": card["score"], "source": "scorecard",
+            "checks": {check["id"]: check["passed"] for check in card["checks"]}}
 
 
 def boundary_report(slug: str) -> dict[str, Any]:

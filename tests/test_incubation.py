@@ -12,6 +12,7 @@ from catalog.deliveries import record_delivery
 from catalog.errors import Conflict, Forbidden, ValidationFailed
 from catalog.models import Business, Capability, Change, IncubationPlan
 from graphs.build import build_graph
+from graphs.scorecards import RULES
 
 
 @pytest.fixture
@@ -24,7 +25,8 @@ def org(make, db):
     make.capability("member-account", team="member-team", lifecycle="production",
                     dependencies=["sms"], docs_url="https://docs.example.com/member",
                     sla_availability="99.95", sla_p99_ms=80,
-                    apis=[{"name": "Members", "status": "stable"}])
+                    apis=[{"name": "Members", "status": "stable",
+                           "spec": "openapi: 3.0.0\ninfo: {title: Members, version: '1'}\npaths: {}"}])
     make.capability("cart", lifecycle="production", dependencies=["member-account"])
     make.capability("old-coupons", lifecycle="deprecated")
     make.capability("coupons", lifecycle="production")
@@ -61,7 +63,9 @@ def test_report_lists_picks_what_they_bring_teams_and_warnings(client, org):
         "cart": (1, True), "group-buy": (1, True), "member-account": (2, False),
         "old-coupons": (2, False), "sms": (3, False)}
     assert rows["cart"]["businesses"] == 2 and rows["cart"]["team"] == "trade"
-    assert rows["cart"]["maturity"]["level"] == "bronze"  # production, owner, nothing else
+    # its scorecard: an owner with a contact, but no docs link
+    assert rows["cart"]["maturity"]["level"] == "none"
+    assert rows["cart"]["maturity"]["checks"]["owner"] and not rows["cart"]["maturity"]["checks"]["docs"]
     assert "maturity" not in rows["sms"]  # brought along: the table, not the details
     assert {t["slug"]: (t["contact"], t["capabilities"]) for t in body["teams"]} == {
         "trade": ("trade@example.com", 4), "member-team": ("members@example.com", 1)}
@@ -85,8 +89,9 @@ def test_report_equals_networkx(client, org, db):
 def test_a_gold_pick_shows_how_to_adopt_it(client, org):
     body = client.get("/api/v1/incubation?capabilities=member-account").get_json()
     pick = body["capabilities"][0]
-    assert pick["maturity"] == {"level": "gold", "source": "provisional", "checks": {
-        "production": True, "owner": True, "docs": True, "sla": True, "stable_api": True}}
+    assert pick["maturity"] == {"level": "gold", "score": 100, "source": "scorecard",
+                                "checks": {rule.id: True for rule in RULES}}
+    assert client.get("/api/v1/capabilities/member-account/scorecard").get_json()["level"] == "gold"
     assert pick["apis"][0]["name"] == "Members" and pick["docs_url"].startswith("https://")
     assert pick["sla_availability"] == 99.95 and pick["contact"] == "members@example.com"
 
