@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import defer, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from catalog.db import db
 from catalog.errors import ValidationFailed
@@ -129,7 +129,7 @@ def browse(query: BrowseQuery, *, with_facets: bool = True) -> BrowseResult:
     """Run a browse query: one page of capabilities, the total and facet counts.
 
     The number of SQL statements is fixed whatever the page size: the
-    counts, the page, its domains, teams, tags and APIs, the consumer counts
+    counts, the page (joined to its domains and teams), its tags and APIs, the consumer counts
     and, with the facets, the tag counts. A search that matches nothing also
     reads the catalog revision (and, once per revision, the vocabulary) for
     a "did you mean" :attr:`BrowseResult.suggestion`.
@@ -146,7 +146,7 @@ def browse(query: BrowseQuery, *, with_facets: bool = True) -> BrowseResult:
     page_query = (
         _ordered(_filtered(sa.select(Capability), query, words=words), query)
         .options(defer(Capability.description), defer(Capability.search_text),
-                 selectinload(Capability.domain), selectinload(Capability.team),
+                 joinedload(Capability.domain), joinedload(Capability.team),
                  selectinload(Capability.tag_links),
                  selectinload(Capability.apis).load_only(Api.name, Api.kind, Api.version,
                                                          Api.status))
