@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from catalog import history, lookups
 from catalog.adoptions import adopt
@@ -80,6 +80,7 @@ __all__ = [
     "plan_snapshot",
     "plan_team_of",
     "propose_need",
+    "replacements",
     "save_plan",
     "search_capabilities",
     "slug_for",
@@ -167,6 +168,17 @@ def picked_details(slugs: list[str]) -> dict[str, dict[str, Any]]:
                   "status": api.status} for api in c.apis],
         "contact": c.team.contact if c.team else None,
     } for c in rows}
+
+
+def replacements(slugs: list[str]) -> dict[str, str]:
+    """Return ``{slug: the slug of its named replacement}`` for those of ``slugs`` that have one."""
+    if not slugs:
+        return {}
+    replacement = aliased(Capability)
+    return dict(db.session.execute(
+        sa.select(Capability.slug, replacement.slug)
+        .join(replacement, Capability.replacement_id == replacement.id)
+        .where(Capability.slug.in_(slugs))).all())
 
 
 def expected_lead_time(reused: int) -> dict[str, Any]:

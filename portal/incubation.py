@@ -89,13 +89,22 @@ def incubation_report(slugs: list[str], needs: list[str] = ()) -> dict[str, Any]
         "missing": missing,
         "capabilities": rows,
         "teams": reach["teams"],
-        "deprecated": reach["warnings"],
+        "deprecated": _with_replacements(reach["warnings"]),
         "needs": list(needs),
         "suggestions": similar_adoptions(G, picks, limit=SUGGESTIONS, businesses=derived(
             "business.nodes", lambda G: [n for n, kind in G.nodes(data="kind")
                                          if kind == "business"])),
         **lead,
     }
+
+
+def _with_replacements(warnings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Give each warning its named ``replacement`` (or None), first among its alternatives."""
+    named = incubation.replacements([w["slug"] for w in warnings])
+    return [{**w, "replacement": named.get(w["slug"]),
+             "alternatives": ([named[w["slug"]]] if w["slug"] in named else [])
+             + [a for a in w["alternatives"] if a != named.get(w["slug"])]}
+            for w in warnings]
 
 
 def maturity_of(slug: str) -> dict[str, Any]:

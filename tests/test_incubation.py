@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from catalog import accounts, incubation
 from catalog.adoptions import adopt
+from catalog.capabilities import get_capability, update_capability
 from catalog.deliveries import record_delivery
 from catalog.errors import Conflict, Forbidden, ValidationFailed
 from catalog.models import Business, Capability, Change, IncubationPlan
@@ -74,6 +75,16 @@ def test_report_lists_picks_what_they_bring_teams_and_warnings(client, org):
     # production capabilities of its domain that most businesses rely on
     assert warnings["old-coupons"]["alternatives"] == ["cart", "member-account", "sms"]
     assert warnings["group-buy"]["alternatives"] == []  # proposed: nothing replaces it yet
+
+
+def test_a_deprecated_picks_named_replacement_comes_first_among_its_alternatives(client, org):
+    update_capability(get_capability("old-coupons"), {"replacement": "coupons"}, None)
+    body = client.get("/api/v1/incubation?capabilities=group-buy").get_json()
+    warning = {w["slug"]: w for w in body["deprecated"]}["old-coupons"]
+    assert warning["replacement"] == "coupons"
+    assert warning["alternatives"] == ["coupons", "cart", "member-account", "sms"]
+    page = client.get("/businesses/incubate?capabilities=group-buy").get_data(as_text=True)
+    assert "coupons</a> (its named replacement)" in page
 
 
 def test_report_equals_networkx(client, org, db):
