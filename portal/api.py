@@ -43,6 +43,7 @@ from catalog import (
 from catalog import capabilities as service
 from catalog.backstage import export_catalog
 from catalog.browse import COUNTED_FACETS, BrowseQuery, browse, facet_counts
+from catalog.db import refresh_statistics
 from catalog.errors import Forbidden, NotFound, StaleVersion, ValidationFailed
 from catalog.lifecycle import lifecycle_moves
 from catalog.metrics import delivery_metrics
@@ -367,6 +368,8 @@ def import_backstage():
     report = backstage.import_text(data, name=name, dry_run=dry_run, actor=actor)
     if not report.ok:
         raise report.as_error()
+    if report.written:
+        refresh_statistics()
     return _report_response(report)
 
 

@@ -8,6 +8,7 @@ from flask_migrate import upgrade
 
 from catalog import accounts, backstage, deliveries, seed, timetravel
 from catalog.backstage import export_catalog
+from catalog.db import refresh_statistics
 from catalog.errors import CatalogError, ValidationFailed
 from catalog.models.org import ROLES
 from portal import preflight
@@ -35,6 +36,7 @@ def init_db():
     """Create or upgrade the database schema to the latest migration; start history."""
     upgrade()
     started = timetravel.record_baseline()
+    refresh_statistics()
     click.echo("Database is at the latest schema."
                + (f" History starts now for {started:,} entities." if started else ""))
 
@@ -67,6 +69,7 @@ def seed_demo(scale, delivery_count, if_empty):
             report = seed.seed_scale(scale, delivery_count) if scale else seed.seed_demo()
         except CatalogError as exc:
             fail(exc)
+        refresh_statistics()
         click.echo(report)
     if not scale:
         click.echo("Demo logins (username / password):")
@@ -127,6 +130,8 @@ def import_backstage(path, dry_run):
         progress=lambda done, total: click.echo(f"  written {done}/{total}", err=True))
     if not report.ok:
         fail(report.as_error())
+    if report.written:
+        refresh_statistics()
     click.echo(report)
 
 

@@ -42,3 +42,30 @@ def test_token_for_unknown_user_fails(runner, db):
 def test_init_db_is_idempotent(runner, db):
     assert runner.invoke(args=["init-db"]).exit_code == 0
     assert runner.invoke(args=["init-db"]).exit_code == 0
+
+
+def planner_rows(db, table: str) -> int | None:
+    """Return how many rows the query planner believes ``table`` has (None: no statistics)."""
+    if db.engine.dialect.name == "postgresql":
+        rows = db.session.scalar(sa.text("SELECT reltuples FROM pg_class WHERE relname = :t"),
+                                 {"t": table})
+        return None if rows is None or rows < 0 else int(rows)
+    if not db.session.scalar(sa.text(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")):
+        return None
+    stat = db.session.scalar(sa.text("SELECT stat FROM sqlite_stat1 WHERE tbl = :t LIMIT 1"),
+                             {"t": table})
+    return None if stat is None else int(stat.split()[0])
+
+
+def test_a_bulk_write_leaves_the_planner_statistics_of_what_it_wrote(runner, db):
+    # without them SQLite walks the lifecycle index for "production capabilities of a team"
+    assert runner.invoke(args=["seed-demo", "--scale", "257", "--deliveries", "0"]).exit_code == 0
+    db.session.commit()
+    assert planner_rows(db, "capability") == 257
+    assert planner_rows(db, "capability_tag") > 0
+    db.session.execute(sa.text("DELETE FROM capability_tag"))
+    db.session.commit()
+    assert runner.invoke(args=["init-db"]).exit_code == 0
+    db.session.commit()
+    assert planner_rows(db, "capability_tag") in (None, 0)
