@@ -1,7 +1,10 @@
 """Field rules for everything a user can submit, written once.
 
-Each ``clean_*`` function takes raw input (a form or a JSON body, as a
-mapping of plain values), returns cleaned values and raises
+The fields of each entity are declared in :mod:`catalog.fields` (one
+declaration gives the check, its message and the JSON Schema; the limits
+are defined there and re-exported here); the functions below run them and
+add the rules that join fields. Each ``clean_*`` function takes raw input
+(a form or a JSON body, as a mapping of plain values), returns cleaned values and raises
 :class:`~catalog.errors.ValidationFailed` listing every bad field at once.
 Rules that need the database (does this domain exist?) live in the
 services, which add their findings to the same error mapping.
@@ -18,26 +21,26 @@ from urllib.parse import urlparse
 
 import yaml
 
-from catalog import safe_yaml
+from catalog import fields, safe_yaml
 from catalog.errors import ValidationFailed
+from catalog.fields import CONTACT_MAX as CONTACT_MAX
+from catalog.fields import DESCRIPTION_MAX as DESCRIPTION_MAX
+from catalog.fields import NAME_MAX as NAME_MAX
+from catalog.fields import SLUG_MAX as SLUG_MAX
+from catalog.fields import SLUG_RE as SLUG_RE
+from catalog.fields import STATUS_MAX as STATUS_MAX
+from catalog.fields import TAG_RE as TAG_RE
 from catalog.models._time import today, utcnow
 from catalog.models.capability import (
     API_STATUSES,
     DEPENDENCY_KINDS,
-    LAYERS,
     LIFECYCLES,
     TIERS,
 )
-from catalog.models.org import TEAM_KINDS
 
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-TAG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 KIND_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/+-]*$")
 
-SLUG_MAX = 63
-NAME_MAX = 120
 SUMMARY_MAX = 280
-DESCRIPTION_MAX = 20_000
 URL_MAX = 500
 TAG_MAX = 40
 TAGS_MAX = 20
@@ -51,8 +54,6 @@ AVAILABILITY_MESSAGE = ("Availability must be a percentage above 0 and at most 1
                         f"(precision {AVAILABILITY_STEP}).")
 API_VERSION_MAX = 40
 SPEC_NOT_A_DOCUMENT = "API spec must be a JSON or YAML document (a mapping at the top)."
-CONTACT_MAX = 200
-STATUS_MAX = 20
 #: Incubation plans: picked capabilities, uncovered needs (each one line), the purpose.
 PICKS_MAX = 50
 NEEDS_MAX = 20
@@ -75,19 +76,9 @@ class Errors(defaultdict):
 
 
 def check_slug(value: Any, errors: Errors, field: str = "slug") -> str:
-    """Return ``value`` as a clean slug, recording why it is not one."""
-    slug = _text(value)
-    if not slug:
-        errors.add(field, "Slug is required.")
-    elif len(slug) > SLUG_MAX:
-        errors.add(field, f"Slug must be at most {SLUG_MAX} characters.")
-    elif not SLUG_RE.match(slug):
-        errors.add(
-            field,
-            "Slug must be kebab-case: lowercase letters and digits separated by "
-            "single hyphens, e.g. order-service.",
-        )
-    return slug
+    """Return ``value`` as a clean slug (:data:`catalog.fields.Slug`), recording why it is not one."""
+    clean = fields.check_value(fields.Slug, value, errors, field)
+    return clean if clean is not None else _text(value)
 
 
 def clean_capability(data: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
@@ -195,7 +186,7 @@ def check_capability(data: Mapping[str, Any], errors: Errors, *, partial: bool =
 
 
 def check_team(data: Mapping[str, Any], errors: Errors, *, partial: bool = False) -> dict[str, Any]:
-    """Return a team's fields cleaned (slug, name, kind, contact, description).
+    """Return a team's fields cleaned (:class:`catalog.fields.TeamInput`).
 
     With ``partial`` only the fields present are checked (an update).
 
@@ -205,57 +196,18 @@ def check_team(data: Mapping[str, Any], errors: Errors, *, partial: bool = False
     >>> sorted(errors)
     ['kind', 'name', 'slug']
     """
-    cleaned = _names(data, errors, partial=partial)
-    if not partial or "kind" in data:
-        kind = _text(data.get("kind")) or "platform"
-        if kind not in TEAM_KINDS:
-            errors.add("kind", f"Team kind must be one of {', '.join(TEAM_KINDS)}.")
-        cleaned["kind"] = kind
-    if not partial or "contact" in data:
-        cleaned["contact"] = _optional_text(data.get("contact"), "contact", "Contact",
-                                            CONTACT_MAX, errors)
-    return cleaned
+    return fields.check(fields.TeamInput, data, errors, partial=partial)
 
 
 def check_domain(data: Mapping[str, Any], errors: Errors, *, partial: bool = False) -> dict[str, Any]:
-    """Return a domain's fields cleaned (slug, name, layer, description)."""
-    cleaned = _names(data, errors, partial=partial)
-    if not partial or "layer" in data:
-        layer = _text(data.get("layer"))
-        if layer not in LAYERS:
-            errors.add("layer", f"Layer must be one of {', '.join(LAYERS)}.")
-        cleaned["layer"] = layer
-    return cleaned
+    """Return a domain's fields cleaned (:class:`catalog.fields.DomainInput`)."""
+    return fields.check(fields.DomainInput, data, errors, partial=partial)
 
 
 def check_business(data: Mapping[str, Any], errors: Errors, *,
                    partial: bool = False) -> dict[str, Any]:
-    """Return a business's fields cleaned (slug, name, description, status, team slug)."""
-    cleaned = _names(data, errors, partial=partial)
-    if not partial or "status" in data:
-        status = _text(data.get("status")) or "live"
-        if len(status) > STATUS_MAX or not TAG_RE.match(status):
-            errors.add("status", f"Status must be one lowercase word of at most {STATUS_MAX} "
-                                 "characters, e.g. live or incubating.")
-        cleaned["status"] = status
-    if not partial or "team" in data:
-        team = _text(data.get("team"))
-        cleaned["team"] = check_slug(team, errors, "team") if team else None
-    return cleaned
-
-
-def _names(data: Mapping[str, Any], errors: Errors, *, partial: bool) -> dict[str, Any]:
-    """Check the slug, name and description every directory entity has."""
-    cleaned: dict[str, Any] = {}
-    if not partial or "slug" in data:
-        cleaned["slug"] = check_slug(data.get("slug"), errors)
-    if not partial or "name" in data:
-        cleaned["name"] = _required_text(data.get("name"), "name", "Name", NAME_MAX, errors)
-    if not partial or "description" in data:
-        cleaned["description"] = _optional_text(data.get("description"), "description",
-                                                "Description", DESCRIPTION_MAX, errors,
-                                                multiline=True)
-    return cleaned
+    """Return a business's fields cleaned (:class:`catalog.fields.BusinessInput`); team a slug."""
+    return fields.check(fields.BusinessInput, data, errors, partial=partial)
 
 
 def parse_spec(text: str) -> dict[str, Any] | None:
