@@ -20,6 +20,7 @@ Examples
 120
 """
 
+import datetime as dt
 import functools
 import re
 from collections.abc import Mapping
@@ -38,12 +39,14 @@ from pydantic import (
 )
 from pydantic import ValidationError as _PydanticError
 from pydantic.json_schema import GenerateJsonSchema
+from pydantic_core import PydanticCustomError
 
 from catalog.models.capability import LAYERS
 from catalog.models.org import TEAM_KINDS
 
-__all__ = ["BusinessInput", "DomainInput", "Say", "Slug", "TeamInput", "check", "check_value", "choice",
-           "json_schema", "slug", "text"]
+__all__ = ["AdoptionInput", "BusinessInput", "DeliveryInput", "DismissalInput", "DomainInput",
+           "Say", "Slug", "TeamInput", "check", "check_value", "choice", "date", "json_schema",
+           "slug", "split_capabilities", "text", "type_schema"]
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TAG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -52,6 +55,18 @@ NAME_MAX = 120
 DESCRIPTION_MAX = 20_000
 CONTACT_MAX = 200
 STATUS_MAX = 20
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: The earliest date the catalog records (older ones are typing slips, and quarters are
+#: labelled with four-digit years).
+DATE_MIN = dt.date(1970, 1, 1)
+TITLE_MAX = 200
+PURPOSE_MAX = 280
+EXTERNAL_REF_MAX = 120
+DELIVERY_CAPABILITIES_MAX = 50
+DELIVERY_SOURCES = ("form", "csv", "api")
+CAPABILITY_SEPARATORS = re.compile(r"[;|]")
+#: The longest reason a "not a duplicate" dismissal keeps.
+DISMISSAL_REASON_MAX = 500
 
 #: One line of text; one line with something in it (the rules strip, then require).
 SINGLE_LINE = r"^[^\r\n]*$"
@@ -75,6 +90,7 @@ class Say:
     too_long: str = "{label} must be at most {limit:,} characters (got {got:,})."
     pattern: str = "{label} must be a single line."
     choice: str = "{label} must be one of: {choices}."
+    too_many: str = "At most {limit} entries."
     choices: tuple[str, ...] = ()
 
     def message(self, error: Mapping[str, Any]) -> str:
@@ -87,7 +103,7 @@ class Say:
             kind = "missing"
         template = {"missing": self.blank, "string_type": self.not_text,
                     "string_too_long": self.too_long, "string_pattern_mismatch": self.pattern,
-                    "literal_error": self.choice}.get(kind)
+                    "literal_error": self.choice, "too_long": self.too_many}.get(kind)
         return template.format(**words) if template else error["msg"]
 
 
@@ -114,6 +130,10 @@ def text(label: str, limit: int, *, required: bool = False, multiline: bool = Fa
                      BeforeValidator(as_text), Say(label)]
 
 
+#: The shape of a slug, as given (not stripped).
+SlugText = Annotated[str, StringConstraints(max_length=SLUG_MAX, pattern=SLUG_RE.pattern)]
+
+
 def slug(label: str = "Slug", *, optional: bool = False) -> Any:
     """A kebab-case slug; with ``optional`` blank is allowed and gives None."""
     say = Say(label, pattern=KEBAB_CASE, too_long="{label} must be at most {limit} characters.")
@@ -121,8 +141,8 @@ def slug(label: str = "Slug", *, optional: bool = False) -> Any:
         return Annotated[str, StringConstraints(max_length=SLUG_MAX,
                                                 pattern=rf"^$|{SLUG_RE.pattern}"),
                          BeforeValidator(as_text), AfterValidator(lambda v: v or None), say]
-    return Annotated[str, StringConstraints(max_length=SLUG_MAX, pattern=SLUG_RE.pattern),
-                     BeforeValidator(as_text), say]
+    return Annotated[SlugText, BeforeValidator(as_text), say,
+                     Field(description=KEBAB_CASE.removeprefix("{label} must be "))]
 
 
 def choice(label: str, values: tuple[str, ...], default: str | None = None, *,
@@ -133,6 +153,69 @@ def choice(label: str, values: tuple[str, ...], default: str | None = None, *,
 
 
 Slug = slug()
+
+
+@functools.cache
+def date(label: str, *, required: bool = False) -> Any:
+    """A day written ``YYYY-MM-DD`` (a :class:`datetime.date` is taken as it is), not before
+    :data:`DATE_MIN`; blank is None unless ``required``."""
+    wrong = f"{label} must be a date written YYYY-MM-DD, e.g. 2025-07-01."
+
+    def parse(value: Any) -> dt.date | None:
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if isinstance(value, dt.date):
+            day = value
+        else:
+            text = as_text(value) if isinstance(value, str | None) else None
+            if text == "":
+                if required:
+                    raise PydanticCustomError("missing", "")
+                return None
+            try:
+                day = dt.date.fromisoformat(text) if text and DATE_RE.match(text) else None
+            except ValueError:
+                day = None
+            if day is None:
+                raise PydanticCustomError("date", wrong)
+        if day < DATE_MIN:
+            raise PydanticCustomError("date", f"{label} must be on or after {DATE_MIN}.")
+        return day
+
+    return Annotated[dt.date if required else dt.date | None, BeforeValidator(parse),
+                     Field(description=f"YYYY-MM-DD, from {DATE_MIN} on.",
+                           json_schema_extra={"pattern": DATE_RE.pattern}),
+                     Say(label, blank="{label} is required (YYYY-MM-DD).")]
+
+
+def split_capabilities(value: Any) -> list[Any]:
+    """Return the capability slugs of a delivery: a list, or text split on ``;`` or ``|``.
+
+    Blank items are dropped; the items are otherwise kept as given (the rules
+    check them).
+
+    Examples
+    --------
+    >>> split_capabilities("member-account; order-center|")
+    ['member-account', 'order-center']
+    >>> split_capabilities(None)
+    []
+    """
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in CAPABILITY_SEPARATORS.split(value) if part.strip()]
+    if isinstance(value, list | tuple):
+        return [item.strip() if isinstance(item, str) else item for item in value
+                if not (isinstance(item, str) and not item.strip())]
+    return [value]
+
+
+def _slug_list(value: Any) -> list[Any]:
+    if value not in (None, "") and not isinstance(value, str | list | tuple):
+        raise PydanticCustomError("list", "Capabilities must be a list of slugs, or slugs "
+                                          "separated by ';' or '|'.")
+    return split_capabilities(value)
 
 
 class Input(BaseModel):
@@ -180,6 +263,54 @@ class BusinessInput(Input):
             too_long=(f"Status must be one lowercase word of at most {STATUS_MAX} "
                       "characters, e.g. live or incubating."))] = "live"
     team: slug(optional=True) = None
+
+
+def required_slug(message: str) -> Any:
+    """A slug that says ``message`` when it is blank."""
+    return Annotated[Slug, Say("Slug", blank=message, pattern=KEBAB_CASE,
+                               too_long="{label} must be at most {limit} characters.")]
+
+
+class DeliveryInput(Input):
+    """A feature a business delivered, and the capabilities it reused."""
+
+    business: required_slug("Business is required (its slug, e.g. taobao).")
+    title: text("Title", TITLE_MAX, required=True)
+    requested_on: Annotated[date("Requested on", required=True),
+                            Field(description="Not in the future.")]
+    delivered_on: Annotated[date("Delivered on"),
+                            Field(description="Not before requested_on; null: open.")] = None
+    capabilities: Annotated[
+        list[SlugText],
+        Field(max_length=DELIVERY_CAPABILITIES_MAX,
+              description="Slugs of the capabilities the feature reused."),
+        BeforeValidator(_slug_list),
+        Say("Capability", not_text="Each capability must be a slug (text).", pattern=KEBAB_CASE,
+            too_long="{label} must be at most {limit} characters.",
+            too_many="At most {limit} capabilities.")] = []
+    source: Annotated[choice("Source", DELIVERY_SOURCES, "api"),
+                      Field(description="Default api.")] = "api"
+    external_ref: text("External reference", EXTERNAL_REF_MAX) = ""
+
+
+class AdoptionInput(Input):
+    """A business using a capability (through one of its APIs), since a day, until another."""
+
+    business: required_slug("Business is required (its slug).")
+    capability: required_slug("Capability is required (its slug).")
+    api: Annotated[text("API name", NAME_MAX),
+                   Field(description="Name of one API of the capability.")] = ""
+    purpose: text("Purpose", PURPOSE_MAX) = ""
+    since: Annotated[date("Since"), Field(description="Not in the future; default today.")] = None
+    until: Annotated[date("Until"), Field(description="For an adoption that already ended.")] = None
+
+
+class DismissalInput(Input):
+    """Two capabilities that are not duplicates, and why."""
+
+    capability: Slug
+    other: Slug
+    reason: text("Reason", DISMISSAL_REASON_MAX, required=True, multiline=True)
 
 
 def check(model: type[Input], data: Mapping[str, Any], errors: Any, *,
@@ -243,14 +374,14 @@ def _where(loc: tuple[Any, ...]) -> str:
 
 
 def _say(model: type[BaseModel], loc: tuple[Any, ...]) -> Say:
-    """The words of the field at ``loc`` (the innermost field that has its own)."""
+    """The words of the field at ``loc``: the innermost field's, as last declared."""
     say, owner = Say(str(loc[0])), model
     for part in loc:
         if not (isinstance(owner, type) and issubclass(owner, BaseModel)
                 and part in owner.model_fields):
             continue
         field = owner.model_fields[part]
-        say = next((m for m in field.metadata if isinstance(m, Say)), say)
+        say = next((m for m in reversed(field.metadata) if isinstance(m, Say)), say)
         owner = field.annotation
     return say
 
@@ -260,6 +391,11 @@ class _Schema(GenerateJsonSchema):
 
     def field_title_should_be_set(self, schema: Any) -> bool:
         return False
+
+
+def type_schema(kind: Any) -> dict[str, Any]:
+    """Return the JSON Schema of one field type, e.g. :data:`Slug`."""
+    return _adapter(kind).json_schema(schema_generator=_Schema)
 
 
 def json_schema(model: type[BaseModel]) -> tuple[dict[str, Any], dict[str, Any]]:

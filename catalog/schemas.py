@@ -1,13 +1,16 @@
-"""JSON Schemas of what the JSON API takes and returns, built from the rules' constants.
+"""JSON Schemas of what the JSON API takes and returns, built from the rules themselves.
 
-Every limit, enumeration and pattern below is read from the module that
-enforces it (:mod:`catalog.validation`, :mod:`catalog.browse`, the models),
-never retyped, so the OpenAPI document (``portal/openapi.py``) cannot drift
-from the checks the services run. The schemas describe the canonical form
-of each field; the services also accept a few convenient spellings (tags as
-comma-separated text, a tier as ``"2"``) and always have the last word: a
-request the schema allows can still get a 422 (an unknown domain, a date in
-the future), never a 5xx.
+The input of an entity whose fields are declared in :mod:`catalog.fields`
+(a delivery, an adoption, a dismissal; the slug and date types) is that
+model's own JSON Schema, so the document states exactly the rule the
+services run. The other schemas read every limit, enumeration and pattern
+from the module that enforces it (:mod:`catalog.validation`,
+:mod:`catalog.browse`, the models), never retyped, so the OpenAPI document
+(``portal/openapi.py``) cannot drift from the checks. The schemas describe
+the canonical form of each field; the services also accept a few
+convenient spellings (tags as comma-separated text, a tier as ``"2"``) and
+always have the last word: a request the schema allows can still get a 422
+(an unknown domain, a date in the future), never a 5xx.
 
 :data:`SCHEMAS` maps a component name to its JSON Schema (draft 2020-12, the
 dialect of OpenAPI 3.1); references between them are
@@ -23,7 +26,7 @@ True
 
 from typing import Any
 
-from catalog import validation
+from catalog import fields, validation
 from catalog.backstage import API_VERSIONS, query
 from catalog.browse import COUNTED_FACETS, FACETS, PER_PAGE, Q_MAX, SORTS, TIER_VALUES
 from catalog.deprecation import NOTE_MAX
@@ -82,12 +85,8 @@ def _object(properties: dict[str, Schema], required: tuple[str, ...] = (),
     return schema
 
 
-SLUG: Schema = {"type": "string", "pattern": validation.SLUG_RE.pattern,
-                "maxLength": validation.SLUG_MAX,
-                "description": "kebab-case: lowercase letters and digits separated by single "
-                               "hyphens, e.g. order-service."}
-DATE: Schema = {"type": "string", "format": "date", "pattern": validation.DATE_RE.pattern,
-                "description": f"YYYY-MM-DD, from {validation.DATE_MIN.isoformat()} on."}
+SLUG: Schema = fields.type_schema(fields.Slug)
+DATE: Schema = fields.type_schema(fields.date("Date", required=True))
 URL: Schema = {"type": "string", "maxLength": validation.URL_MAX,
                "pattern": r"^(|https?://[^/?#\s]+\S*)$",
                "description": "An http(s) URL, or empty for none."}
@@ -248,13 +247,7 @@ DEPENDENCY = _object({
     "since": DATE, "consumer_version": {"type": "integer"},
 }, ("consumer", "provider", "kind", "api", "since", "consumer_version"))
 
-ADOPTION_CREATE = _object({
-    "business": SLUG, "capability": SLUG,
-    "api": {**_text(validation.NAME_MAX), "description": "Name of one API of the capability."},
-    "purpose": _text(validation.PURPOSE_MAX),
-    "since": {**DATE, "description": "Not in the future; default today."},
-    "until": nullable({**DATE, "description": "For an adoption that already ended."}),
-}, ("business", "capability"))
+ADOPTION_CREATE = fields.json_schema(fields.AdoptionInput)[0]
 ADOPTION_END = _object({"until": nullable({**DATE, "description": "Default today."})})
 ADOPTION = _object({
     "id": {"type": "integer"}, "business": {"type": "string"},
@@ -264,16 +257,7 @@ ADOPTION = _object({
     "active": {"type": "boolean"},
 }, ("id", "business", "capability", "api", "since", "until", "purpose", "active"))
 
-DELIVERY_CREATE = _object({
-    "business": SLUG,
-    "title": _text(validation.TITLE_MAX, required=True),
-    "requested_on": {**DATE, "description": "Not in the future."},
-    "delivered_on": nullable({**DATE, "description": "Not before requested_on; null: open."}),
-    "capabilities": {**_array(SLUG, validation.DELIVERY_CAPABILITIES_MAX),
-                     "description": "Slugs of the capabilities the feature reused."},
-    "source": {"enum": list(validation.DELIVERY_SOURCES), "description": "Default api."},
-    "external_ref": _text(validation.EXTERNAL_REF_MAX),
-}, ("business", "title", "requested_on"))
+DELIVERY_CREATE = fields.json_schema(fields.DeliveryInput)[0]
 DELIVERY = _object({
     "id": {"type": "integer"}, "business": {"type": "string"},
     "business_name": {"type": "string"}, "title": {"type": "string"},
@@ -650,10 +634,7 @@ DUPLICATE_PAIR = _object({
                                   ("reason", "actor", "at"))),
 }, ("a", "b", "score", "reasons", "dismissal"),
     "Two capabilities of different teams or domains that look alike, and why.")
-DISMISSAL_CREATE = _object({
-    "capability": SLUG, "other": SLUG,
-    "reason": _text(validation.DISMISSAL_REASON_MAX, required=True, multiline=True),
-}, ("capability", "other", "reason"), "Two capabilities that are not duplicates, and why.")
+DISMISSAL_CREATE = fields.json_schema(fields.DismissalInput)[0]
 DISMISSAL = _object({
     "capabilities": _array({"type": "string"}), "reason": {"type": "string"},
     "actor": nullable({"type": "string"}), "at": {"type": "string", "format": "date-time"},

@@ -24,12 +24,21 @@ import yaml
 from catalog import fields, safe_yaml
 from catalog.errors import ValidationFailed
 from catalog.fields import CONTACT_MAX as CONTACT_MAX
+from catalog.fields import DATE_MIN as DATE_MIN
+from catalog.fields import DATE_RE as DATE_RE
+from catalog.fields import DELIVERY_CAPABILITIES_MAX as DELIVERY_CAPABILITIES_MAX
+from catalog.fields import DELIVERY_SOURCES as DELIVERY_SOURCES
 from catalog.fields import DESCRIPTION_MAX as DESCRIPTION_MAX
+from catalog.fields import DISMISSAL_REASON_MAX as DISMISSAL_REASON_MAX
+from catalog.fields import EXTERNAL_REF_MAX as EXTERNAL_REF_MAX
 from catalog.fields import NAME_MAX as NAME_MAX
+from catalog.fields import PURPOSE_MAX as PURPOSE_MAX
 from catalog.fields import SLUG_MAX as SLUG_MAX
 from catalog.fields import SLUG_RE as SLUG_RE
 from catalog.fields import STATUS_MAX as STATUS_MAX
 from catalog.fields import TAG_RE as TAG_RE
+from catalog.fields import TITLE_MAX as TITLE_MAX
+from catalog.fields import split_capabilities as split_capabilities
 from catalog.models._time import today, utcnow
 from catalog.models.capability import (
     API_STATUSES,
@@ -58,7 +67,6 @@ SPEC_NOT_A_DOCUMENT = "API spec must be a JSON or YAML document (a mapping at th
 PICKS_MAX = 50
 NEEDS_MAX = 20
 NEED_MAX = 200
-PURPOSE_MAX = 2_000
 
 
 class Errors(defaultdict):
@@ -485,16 +493,6 @@ def _dependencies(value: Any, errors: Errors) -> list[dict[str, Any]]:
 
 # -- deliveries and adoptions --------------------------------------------------
 
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-#: The earliest date the catalog records (older ones are typing slips, and quarters are
-#: labelled with four-digit years).
-DATE_MIN = dt.date(1970, 1, 1)
-CAPABILITY_SEPARATORS = re.compile(r"[;|]")
-TITLE_MAX = 200
-PURPOSE_MAX = 280
-EXTERNAL_REF_MAX = 120
-DELIVERY_CAPABILITIES_MAX = 50
-DELIVERY_SOURCES = ("form", "csv", "api")
 PER_PAGE_DEFAULT = 20
 PER_PAGE_MAX = 100
 PAGE_MAX = 100_000
@@ -504,10 +502,9 @@ FALSE_WORDS = ("false", "0", "no", "off")
 
 def check_date(value: Any, errors: Errors, field: str, label: str, *,
                required: bool = False, latest: dt.date | None = None) -> dt.date | None:
-    """Return ``value`` as a date written ``YYYY-MM-DD``, recording why it is not one.
+    """Return ``value`` as a date (:func:`catalog.fields.date`), recording why it is not one.
 
-    A :class:`datetime.date` is taken as it is. Dates before :data:`DATE_MIN`
-    are refused; ``latest`` rejects later dates (pass today to forbid the future).
+    ``latest`` rejects later dates (pass today to forbid the future).
 
     Examples
     --------
@@ -517,68 +514,26 @@ def check_date(value: Any, errors: Errors, field: str, label: str, *,
     >>> check_date("1/7/2025", errors, "since", "Since"), errors["since"]
     (None, ['Since must be a date written YYYY-MM-DD, e.g. 2025-07-01.'])
     """
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, dt.date):
-        day = value
-    else:
-        text = _text(value) if isinstance(value, str) else ("" if value is None else None)
-        if text == "":
-            if required:
-                errors.add(field, f"{label} is required (YYYY-MM-DD).")
-            return None
-        day = None
-        if text is not None and DATE_RE.match(text):
-            try:
-                day = dt.date.fromisoformat(text)
-            except ValueError:
-                day = None
-        if day is None:
-            errors.add(field, f"{label} must be a date written YYYY-MM-DD, e.g. 2025-07-01.")
-            return None
-    if day < DATE_MIN:
-        errors.add(field, f"{label} must be on or after {DATE_MIN.isoformat()}.")
-        return None
-    if latest is not None and day > latest:
+    day = fields.check_value(fields.date(label, required=required), value, errors, field)
+    return _not_after(day, latest, errors, field, label)
+
+
+def _not_after(day: dt.date | None, latest: dt.date | None, errors: Errors, field: str,
+               label: str) -> dt.date | None:
+    if day is not None and latest is not None and day > latest:
         errors.add(field, f"{label} cannot be in the future (today is {latest.isoformat()}).")
     return day
 
 
-def split_capabilities(value: Any) -> list[Any]:
-    """Return the capability slugs of a delivery: a list, or text split on ``;`` or ``|``.
-
-    Blank items are dropped; the items are otherwise kept as given (the rules
-    check them).
-
-    Examples
-    --------
-    >>> split_capabilities("member-account; order-center|")
-    ['member-account', 'order-center']
-    >>> split_capabilities(None)
-    []
-    """
-    if value in (None, ""):
-        return []
-    if isinstance(value, str):
-        return [part.strip() for part in CAPABILITY_SEPARATORS.split(value) if part.strip()]
-    if isinstance(value, (list, tuple)):
-        return [item.strip() if isinstance(item, str) else item for item in value
-                if not (isinstance(item, str) and not item.strip())]
-    return [value]
-
-
 def check_delivery(data: Mapping[str, Any], errors: Errors, *, today: dt.date,
                    source: str = "form") -> dict[str, Any]:
-    """Check the fields of a delivery, adding problems to ``errors``.
+    """Check the fields of a delivery (:class:`catalog.fields.DeliveryInput`), adding problems.
 
-    Fields: ``business`` (slug, required), ``title`` (at most 200 characters),
-    ``requested_on`` (required) and ``delivered_on`` (blank: still open), both
-    ``YYYY-MM-DD``, not in the future, delivered not before requested;
-    ``capabilities`` reused (a list of slugs, or text separated by ``;`` or
-    ``|``; at most 50, an item's problem is reported as ``capabilities.<i>``,
-    ``i`` counting from 0), ``source`` (form, csv or api; ``source`` when
-    blank) and ``external_ref`` (at most 120 characters). The CSV import
-    checks each row with this function too.
+    Dates are not in the future and delivered is not before requested;
+    ``capabilities`` may be text separated by ``;`` or ``|`` (an item's problem
+    is reported as ``capabilities.<i>``, ``i`` counting from 0); a blank
+    ``source`` is ``source``. The CSV import checks each row with this
+    function too.
 
     Returns what could be cleaned; ``business`` and ``capabilities`` are
     still slugs for the service to resolve.
@@ -592,38 +547,22 @@ def check_delivery(data: Mapping[str, Any], errors: Errors, *, today: dt.date,
     >>> row["capabilities"], dict(errors)
     ([], {'delivered_on': ['Delivered on must not be before requested on (2025-03-01).']})
     """
-    out: dict[str, Any] = {}
-    business = _text(data.get("business"))
-    if not business:
-        errors.add("business", "Business is required (its slug, e.g. taobao).")
-    out["business"] = business
-    out["title"] = _required_text(data.get("title"), "title", "Title", TITLE_MAX, errors)
-    requested = check_date(data.get("requested_on"), errors, "requested_on", "Requested on",
-                           required=True, latest=today)
-    delivered = check_date(data.get("delivered_on"), errors, "delivered_on", "Delivered on",
-                           latest=today)
+    out = fields.check(fields.DeliveryInput, {**data, "source": _text(data.get("source")) or source},
+                       errors)
+    out["business"] = out["business"] or ""
+    requested = _not_after(out["requested_on"], today, errors, "requested_on", "Requested on")
+    delivered = _not_after(out["delivered_on"], today, errors, "delivered_on", "Delivered on")
     if requested is not None and delivered is not None and delivered < requested:
         errors.add("delivered_on",
                    f"Delivered on must not be before requested on ({requested.isoformat()}).")
-    out["requested_on"], out["delivered_on"] = requested, delivered
-    out["capabilities"] = _capability_slugs(data.get("capabilities"), errors)
-    chosen = _text(data.get("source")) or source
-    if chosen not in DELIVERY_SOURCES:
-        errors.add("source", f"Source must be one of: {', '.join(DELIVERY_SOURCES)}.")
-    out["source"] = chosen
-    out["external_ref"] = _optional_text(data.get("external_ref"), "external_ref",
-                                         "External reference", EXTERNAL_REF_MAX, errors)
     return out
 
 
 def check_adoption(data: Mapping[str, Any], errors: Errors, *, today: dt.date) -> dict[str, Any]:
-    """Check the fields of an adoption, adding problems to ``errors``.
+    """Check the fields of an adoption (:class:`catalog.fields.AdoptionInput`), adding problems.
 
-    Fields: ``business`` and ``capability`` (slugs, required), ``api`` (the
-    name of one API of that capability, optional), ``purpose`` (at most 280
-    characters), ``since`` (``YYYY-MM-DD``, not in the future; blank: today)
-    and ``until`` (optional; an adoption that already ended, not before
-    ``since``).
+    ``since`` is not in the future (blank: today); ``until`` (an adoption
+    that already ended) is not before ``since``.
 
     Examples
     --------
@@ -635,16 +574,13 @@ def check_adoption(data: Mapping[str, Any], errors: Errors, *, today: dt.date) -
     >>> dict(errors)
     {'until': ['Until must not be before since (2025-05-01).']}
     """
-    out: dict[str, Any] = {}
-    for field, label in (("business", "Business"), ("capability", "Capability")):
-        out[field] = _text(data.get(field))
-        if not out[field]:
-            errors.add(field, f"{label} is required (its slug).")
-    out["api"] = _optional_text(data.get("api"), "api", "API name", NAME_MAX, errors)
-    out["purpose"] = _optional_text(data.get("purpose"), "purpose", "Purpose", PURPOSE_MAX, errors)
-    since = check_date(data.get("since"), errors, "since", "Since", latest=today)
+    out = fields.check(fields.AdoptionInput, data, errors)
+    for field in ("business", "capability"):
+        out[field] = out[field] or ""
+    since = _not_after(out["since"], today, errors, "since", "Since")
     out["since"] = since if since is not None or "since" in errors else today
-    out["until"] = check_until(data.get("until"), out["since"], errors, required=False)
+    if out["until"] is not None and "since" not in errors and out["until"] < out["since"]:
+        errors.add("until", f"Until must not be before since ({out['since'].isoformat()}).")
     return out
 
 
@@ -826,31 +762,8 @@ def check_flag(value: Any, errors: Errors, field: str) -> bool | None:
     return None
 
 
-def _capability_slugs(value: Any, errors: Errors) -> list[str]:
-    if value not in (None, "") and not isinstance(value, (str, list, tuple)):
-        errors.add("capabilities", "Capabilities must be a list of slugs, or slugs separated "
-                                   "by ';' or '|'.")
-        return []
-    items = split_capabilities(value)
-    if len(items) > DELIVERY_CAPABILITIES_MAX:
-        errors.add("capabilities", f"At most {DELIVERY_CAPABILITIES_MAX} capabilities.")
-        return []
-    slugs = []
-    for i, item in enumerate(items):
-        if not isinstance(item, str):
-            errors.add(f"capabilities.{i}", "Each capability must be a slug (text).")
-            slugs.append("")
-        else:
-            slugs.append(item)
-    return slugs
-
-
-#: The longest reason a "not a duplicate" dismissal keeps.
-DISMISSAL_REASON_MAX = 500
-
-
 def check_dismissal(data: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
-    """Return a "not a duplicate" dismissal's fields: ``capability``, ``other``, ``reason``.
+    """Return a "not a duplicate" dismissal's fields (:class:`catalog.fields.DismissalInput`).
 
     Examples
     --------
@@ -860,10 +773,7 @@ def check_dismissal(data: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
     >>> sorted(errors)
     ['other', 'reason']
     """
-    capability = check_slug(data.get("capability"), errors, "capability")
-    other = check_slug(data.get("other"), errors, "other")
-    if capability and other and capability == other and "other" not in errors:
+    clean = fields.check(fields.DismissalInput, data, errors)
+    if clean["capability"] and clean["capability"] == clean["other"]:
         errors.add("other", "Other must be another capability than capability.")
-    reason = _required_text(data.get("reason"), "reason", "Reason", DISMISSAL_REASON_MAX, errors,
-                            multiline=True)
-    return {"capability": capability, "other": other, "reason": reason}
+    return clean
