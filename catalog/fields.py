@@ -25,8 +25,9 @@ import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import Annotated, Any, Literal, get_args
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, Literal, get_args, get_origin
+from urllib.parse import urlparse
 
 from pydantic import (
     AfterValidator,
@@ -41,12 +42,13 @@ from pydantic import ValidationError as _PydanticError
 from pydantic.json_schema import GenerateJsonSchema
 from pydantic_core import PydanticCustomError
 
-from catalog.models.capability import LAYERS
+from catalog.models.capability import API_STATUSES, DEPENDENCY_KINDS, LAYERS, LIFECYCLES, TIERS
 from catalog.models.org import TEAM_KINDS
 
-__all__ = ["AdoptionInput", "BusinessInput", "DeliveryInput", "DismissalInput", "DomainInput",
-           "Say", "Slug", "TeamInput", "check", "check_value", "choice", "date", "json_schema",
-           "slug", "split_capabilities", "text", "type_schema"]
+__all__ = ["AdoptionInput", "ApiInput", "BusinessInput", "CapabilityInput", "DeliveryInput",
+           "DependencyInput", "DismissalInput", "DomainInput", "Input", "Say", "Slug",
+           "TeamInput", "check", "check_value", "choice", "date", "json_schema", "slug",
+           "split_capabilities", "text", "type_schema"]
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TAG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -65,6 +67,22 @@ EXTERNAL_REF_MAX = 120
 DELIVERY_CAPABILITIES_MAX = 50
 DELIVERY_SOURCES = ("form", "csv", "api")
 CAPABILITY_SEPARATORS = re.compile(r"[;|]")
+KIND_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/+-]*$")
+#: An http(s) URL with a host, or nothing.
+URL_RE = re.compile(r"^(|https?://[^/?#\s]+\S*)$")
+SUMMARY_MAX = 280
+URL_MAX = 500
+TAG_MAX = 40
+TAGS_MAX = 20
+APIS_MAX = 50
+DEPENDENCIES_MAX = 200
+SPEC_MAX = 1_000_000
+P99_MAX_MS = 600_000
+API_KIND_MAX = 40
+API_VERSION_MAX = 40
+AVAILABILITY_STEP = Decimal("0.001")  # the column keeps three decimals
+AVAILABILITY_MESSAGE = ("Availability must be a percentage above 0 and at most 100, e.g. 99.95 "
+                        f"(precision {AVAILABILITY_STEP}).")
 #: The longest reason a "not a duplicate" dismissal keeps.
 DISMISSAL_REASON_MAX = 500
 
@@ -81,7 +99,8 @@ class Say:
     """The words of a field's messages: its label and one template per kind of problem.
 
     Templates take ``label``, ``limit`` (the broken limit), ``got`` (the length
-    given) and ``choices``.
+    given), ``value`` (the text given) and ``choices``; a problem without a
+    template keeps the message its validator raised.
     """
 
     label: str
@@ -91,19 +110,28 @@ class Say:
     pattern: str = "{label} must be a single line."
     choice: str = "{label} must be one of: {choices}."
     too_many: str = "At most {limit} entries."
+    not_list: str = "Must be a list."
+    not_object: str = "{label} must be an object."
+    #: One message for every problem (a number's rule), instead of the above.
+    every: str = ""
     choices: tuple[str, ...] = ()
+    #: Report problems ``up`` levels above the field (a row of a list), not at it.
+    up: int | None = None
 
     def message(self, error: Mapping[str, Any]) -> str:
         """Return the message of one pydantic error of this field."""
         kind, value = error["type"], error.get("input")
         words = {"label": self.label, "choices": ", ".join(self.choices),
                  "limit": (error.get("ctx") or {}).get("max_length"),
-                 "got": len(value) if isinstance(value, str | list) else 0}
+                 "got": len(value) if isinstance(value, str | list) else 0,
+                 "value": value[:100] if isinstance(value, str) else value}
         if kind == "string_pattern_mismatch" and isinstance(value, str) and not value.strip():
             kind = "missing"
-        template = {"missing": self.blank, "string_type": self.not_text,
-                    "string_too_long": self.too_long, "string_pattern_mismatch": self.pattern,
-                    "literal_error": self.choice, "too_long": self.too_many}.get(kind)
+        template = self.every or {
+            "missing": self.blank, "string_type": self.not_text,
+            "string_too_long": self.too_long, "string_pattern_mismatch": self.pattern,
+            "literal_error": self.choice, "too_long": self.too_many, "list_type": self.not_list,
+            "model_type": self.not_object}.get(kind)
         return template.format(**words) if template else error["msg"]
 
 
@@ -120,14 +148,15 @@ def as_text(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-def text(label: str, limit: int, *, required: bool = False, multiline: bool = False) -> Any:
+def text(label: str, limit: int, *, required: bool = False, multiline: bool = False,
+         up: int | None = None) -> Any:
     """A stripped text field of at most ``limit`` characters; one line unless ``multiline``."""
     if multiline:
         pattern = NOT_BLANK if required else None
     else:
         pattern = SINGLE_LINE_NOT_BLANK if required else SINGLE_LINE
     return Annotated[str, StringConstraints(max_length=limit, pattern=pattern),
-                     BeforeValidator(as_text), Say(label)]
+                     BeforeValidator(as_text), Say(label, up=up)]
 
 
 #: The shape of a slug, as given (not stripped).
@@ -146,10 +175,10 @@ def slug(label: str = "Slug", *, optional: bool = False) -> Any:
 
 
 def choice(label: str, values: tuple[str, ...], default: str | None = None, *,
-           message: str = Say.choice) -> Any:
+           message: str = Say.choice, up: int | None = None) -> Any:
     """One of ``values``; blank is ``default`` (or a problem when there is none)."""
     return Annotated[Literal[values], BeforeValidator(lambda v: as_text(v) or default or ""),
-                     Say(label, choice=message, choices=values)]
+                     Say(label, choice=message, choices=values, up=up)]
 
 
 Slug = slug()
@@ -262,7 +291,7 @@ class BusinessInput(Input):
                                "characters, e.g. live or incubating."),
             too_long=(f"Status must be one lowercase word of at most {STATUS_MAX} "
                       "characters, e.g. live or incubating."))] = "live"
-    team: slug(optional=True) = None
+    team: slug(optional=True) = ""
 
 
 def required_slug(message: str) -> Any:
@@ -313,6 +342,187 @@ class DismissalInput(Input):
     reason: text("Reason", DISMISSAL_REASON_MAX, required=True, multiline=True)
 
 
+# -- capabilities ------------------------------------------------------------------------
+
+
+def _tier(value: Any) -> Any:
+    if value in (None, ""):
+        return 3
+    try:
+        tier = int(value)
+    except (TypeError, ValueError, OverflowError):  # OverflowError: int(1e400)
+        tier = 0
+    if isinstance(value, bool) or str(value).strip() != str(tier):
+        raise PydanticCustomError("tier", "")
+    return tier
+
+
+def _tags(value: Any) -> list[Any]:
+    if value in (None, ""):
+        return []
+    if not isinstance(value, str | list | tuple):
+        raise PydanticCustomError("tags", "Tags must be a list or a comma-separated string.")
+    items = value.split(",") if isinstance(value, str) else value
+    tags: list[Any] = []
+    seen: set[str] = set()
+    for item in items:
+        if not isinstance(item, str):
+            tags.append(item)  # the item's rule says why not
+            continue
+        tag = item.strip().lower()
+        if tag and tag not in seen:
+            seen.add(tag)
+            tags.append(tag)
+    return tags
+
+
+def _percent(value: Any) -> Any:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value).strip().rstrip("%"))
+    except InvalidOperation:
+        number = None
+    if isinstance(value, bool) or number is None or not number.is_finite():
+        raise PydanticCustomError("percent", "")
+    return float(number)
+
+
+def _kept_percent(value: float) -> Decimal:
+    number = Decimal(str(value)).quantize(AVAILABILITY_STEP)
+    if number == 0:  # below the stored precision: it would be saved as 0
+        raise PydanticCustomError("percent", "")
+    return number
+
+
+def _whole(value: Any) -> Any:
+    if value in (None, ""):
+        return None
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = None
+    if isinstance(value, bool) or number is None:
+        raise PydanticCustomError("whole", "")
+    return number
+
+
+def _dependency(value: Any) -> Any:
+    return {"provider": value} if isinstance(value, str) else value
+
+
+class ApiInput(Input):
+    """An API of a capability; matched by name when the list is given again."""
+
+    name: text("API name", NAME_MAX, required=True)
+    kind: Annotated[
+        str, StringConstraints(max_length=API_KIND_MAX, pattern=KIND_RE.pattern),
+        BeforeValidator(lambda v: as_text(v) or "openapi"),
+        Say("API kind", every="API kind must be a short word such as openapi, grpc, asyncapi, "
+                              "graphql or thrift."),
+        Field(description="openapi, grpc, asyncapi, graphql, or any other short word "
+                          "(thrift, ...); default openapi.")] = "openapi"
+    status: Annotated[choice("API status", API_STATUSES, "beta"),
+                      Field(description="Default beta.")] = "beta"
+    version: text("API version", API_VERSION_MAX) = ""
+    description: text("API description", DESCRIPTION_MAX, multiline=True) = ""
+    spec: Annotated[text("API spec", SPEC_MAX, multiline=True),
+                    Field(description="The API's definition; for openapi, rest and asyncapi a "
+                                      "JSON or YAML document whose top is a mapping.")] = ""
+
+
+class DependencyInput(Input):
+    """A dependency on a provider capability (by slug), optionally through one of its APIs."""
+
+    provider: Annotated[Slug, Say("Slug", blank="Dependency needs a provider capability.",
+                                  pattern=KEBAB_CASE, up=1)]
+    kind: Annotated[choice("Dependency kind", DEPENDENCY_KINDS, "sync", up=1),
+                    Field(description="Default sync.")] = "sync"
+    api: Annotated[text("API name", NAME_MAX, up=1),
+                   Field(description="Name of the provider's API used (optional).")] = ""
+    since: Annotated[date("Since"),
+                     Field(description="Since when it holds; default when recorded.")] = None
+
+
+def _parses(url: str) -> str:
+    """Refuse what the pattern lets through but a browser could not open (``http://[::1``)."""
+    try:
+        urlparse(url)
+    except ValueError:
+        raise PydanticCustomError("string_pattern_mismatch", "") from None
+    return url
+
+
+Url = Annotated[str, StringConstraints(max_length=URL_MAX, pattern=URL_RE.pattern),
+                BeforeValidator(as_text), AfterValidator(_parses),
+                Field(description="An http(s) URL, or empty for none.")]
+
+
+def _url(label: str) -> Any:
+    return Annotated[Url, Say(label, too_long=f"{{label}} must be at most {URL_MAX} characters.",
+                              pattern="{label} must be an http(s) URL, e.g. "
+                                      "https://wiki.example.com/x.")]
+
+
+class CapabilityInput(Input):
+    """A new capability: the fields of the registration form."""
+
+    slug: Slug
+    name: Name
+    summary: text("Summary", SUMMARY_MAX) = ""
+    description: Description = ""
+    domain: Annotated[required_slug("Domain is required."),
+                      Field(description="Slug of an existing domain.")]
+    team: Annotated[required_slug("Owner team is required."),
+                    Field(description="Slug of the owner team.")]
+    lifecycle: Annotated[choice("Lifecycle", LIFECYCLES, "proposed"),
+                         Field(description="Default proposed.")] = "proposed"
+    tier: Annotated[Literal[TIERS], BeforeValidator(_tier),
+                    Say("Tier", every="Tier must be 1 (critical), 2 or 3."),
+                    Field(description="1 critical .. 3; default 3.")] = 3
+    tags: Annotated[
+        list[Annotated[str, StringConstraints(max_length=TAG_MAX, pattern=TAG_RE.pattern)]],
+        Field(max_length=TAGS_MAX, json_schema_extra={"uniqueItems": True}),
+        BeforeValidator(_tags),
+        Say("Tag", up=0, not_text="Each tag must be text.", too_many="At most {limit} tags.",
+            pattern=(f"Tag {{value!r}} must be lowercase letters, digits and hyphens "
+                     f"(at most {TAG_MAX} characters)."),
+            too_long=(f"Tag {{value!r}} must be lowercase letters, digits and hyphens "
+                      f"(at most {TAG_MAX} characters).")),
+    ] = []
+    docs_url: _url("Docs link") = ""
+    repo_url: _url("Repository link") = ""
+    sla_availability: Annotated[
+        Annotated[float, Field(gt=0, le=100), AfterValidator(_kept_percent)] | None,
+        BeforeValidator(_percent), Say("Availability", every=AVAILABILITY_MESSAGE),
+        Field(description=f"Percent, kept to {AVAILABILITY_STEP}.")] = None
+    sla_p99_ms: Annotated[
+        Annotated[int, Field(ge=1, le=P99_MAX_MS)] | None, BeforeValidator(_whole),
+        Say("p99 latency", every=("p99 latency must be a whole number of milliseconds from 1 "
+                                  f"to {P99_MAX_MS:,}."))] = None
+    launched_on: date("Launch date") = None
+    deprecated_on: date("Deprecation date") = None
+    sunset_on: Annotated[date("Sunset date"),
+                         Field(description="Required when deprecating: the last day it runs, "
+                                           "in the future.")] = None
+    replacement: Annotated[slug(optional=True),
+                           Field(description="Slug of the capability consumers move to (not "
+                                             "itself, not retired); empty for none.")] = ""
+    apis: Annotated[list[ApiInput], Field(max_length=APIS_MAX,
+                                          description="Replaces the capability's APIs "
+                                                      "(matched by name)."),
+                    BeforeValidator(lambda v: [] if v in (None, "") else v),
+                    Say("API", not_object="Each API must be an object with a name.")] = []
+    dependencies: Annotated[
+        list[Annotated[DependencyInput, BeforeValidator(
+            _dependency, json_schema_input_type=SlugText | DependencyInput)]],
+        Field(max_length=DEPENDENCIES_MAX,
+              description="Replaces the capability's dependencies."),
+        BeforeValidator(lambda v: [] if v in (None, "") else v),
+        Say("Dependency", not_object="Each dependency must be a provider slug or an object "
+                                     "with one.")] = []
+
+
 def check(model: type[Input], data: Mapping[str, Any], errors: Any, *,
           partial: bool = False) -> dict[str, Any]:
     """Check ``data`` by ``model``'s fields, adding each problem to ``errors``; return the values.
@@ -333,10 +543,12 @@ def check(model: type[Input], data: Mapping[str, Any], errors: Any, *,
             value = None if field.is_required() else field.get_default(call_default_factory=True)
         try:
             setattr(row, name, value)
-            cleaned[name] = getattr(row, name)
+            cleaned[name] = _plain(getattr(row, name))
         except _PydanticError as exc:
             for error in exc.errors(include_url=False):
-                errors.add(_where(error["loc"]), _say(model, error["loc"]).message(error))
+                say, depth = _say(model, error["loc"])
+                loc = error["loc"] if say.up is None else error["loc"][:depth + 1 - say.up]
+                errors.add(_where(loc), say.message(error))
             cleaned[name] = None if field.is_required() else field.get_default(
                 call_default_factory=True)
     return cleaned
@@ -373,17 +585,34 @@ def _where(loc: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in loc)
 
 
-def _say(model: type[BaseModel], loc: tuple[Any, ...]) -> Say:
-    """The words of the field at ``loc``: the innermost field's, as last declared."""
-    say, owner = Say(str(loc[0])), model
-    for part in loc:
+def _say(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[Say, int]:
+    """The words of the field at ``loc`` (the innermost field's, as last declared), and
+    the depth in ``loc`` of the field that declares them."""
+    say, depth, owner = Say(str(loc[0])), 0, model
+    for i, part in enumerate(loc):
+        if isinstance(part, int) and get_args(owner):
+            owner = next(arg for arg in get_args(owner) if arg is not type(None))
+            while get_origin(owner) is Annotated:
+                owner = get_args(owner)[0]
+            continue
         if not (isinstance(owner, type) and issubclass(owner, BaseModel)
                 and part in owner.model_fields):
             continue
         field = owner.model_fields[part]
-        say = next((m for m in reversed(field.metadata) if isinstance(m, Say)), say)
+        found = next((m for m in reversed(field.metadata) if isinstance(m, Say)), None)
+        if found is not None:
+            say, depth = found, i
         owner = field.annotation
-    return say
+    return say, depth
+
+
+def _plain(value: Any) -> Any:
+    """Rows of a list as dicts (an absent optional value left out), as the services take them."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(exclude_none=True)
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
 
 
 class _Schema(GenerateJsonSchema):

@@ -1,9 +1,9 @@
 """JSON Schemas of what the JSON API takes and returns, built from the rules themselves.
 
 The input of an entity whose fields are declared in :mod:`catalog.fields`
-(a delivery, an adoption, a dismissal; the slug and date types) is that
-model's own JSON Schema, so the document states exactly the rule the
-services run. The other schemas read every limit, enumeration and pattern
+(a capability with its APIs and dependencies, a delivery, an adoption, a
+dismissal; the slug, date and text types) is that model's own JSON Schema,
+so the document states exactly the rule the services run. The other schemas read every limit, enumeration and pattern
 from the module that enforces it (:mod:`catalog.validation`,
 :mod:`catalog.browse`, the models), never retyped, so the OpenAPI document
 (``portal/openapi.py``) cannot drift from the checks. The schemas describe
@@ -18,7 +18,7 @@ dialect of OpenAPI 3.1); references between them are
 
 Examples
 --------
->>> SCHEMAS["Slug"]["maxLength"] == validation.SLUG_MAX
+>>> SCHEMAS["Slug"]["maxLength"] == fields.SLUG_MAX
 True
 >>> ref("Capability")
 {'$ref': '#/components/schemas/Capability'}
@@ -30,7 +30,7 @@ from catalog import fields, validation
 from catalog.backstage import API_VERSIONS, query
 from catalog.browse import COUNTED_FACETS, FACETS, PER_PAGE, Q_MAX, SORTS, TIER_VALUES
 from catalog.deprecation import NOTE_MAX
-from catalog.models.capability import API_STATUSES, DEPENDENCY_KINDS, LAYERS, LIFECYCLES, TIERS
+from catalog.models.capability import DEPENDENCY_KINDS, LAYERS, LIFECYCLES
 from catalog.models.governance import DECISIONS, MIGRATION_STATUSES
 from catalog.models.history import KINDS, SOURCES
 from catalog.reviews import COMMENT_MAX, REVIEW_STATUSES
@@ -41,11 +41,6 @@ Schema = dict[str, Any]
 
 #: Media types ``POST /import/backstage`` reads as YAML text.
 BACKSTAGE_MEDIA_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/plain")
-
-#: One line of text; one line with something in it (the rules strip, then require).
-_SINGLE_LINE = r"^[^\r\n]*$"
-_SINGLE_LINE_NOT_BLANK = r"^[^\r\n]*\S[^\r\n]*$"
-_NOT_BLANK = r"\S"
 
 
 def ref(name: str) -> Schema:
@@ -59,13 +54,8 @@ def nullable(schema: Schema) -> Schema:
 
 
 def _text(limit: int, *, required: bool = False, multiline: bool = False) -> Schema:
-    schema: Schema = {"type": "string", "maxLength": limit}
-    if multiline:
-        if required:
-            schema["pattern"] = _NOT_BLANK
-    else:
-        schema["pattern"] = _SINGLE_LINE_NOT_BLANK if required else _SINGLE_LINE
-    return schema
+    """The schema of a text field of :mod:`catalog.fields` (stripped, then checked)."""
+    return fields.type_schema(fields.text("Text", limit, required=required, multiline=multiline))
 
 
 def _array(items: Schema, limit: int | None = None) -> Schema:
@@ -87,73 +77,10 @@ def _object(properties: dict[str, Schema], required: tuple[str, ...] = (),
 
 SLUG: Schema = fields.type_schema(fields.Slug)
 DATE: Schema = fields.type_schema(fields.date("Date", required=True))
-URL: Schema = {"type": "string", "maxLength": validation.URL_MAX,
-               "pattern": r"^(|https?://[^/?#\s]+\S*)$",
-               "description": "An http(s) URL, or empty for none."}
-TAG: Schema = {"type": "string", "pattern": validation.TAG_RE.pattern,
-               "maxLength": validation.TAG_MAX}
-
-API_INPUT = _object({
-    "name": _text(validation.NAME_MAX, required=True),
-    "kind": {"type": "string", "pattern": validation.KIND_RE.pattern,
-             "maxLength": validation.API_KIND_MAX,
-             "description": "openapi, grpc, asyncapi, graphql, or any other short word "
-                            "(thrift, ...); default openapi."},
-    "status": {"enum": list(API_STATUSES), "description": "Default beta."},
-    "version": _text(validation.API_VERSION_MAX),
-    "description": _text(validation.DESCRIPTION_MAX, multiline=True),
-    "spec": {**_text(validation.SPEC_MAX, multiline=True),
-             "description": "The API's definition; for openapi, rest and asyncapi a JSON or "
-                            "YAML document whose top is a mapping."},
-}, ("name",))
-
-DEPENDENCY_INPUT = {"anyOf": [
-    {**SLUG, "description": "The provider's slug (kind sync)."},
-    _object({
-        "provider": SLUG,
-        "kind": {"enum": list(DEPENDENCY_KINDS), "description": "Default sync."},
-        "api": {**_text(validation.NAME_MAX),
-                "description": "Name of the provider's API used (optional)."},
-    }, ("provider",)),
-]}
-
-
-def _capability_fields() -> dict[str, Schema]:
-    return {
-        "slug": SLUG,
-        "name": _text(validation.NAME_MAX, required=True),
-        "summary": _text(validation.SUMMARY_MAX),
-        "description": {**_text(validation.DESCRIPTION_MAX, multiline=True),
-                        "description": "Markdown."},
-        "domain": {**SLUG, "description": "Slug of an existing domain."},
-        "team": {**SLUG, "description": "Slug of the owner team."},
-        "lifecycle": {"enum": list(LIFECYCLES), "description": "Default proposed."},
-        "tier": {"type": "integer", "enum": list(TIERS),
-                 "description": "1 critical .. 3; default 3."},
-        "tags": {**_array(TAG, validation.TAGS_MAX), "uniqueItems": True},
-        "docs_url": URL,
-        "repo_url": URL,
-        "sla_availability": nullable({
-            "type": "number", "exclusiveMinimum": 0, "maximum": 100,
-            "description": f"Percent, kept to {validation.AVAILABILITY_STEP}."}),
-        "sla_p99_ms": nullable({"type": "integer", "minimum": 1,
-                                "maximum": validation.P99_MAX_MS}),
-        "sunset_on": nullable({**DATE, "description": "Required when deprecating: the last "
-                                                      "day it runs, in the future."}),
-        "replacement": {"anyOf": [SLUG, {"const": ""}],
-                        "description": "Slug of the capability consumers move to (not "
-                                       "itself, not retired); empty for none."},
-        "apis": {**_array(ref("ApiInput"), validation.APIS_MAX),
-                 "description": "Replaces the capability's APIs (matched by name)."},
-        "dependencies": {**_array(ref("DependencyInput"), validation.DEPENDENCIES_MAX),
-                         "description": "Replaces the capability's dependencies."},
-    }
-
-
-CAPABILITY_CREATE = _object(_capability_fields(), ("slug", "name", "domain", "team"),
-                            "A new capability: the fields of the registration form.")
+CAPABILITY_CREATE, _CAPABILITY_PARTS = fields.json_schema(fields.CapabilityInput)
 CAPABILITY_PATCH = _object(
-    {**{name: schema for name, schema in _capability_fields().items() if name != "slug"},
+    {**{name: schema for name, schema in CAPABILITY_CREATE["properties"].items()
+        if name != "slug"},
      "version": {"type": "integer", "minimum": 1,
                  "description": "The version last read (the ETag); If-Match wins when both "
                                 "are sent."}},
@@ -234,12 +161,13 @@ REACH = _object({
     "to the capability, so that it goes down with it; false when every chain passes an "
     "async or data link.")
 
+_DEPENDENCY_ROW = _CAPABILITY_PARTS["DependencyInput"]["properties"]
 DEPENDENCY_CREATE = _object({
     "consumer": {**SLUG, "description": "The capability that depends (you must be allowed to "
                                         "edit it)."},
     "provider": {**SLUG, "description": "The capability depended on."},
-    "kind": {"enum": list(DEPENDENCY_KINDS), "description": "Default sync."},
-    "api": {**_text(validation.NAME_MAX), "description": "Name of the provider's API used."},
+    "kind": _DEPENDENCY_ROW["kind"],
+    "api": {**_DEPENDENCY_ROW["api"], "description": "Name of the provider's API used."},
 }, ("consumer", "provider"), "One dependency, checked as the edit form checks it.")
 DEPENDENCY = _object({
     "consumer": {"type": "string"}, "provider": {"type": "string"},
@@ -551,8 +479,8 @@ INCUBATION = _object({
         "capabilities, and their delivered deliveries' lead time."),
 }, ("capabilities", "teams", "deprecated", "expected_lead_time_days", "basis"))
 INCUBATION_PLAN_CREATE = _object({
-    "name": _text(validation.NAME_MAX, required=True),
-    "purpose": _text(validation.PURPOSE_MAX, multiline=True),
+    "name": _text(fields.NAME_MAX, required=True),
+    "purpose": _text(fields.PURPOSE_MAX, multiline=True),
     "capabilities": {**_array(SLUG, validation.PICKS_MAX),
                      "description": "Slugs of the picked capabilities (or one text a,b,c)."},
     "needs": _array(_text(validation.NEED_MAX), validation.NEEDS_MAX),
@@ -567,8 +495,8 @@ INCUBATION_PLAN = _object({
     "adopted_at": nullable({"type": "string"}),
 }, ("id", "name", "purpose", "capabilities", "needs", "team", "business", "created_at"))
 INCUBATION_PLAN_ADOPT = _object({
-    "slug": SLUG, "name": _text(validation.NAME_MAX),
-    "description": _text(validation.DESCRIPTION_MAX, multiline=True),
+    "slug": SLUG, "name": _text(fields.NAME_MAX),
+    "description": _text(fields.DESCRIPTION_MAX, multiline=True),
 }, ("slug",))
 INCUBATED_BUSINESS = _object({
     "slug": {"type": "string"}, "name": {"type": "string"}, "status": {"type": "string"},
@@ -676,8 +604,7 @@ KEYSTONE = _object({
 
 SCHEMAS: dict[str, Schema] = {
     "Slug": SLUG,
-    "ApiInput": API_INPUT,
-    "DependencyInput": DEPENDENCY_INPUT,
+    **_CAPABILITY_PARTS,
     "CapabilityCreate": CAPABILITY_CREATE,
     "CapabilityPatch": CAPABILITY_PATCH,
     "Api": API_OUT,
@@ -853,7 +780,7 @@ def query_parameters(name: str) -> dict[str, Schema]:
                             **paging},
         "paging": lambda: paging,
         "incubation": lambda: {"capabilities": {
-            "type": "string", "maxLength": validation.PICKS_MAX * (validation.SLUG_MAX + 1),
+            "type": "string", "maxLength": validation.PICKS_MAX * (fields.SLUG_MAX + 1),
             "description": f"Picked capability slugs separated by commas (at most "
                            f"{validation.PICKS_MAX}): unknown or retired ones are a 422 "
                            "naming them."}},

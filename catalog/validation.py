@@ -12,56 +12,29 @@ services, which add their findings to the same error mapping.
 
 import datetime as dt
 import json
-import re
 from collections import defaultdict
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
-from urllib.parse import urlparse
 
 import yaml
 
 from catalog import fields, safe_yaml
 from catalog.errors import ValidationFailed
-from catalog.fields import CONTACT_MAX as CONTACT_MAX
-from catalog.fields import DATE_MIN as DATE_MIN
-from catalog.fields import DATE_RE as DATE_RE
-from catalog.fields import DELIVERY_CAPABILITIES_MAX as DELIVERY_CAPABILITIES_MAX
-from catalog.fields import DELIVERY_SOURCES as DELIVERY_SOURCES
-from catalog.fields import DESCRIPTION_MAX as DESCRIPTION_MAX
-from catalog.fields import DISMISSAL_REASON_MAX as DISMISSAL_REASON_MAX
-from catalog.fields import EXTERNAL_REF_MAX as EXTERNAL_REF_MAX
+from catalog.fields import APIS_MAX as APIS_MAX
+from catalog.fields import DATE_RE
+from catalog.fields import DEPENDENCIES_MAX as DEPENDENCIES_MAX
 from catalog.fields import NAME_MAX as NAME_MAX
 from catalog.fields import PURPOSE_MAX as PURPOSE_MAX
 from catalog.fields import SLUG_MAX as SLUG_MAX
 from catalog.fields import SLUG_RE as SLUG_RE
-from catalog.fields import STATUS_MAX as STATUS_MAX
+from catalog.fields import SUMMARY_MAX as SUMMARY_MAX
+from catalog.fields import TAG_MAX as TAG_MAX
 from catalog.fields import TAG_RE as TAG_RE
-from catalog.fields import TITLE_MAX as TITLE_MAX
+from catalog.fields import TAGS_MAX as TAGS_MAX
 from catalog.fields import split_capabilities as split_capabilities
 from catalog.models._time import today, utcnow
-from catalog.models.capability import (
-    API_STATUSES,
-    DEPENDENCY_KINDS,
-    LIFECYCLES,
-    TIERS,
-)
 
-KIND_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/+-]*$")
-
-SUMMARY_MAX = 280
-URL_MAX = 500
-TAG_MAX = 40
-TAGS_MAX = 20
-APIS_MAX = 50
-DEPENDENCIES_MAX = 200
-SPEC_MAX = 1_000_000
-P99_MAX_MS = 600_000
-API_KIND_MAX = 40
-AVAILABILITY_STEP = Decimal("0.001")  # the column keeps three decimals
-AVAILABILITY_MESSAGE = ("Availability must be a percentage above 0 and at most 100, e.g. 99.95 "
-                        f"(precision {AVAILABILITY_STEP}).")
-API_VERSION_MAX = 40
 SPEC_NOT_A_DOCUMENT = "API spec must be a JSON or YAML document (a mapping at the top)."
 #: Incubation plans: picked capabilities, uncovered needs (each one line), the purpose.
 PICKS_MAX = 50
@@ -132,64 +105,44 @@ def clean_capability(data: Mapping[str, Any], *, partial: bool = False) -> dict[
 
 def check_capability(data: Mapping[str, Any], errors: Errors, *, partial: bool = False,
                      owner_required: bool = True) -> dict[str, Any]:
-    """Check the fields of a capability, adding problems to ``errors``.
+    """Check the fields of a capability (:class:`catalog.fields.CapabilityInput`), adding problems.
 
     Returns what could be cleaned, so a service can go on checking against
-    the database and report every problem at once. ``owner_required`` is
-    False only for imported descriptors whose owner is not in the catalog.
+    the database and report every problem at once. Launch, deprecation and
+    sunset dates and the replacement are returned only when given.
+    ``owner_required`` is False only for imported descriptors whose owner is
+    not in the catalog.
     """
-    out: dict[str, Any] = {}
-
-    def given(field: str) -> bool:
-        return not partial or field in data
-
-    if given("slug"):
-        out["slug"] = check_slug(data.get("slug"), errors)
-    if given("name"):
-        out["name"] = _required_text(data.get("name"), "name", "Name", NAME_MAX, errors)
-    if given("summary"):
-        out["summary"] = _optional_text(
-            data.get("summary"), "summary", "Summary", SUMMARY_MAX, errors
-        )
-    if given("description"):
-        out["description"] = _optional_text(
-            data.get("description"), "description", "Description", DESCRIPTION_MAX,
-            errors, multiline=True,
-        )
-    for field, label in (("domain", "Domain"), ("team", "Owner team")):
-        if given(field):
-            value = _text(data.get(field))
-            if not value and (field == "domain" or owner_required):
-                errors.add(field, f"{label} is required.")
-            out[field] = value
-    if given("lifecycle"):
-        lifecycle = _text(data.get("lifecycle")) or "proposed"
-        if lifecycle not in LIFECYCLES:
-            errors.add("lifecycle", f"Lifecycle must be one of: {', '.join(LIFECYCLES)}.")
-        out["lifecycle"] = lifecycle
-    if given("tier"):
-        out["tier"] = _tier(data.get("tier"), errors)
-    if given("tags"):
-        out["tags"] = _tags(data.get("tags"), errors)
-    for field, label in (("docs_url", "Docs link"), ("repo_url", "Repository link")):
-        if given(field):
-            out[field] = _url(data.get(field), field, label, errors)
-    if given("sla_availability"):
-        out["sla_availability"] = _availability(data.get("sla_availability"), errors)
-    if given("sla_p99_ms"):
-        out["sla_p99_ms"] = _p99(data.get("sla_p99_ms"), errors)
+    found = Errors()
+    out = fields.check(fields.CapabilityInput, data, found, partial=partial)
+    ownerless = not owner_required and "team" in out and not _text(data.get("team"))
+    for field, messages in found.items():
+        if not (ownerless and field == "team"):
+            errors[field].extend(messages)
+    for field in ("domain", "team", "replacement"):
+        if field in out:
+            out[field] = out[field] or ""
     for field, label in (("launched_on", "Launch date"), ("deprecated_on", "Deprecation date")):
-        if field in data:
-            out[field] = check_date(data.get(field), errors, field, label, latest=today())
-    if "sunset_on" in data:
-        out["sunset_on"] = check_date(data.get("sunset_on"), errors, "sunset_on", "Sunset date")
-    if "replacement" in data:
-        replacement = _text(data.get("replacement"))
-        out["replacement"] = check_slug(replacement, errors, "replacement") if replacement else ""
-    if "apis" in data or not partial:
-        out["apis"] = _apis(data.get("apis") or [], errors)
-    if "dependencies" in data or not partial:
-        out["dependencies"] = _dependencies(data.get("dependencies") or [], errors)
+        _not_after(out.get(field), today(), errors, field, label)
+    for field in ("launched_on", "deprecated_on", "sunset_on", "replacement"):
+        if field not in data:
+            out.pop(field, None)
+    seen: set[str] = set()
+    for i, api in enumerate(out.get("apis", [])):
+        if api["name"].lower() in seen:
+            errors.add(f"apis.{i}.name", f"API name {api['name']!r} is listed twice.")
+        seen.add(api["name"].lower())
+        if api["spec"] and api["kind"].lower() in ("openapi", "rest", "asyncapi"):
+            problem = read_spec(api["spec"])[1]
+            if problem:
+                errors.add(f"apis.{i}.spec", problem)
+    seen.clear()
+    for i, dependency in enumerate(out.get("dependencies", [])):
+        if dependency["provider"] in seen:
+            errors.add(f"dependencies.{i}",
+                       f"Dependency on {dependency['provider']!r} is listed twice.")
+        seen.add(dependency["provider"])
+        _not_after(dependency.get("since"), today(), errors, f"dependencies.{i}.since", "Since")
     return out
 
 
@@ -285,14 +238,15 @@ def nesting_depth(value: Any) -> int:
 
 def check_text(value: Any, errors: Errors, field: str, label: str, limit: int, *,
                required: bool = False, multiline: bool = False) -> str:
-    """Return ``value`` as stripped text of at most ``limit`` characters, adding problems.
+    """Return ``value`` as stripped text of at most ``limit`` characters (:func:`catalog.fields.text`).
 
     >>> errors = Errors()
     >>> check_text("x" * 5, errors, "name", "Name", 3), errors["name"]
     ('xxxxx', ['Name must be at most 3 characters (got 5).'])
     """
-    check = _required_text if required else _optional_text
-    return check(value, field, label, limit, errors, multiline=multiline)
+    kind = fields.text(label, limit, required=required, multiline=multiline)
+    clean = fields.check_value(kind, value, errors, field)
+    return clean if clean is not None else _text(value)
 
 
 # -- helpers -----------------------------------------------------------------
@@ -306,189 +260,6 @@ def _text(value: Any) -> str:
     if not isinstance(value, str):
         return ""
     return value.strip()
-
-
-def _required_text(value, field, label, limit, errors, *, multiline=False) -> str:
-    text = _optional_text(value, field, label, limit, errors, multiline=multiline)
-    if not text and field not in errors:
-        errors.add(field, f"{label} is required.")
-    return text
-
-
-def _optional_text(value, field, label, limit, errors, *, multiline=False) -> str:
-    if value is not None and not isinstance(value, (str, int, float)):
-        errors.add(field, f"{label} must be text.")
-        return ""
-    text = _text(value)
-    if len(text) > limit:
-        errors.add(field, f"{label} must be at most {limit:,} characters (got {len(text):,}).")
-    if not multiline and ("\n" in text or "\r" in text):
-        errors.add(field, f"{label} must be a single line.")
-    return text
-
-
-def _tier(value: Any, errors: Errors) -> int:
-    if value in (None, ""):
-        return 3
-    try:
-        tier = int(value)
-    except (TypeError, ValueError, OverflowError):  # OverflowError: int(1e400)
-        tier = 0
-    if isinstance(value, bool) or tier not in TIERS or str(value).strip() != str(tier):
-        errors.add("tier", "Tier must be 1 (critical), 2 or 3.")
-        return 3
-    return tier
-
-
-def _tags(value: Any, errors: Errors) -> list[str]:
-    if value in (None, ""):
-        return []
-    if isinstance(value, str):
-        raw = value.split(",")
-    elif isinstance(value, (list, tuple)):
-        raw = value
-    else:
-        errors.add("tags", "Tags must be a list or a comma-separated string.")
-        return []
-    tags: list[str] = []
-    for item in raw:
-        if not isinstance(item, str):
-            errors.add("tags", "Each tag must be text.")
-            continue
-        tag = item.strip().lower()
-        if not tag:
-            continue
-        if len(tag) > TAG_MAX or not TAG_RE.match(tag):
-            errors.add(
-                "tags",
-                f"Tag {tag[:TAG_MAX]!r} must be lowercase letters, digits and hyphens "
-                f"(at most {TAG_MAX} characters).",
-            )
-        elif tag not in tags:
-            tags.append(tag)
-    if len(tags) > TAGS_MAX:
-        errors.add("tags", f"At most {TAGS_MAX} tags.")
-    return tags
-
-
-def _url(value: Any, field: str, label: str, errors: Errors) -> str:
-    url = _text(value)
-    if not url:
-        return ""
-    try:
-        parsed = urlparse(url)
-    except ValueError:  # e.g. an unclosed IPv6 bracket: http://[::1
-        parsed = None
-    if len(url) > URL_MAX:
-        errors.add(field, f"{label} must be at most {URL_MAX} characters.")
-    elif parsed is None or parsed.scheme not in ("http", "https") or not parsed.netloc:
-        errors.add(field, f"{label} must be an http(s) URL, e.g. https://wiki.example.com/x.")
-    return url
-
-
-def _availability(value: Any, errors: Errors) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        number = Decimal(str(value).strip().rstrip("%"))
-    except InvalidOperation:
-        number = None
-    if isinstance(value, bool) or number is None or not number.is_finite() or not (
-        0 < number <= 100
-    ):
-        errors.add("sla_availability", AVAILABILITY_MESSAGE)
-        return None
-    number = number.quantize(AVAILABILITY_STEP)
-    if number == 0:  # below the stored precision: it would be saved as 0
-        errors.add("sla_availability", AVAILABILITY_MESSAGE)
-        return None
-    return number
-
-
-def _p99(value: Any, errors: Errors) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        number = 0
-    if isinstance(value, bool) or not 0 < number <= P99_MAX_MS:
-        errors.add("sla_p99_ms", f"p99 latency must be a whole number of milliseconds from 1 to {P99_MAX_MS:,}.")
-        return None
-    return number
-
-
-def _rows(value: Any, field: str, limit: int, errors: Errors) -> list[Any]:
-    if not isinstance(value, (list, tuple)):
-        errors.add(field, "Must be a list.")
-        return []
-    if len(value) > limit:
-        errors.add(field, f"At most {limit} entries.")
-        return []
-    return list(value)
-
-
-def _apis(value: Any, errors: Errors) -> list[dict[str, Any]]:
-    apis = []
-    seen: set[str] = set()
-    for i, row in enumerate(_rows(value, "apis", APIS_MAX, errors)):
-        prefix = f"apis.{i}"
-        if not isinstance(row, Mapping):
-            errors.add(prefix, "Each API must be an object with a name.")
-            continue
-        name = _required_text(row.get("name"), f"{prefix}.name", "API name", NAME_MAX, errors)
-        if name.lower() in seen:
-            errors.add(f"{prefix}.name", f"API name {name!r} is listed twice.")
-        seen.add(name.lower())
-        kind = _text(row.get("kind")) or "openapi"
-        if len(kind) > API_KIND_MAX or not KIND_RE.match(kind):
-            errors.add(f"{prefix}.kind", "API kind must be a short word such as openapi, grpc, asyncapi, graphql or thrift.")
-        status = _text(row.get("status")) or "beta"
-        if status not in API_STATUSES:
-            errors.add(f"{prefix}.status", f"API status must be one of: {', '.join(API_STATUSES)}.")
-        version = _optional_text(row.get("version"), f"{prefix}.version", "API version",
-                                 API_VERSION_MAX, errors)
-        description = _optional_text(
-            row.get("description"), f"{prefix}.description", "API description",
-            DESCRIPTION_MAX, errors, multiline=True,
-        )
-        spec = _optional_text(row.get("spec"), f"{prefix}.spec", "API spec", SPEC_MAX, errors, multiline=True)
-        if spec and kind.lower() in ("openapi", "rest", "asyncapi"):
-            problem = read_spec(spec)[1]
-            if problem:
-                errors.add(f"{prefix}.spec", problem)
-        apis.append({"name": name, "kind": kind, "status": status, "version": version,
-                         "description": description, "spec": spec})
-    return apis
-
-
-def _dependencies(value: Any, errors: Errors) -> list[dict[str, Any]]:
-    deps = []
-    seen: set[str] = set()
-    for i, row in enumerate(_rows(value, "dependencies", DEPENDENCIES_MAX, errors)):
-        field = f"dependencies.{i}"
-        if isinstance(row, str):
-            row = {"provider": row}
-        if not isinstance(row, Mapping):
-            errors.add(field, "Each dependency must be a provider slug or an object with one.")
-            continue
-        provider = _text(row.get("provider"))
-        if not provider:
-            errors.add(field, "Dependency needs a provider capability.")
-            continue
-        if provider in seen:
-            errors.add(field, f"Dependency on {provider!r} is listed twice.")
-            continue
-        seen.add(provider)
-        kind = _text(row.get("kind")) or "sync"
-        if kind not in DEPENDENCY_KINDS:
-            errors.add(field, f"Dependency kind must be one of: {', '.join(DEPENDENCY_KINDS)}.")
-        dep = {"provider": provider, "kind": kind, "api": _text(row.get("api"))}
-        if row.get("since") not in (None, ""):  # since when it holds (default: when recorded)
-            dep["since"] = check_date(row["since"], errors, f"{field}.since", "Since",
-                                      latest=today())
-        deps.append(dep)
-    return deps
 
 
 # -- deliveries and adoptions --------------------------------------------------

@@ -8,7 +8,9 @@ The document is generated from two things and nothing else:
   does not describe fails the build, so the document cannot miss one);
 - :data:`OPERATIONS`, the route table: per endpoint, its summary, the
   parameter set and request / response schemas from :mod:`catalog.schemas`
-  (built from the validation rules' own constants), and whether it writes.
+  (a request body is the JSON Schema of its input model in
+  :mod:`catalog.fields`, the declaration the checks run), and whether it
+  writes.
 
 ``/api/docs`` renders the same document as a readable page, offline.
 """

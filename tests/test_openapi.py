@@ -6,7 +6,7 @@ import jsonschema
 import pytest
 from openapi_spec_validator import validate
 
-from catalog import browse, schemas, validation
+from catalog import browse, fields, schemas, validation
 from catalog.models.capability import API_STATUSES, DEPENDENCY_KINDS, LAYERS, LIFECYCLES, TIERS
 from catalog.validation import Errors, check_capability, check_delivery
 from graphs.params import MAX_DEPTH
@@ -101,37 +101,37 @@ def props(name: str) -> dict:
 def test_capability_schema_constants_are_the_validation_constants():
     create = props("CapabilityCreate")
     assert create["slug"] is schemas.SLUG or create["slug"] == schemas.SLUG
-    assert schemas.SLUG["pattern"] == validation.SLUG_RE.pattern
-    assert schemas.SLUG["maxLength"] == validation.SLUG_MAX
-    assert create["name"]["maxLength"] == validation.NAME_MAX
-    assert create["summary"]["maxLength"] == validation.SUMMARY_MAX
-    assert create["description"]["maxLength"] == validation.DESCRIPTION_MAX
+    assert schemas.SLUG["pattern"] == fields.SLUG_RE.pattern
+    assert schemas.SLUG["maxLength"] == fields.SLUG_MAX
+    assert create["name"]["maxLength"] == fields.NAME_MAX
+    assert create["summary"]["maxLength"] == fields.SUMMARY_MAX
+    assert create["description"]["maxLength"] == fields.DESCRIPTION_MAX
     assert create["lifecycle"]["enum"] == list(LIFECYCLES)
     assert create["tier"]["enum"] == list(TIERS)
-    assert create["tags"]["maxItems"] == validation.TAGS_MAX
-    assert create["tags"]["items"]["pattern"] == validation.TAG_RE.pattern
-    assert create["tags"]["items"]["maxLength"] == validation.TAG_MAX
-    assert create["docs_url"]["maxLength"] == validation.URL_MAX
-    assert create["sla_p99_ms"]["anyOf"][0]["maximum"] == validation.P99_MAX_MS
-    assert create["apis"]["maxItems"] == validation.APIS_MAX
-    assert create["dependencies"]["maxItems"] == validation.DEPENDENCIES_MAX
+    assert create["tags"]["maxItems"] == fields.TAGS_MAX
+    assert create["tags"]["items"]["pattern"] == fields.TAG_RE.pattern
+    assert create["tags"]["items"]["maxLength"] == fields.TAG_MAX
+    assert create["docs_url"]["maxLength"] == fields.URL_MAX
+    assert create["sla_p99_ms"]["anyOf"][0]["maximum"] == fields.P99_MAX_MS
+    assert create["apis"]["maxItems"] == fields.APIS_MAX
+    assert create["dependencies"]["maxItems"] == fields.DEPENDENCIES_MAX
     api = props("ApiInput")
     assert api["status"]["enum"] == list(API_STATUSES)
-    assert api["kind"]["pattern"] == validation.KIND_RE.pattern
-    assert api["kind"]["maxLength"] == validation.API_KIND_MAX
-    assert api["version"]["maxLength"] == validation.API_VERSION_MAX
-    assert api["spec"]["maxLength"] == validation.SPEC_MAX
+    assert api["kind"]["pattern"] == fields.KIND_RE.pattern
+    assert api["kind"]["maxLength"] == fields.API_KIND_MAX
+    assert api["version"]["maxLength"] == fields.API_VERSION_MAX
+    assert api["spec"]["maxLength"] == fields.SPEC_MAX
     assert props("DependencyCreate")["kind"]["enum"] == list(DEPENDENCY_KINDS)
 
 
 def test_delivery_and_adoption_schema_constants_are_the_validation_constants():
     delivery = props("DeliveryCreate")
-    assert delivery["title"]["maxLength"] == validation.TITLE_MAX
-    assert delivery["external_ref"]["maxLength"] == validation.EXTERNAL_REF_MAX
-    assert delivery["capabilities"]["maxItems"] == validation.DELIVERY_CAPABILITIES_MAX
-    assert delivery["source"]["enum"] == list(validation.DELIVERY_SOURCES)
-    assert delivery["requested_on"]["pattern"] == validation.DATE_RE.pattern
-    assert props("AdoptionCreate")["purpose"]["maxLength"] == validation.PURPOSE_MAX
+    assert delivery["title"]["maxLength"] == fields.TITLE_MAX
+    assert delivery["external_ref"]["maxLength"] == fields.EXTERNAL_REF_MAX
+    assert delivery["capabilities"]["maxItems"] == fields.DELIVERY_CAPABILITIES_MAX
+    assert delivery["source"]["enum"] == list(fields.DELIVERY_SOURCES)
+    assert delivery["requested_on"]["pattern"] == fields.DATE_RE.pattern
+    assert props("AdoptionCreate")["purpose"]["maxLength"] == fields.PURPOSE_MAX
 
 
 def test_list_parameters_are_the_browse_and_paging_rules(doc):
@@ -155,37 +155,37 @@ def test_list_parameters_are_the_browse_and_paging_rules(doc):
 CAPABILITY = {"slug": "order-service", "name": "Orders", "domain": "transaction",
               "team": "trade"}
 AGREEMENT = [
-    ("slug", "a" * validation.SLUG_MAX, True),
-    ("slug", "a" * (validation.SLUG_MAX + 1), False),
+    ("slug", "a" * fields.SLUG_MAX, True),
+    ("slug", "a" * (fields.SLUG_MAX + 1), False),
     ("slug", "Order_Service", False),
     ("slug", "order--service", False),
-    ("name", "n" * validation.NAME_MAX, True),
-    ("name", "n" * (validation.NAME_MAX + 1), False),
+    ("name", "n" * fields.NAME_MAX, True),
+    ("name", "n" * (fields.NAME_MAX + 1), False),
     ("name", "two\nlines", False),
     ("name", "   ", False),
-    ("summary", "s" * validation.SUMMARY_MAX, True),
-    ("summary", "s" * (validation.SUMMARY_MAX + 1), False),
+    ("summary", "s" * fields.SUMMARY_MAX, True),
+    ("summary", "s" * (fields.SUMMARY_MAX + 1), False),
     ("lifecycle", "production", True),
     ("lifecycle", "launched", False),
     ("tier", 1, True),
     ("tier", 4, False),
     ("tags", ["checkout", "b2c"], True),
     ("tags", ["Checkout!"], False),
-    ("tags", ["t" * (validation.TAG_MAX + 1)], False),
-    ("tags", [f"t{i}" for i in range(validation.TAGS_MAX + 1)], False),
+    ("tags", ["t" * (fields.TAG_MAX + 1)], False),
+    ("tags", [f"t{i}" for i in range(fields.TAGS_MAX + 1)], False),
     ("docs_url", "https://wiki.example.com/orders", True),
     ("docs_url", "ftp://example.com/orders", False),
-    ("docs_url", "https://x.example.com/" + "p" * validation.URL_MAX, False),
+    ("docs_url", "https://x.example.com/" + "p" * fields.URL_MAX, False),
     ("sla_availability", 99.95, True),
     ("sla_availability", 0, False),
     ("sla_availability", 100.5, False),
-    ("sla_p99_ms", validation.P99_MAX_MS, True),
-    ("sla_p99_ms", validation.P99_MAX_MS + 1, False),
+    ("sla_p99_ms", fields.P99_MAX_MS, True),
+    ("sla_p99_ms", fields.P99_MAX_MS + 1, False),
     ("sla_p99_ms", 0, False),
     ("apis", [{"name": "Orders", "kind": "grpc", "status": "stable"}], True),
     ("apis", [{"name": "Orders", "status": "frozen"}], False),
-    ("apis", [{"name": "Orders", "kind": "k" * (validation.API_KIND_MAX + 1)}], False),
-    ("apis", [{"name": "Orders", "version": "v" * (validation.API_VERSION_MAX + 1)}], False),
+    ("apis", [{"name": "Orders", "kind": "k" * (fields.API_KIND_MAX + 1)}], False),
+    ("apis", [{"name": "Orders", "version": "v" * (fields.API_VERSION_MAX + 1)}], False),
     ("dependencies", ["search-engine", {"provider": "ledger", "kind": "data"}], True),
     ("dependencies", [{"provider": "ledger", "kind": "telepathy"}], False),
 ]
@@ -202,13 +202,13 @@ def test_schema_and_rules_agree(field, value, valid):
 
 
 @pytest.mark.parametrize("field, value, valid", [
-    ("title", "t" * validation.TITLE_MAX, True),
-    ("title", "t" * (validation.TITLE_MAX + 1), False),
+    ("title", "t" * fields.TITLE_MAX, True),
+    ("title", "t" * (fields.TITLE_MAX + 1), False),
     ("requested_on", "2025-02-01", True),
     ("requested_on", "1/2/2025", False),
-    ("capabilities", [f"c{i}" for i in range(validation.DELIVERY_CAPABILITIES_MAX + 1)], False),
+    ("capabilities", [f"c{i}" for i in range(fields.DELIVERY_CAPABILITIES_MAX + 1)], False),
     ("source", "fax", False),
-    ("external_ref", "r" * (validation.EXTERNAL_REF_MAX + 1), False),
+    ("external_ref", "r" * (fields.EXTERNAL_REF_MAX + 1), False),
 ])
 def test_delivery_schema_and_rules_agree(field, value, valid):
     import datetime as dt
