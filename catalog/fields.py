@@ -250,7 +250,7 @@ def _slug_list(value: Any) -> list[Any]:
 class Input(BaseModel):
     """What a user submits for one entity; the fields are checked one by one (:func:`check`)."""
 
-    model_config = ConfigDict(validate_assignment=True)
+    model_config = ConfigDict(validate_assignment=True, validate_default=True)
 
 
 Name = text("Name", NAME_MAX, required=True)
@@ -532,6 +532,13 @@ def check(model: type[Input], data: Mapping[str, Any], errors: Any, *,
     An absent field is checked as blank, or skipped with ``partial``.
     ``errors`` is a :class:`catalog.validation.Errors`.
     """
+    if not partial:  # most input is good: check it in one go, and field by field if not
+        try:
+            whole = model.model_validate(data)
+        except _PydanticError:
+            pass
+        else:
+            return {name: _plain(getattr(whole, name)) for name in model.model_fields}
     row = model.model_construct()
     cleaned: dict[str, Any] = {}
     for name, field in model.model_fields.items():

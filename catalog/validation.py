@@ -122,8 +122,9 @@ def check_capability(data: Mapping[str, Any], errors: Errors, *, partial: bool =
     for field in ("domain", "team", "replacement"):
         if field in out:
             out[field] = out[field] or ""
+    day = today()
     for field, label in (("launched_on", "Launch date"), ("deprecated_on", "Deprecation date")):
-        _not_after(out.get(field), today(), errors, field, label)
+        _not_after(out.get(field), day, errors, field, label)
     for field in ("launched_on", "deprecated_on", "sunset_on", "replacement"):
         if field not in data:
             out.pop(field, None)
@@ -142,7 +143,7 @@ def check_capability(data: Mapping[str, Any], errors: Errors, *, partial: bool =
             errors.add(f"dependencies.{i}",
                        f"Dependency on {dependency['provider']!r} is listed twice.")
         seen.add(dependency["provider"])
-        _not_after(dependency.get("since"), today(), errors, f"dependencies.{i}.since", "Since")
+        _not_after(dependency.get("since"), day, errors, f"dependencies.{i}.since", "Since")
     return out
 
 
