@@ -456,11 +456,12 @@ INCUBATION = _object({
         "takes: maturity, APIs, SLA, docs, contact) or brought along by the picks.")),
     "teams": _CONTACTS,
     "deprecated": _array(_object({**_ROW, "distance": _DISTANCE,
+                                  "replacement": nullable(SLUG),
                                   "alternatives": _array({"type": "string"})},
-                                 (*_ROW_REQUIRED, "distance", "alternatives"),
+                                 (*_ROW_REQUIRED, "distance", "replacement", "alternatives"),
                                  "Proposed, approved, deprecated or retired: not (or no longer) "
-                                 "in production; alternatives are production capabilities of "
-                                 "its domain.")),
+                                 "in production; alternatives are its named replacement (first) "
+                                 "and production capabilities of its domain.")),
     "needs": _array({"type": "string"}),
     "suggestions": _array(_object({**_ROW, "score": {"type": "number"},
                                    "adopted_by": _array({"type": "string"})},
