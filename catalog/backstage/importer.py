@@ -1,7 +1,9 @@
 """Running an import: from a path or an uploaded text to a report, all or nothing."""
 
+import gc
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -114,9 +116,10 @@ def import_catalog(path: str | Path, *, dry_run: bool = False,
     ensure_can_import(actor)
     problems = Problems()
     root = import_root(Path(path))
-    entities = parse_entities(Path(path), root, problems)
-    return _import(entities, problems, root, source=name or str(path), dry_run=dry_run,
-                   progress=progress, actor=actor)
+    with _collector_paused():
+        entities = parse_entities(Path(path), root, problems)
+        return _import(entities, problems, root, source=name or str(path), dry_run=dry_run,
+                       progress=progress, actor=actor)
 
 
 def import_documents(documents: list[dict[str, Any]], *, name: str, dry_run: bool = False,
@@ -129,9 +132,26 @@ def import_documents(documents: list[dict[str, Any]], *, name: str, dry_run: boo
     """
     ensure_can_import(actor)
     problems = Problems()
-    entities = entities_from_documents(documents, name, problems)
-    return _import(entities, problems, Path("."), source=name, dry_run=dry_run,
-                   progress=progress, actor=actor)
+    with _collector_paused():
+        entities = entities_from_documents(documents, name, problems)
+        return _import(entities, problems, Path("."), source=name, dry_run=dry_run,
+                       progress=progress, actor=actor)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector for the block, then let it run again.
+
+    An import builds about a million objects that all stay alive until it
+    ends; the collector walked them over and over, a quarter of the time.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _import(entities: list[Entity], problems: Problems, root: Path, *, source: str,
