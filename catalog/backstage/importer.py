@@ -176,6 +176,8 @@ def _import(entities: list[Entity], problems: Problems, root: Path, *, source: s
     try:
         with transaction():  # the rows and the descriptors they came from, all or nothing
             kept = keep_descriptors(resolver.entities, resolver.maps_to, planned_entities(rows))
+            for entity in entities:  # kept: the write needs only where each came from
+                entity.forget_document()
             report.written = write_steps(steps, catalog, actor=actor,
                                          summary=import_summary(report), progress=progress)
             if kept and not report.written:  # only what the portal does not map changed

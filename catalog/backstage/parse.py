@@ -82,6 +82,10 @@ class Entity:
     def annotations(self) -> dict[str, Any]:
         return mapping(self.metadata.get("annotations"))
 
+    def forget_document(self) -> None:
+        """Drop the document once it is kept; where it was read stays, for problems."""
+        self.metadata, self.spec, self.descriptor = {}, {}, {}
+
 
 def count_kinds(entities: list[Entity]) -> dict[str, int]:
     return dict(sorted(Counter(entity.label for entity in entities).items()))
