@@ -29,6 +29,8 @@ from catalog.models import Business, Capability, Change, User
 #: Where each service field comes from in a descriptor, for error messages.
 DESCRIPTOR_FIELDS = {"dependencies": "spec.dependsOn", "apis": "spec.providesApis",
                      "team": "spec.owner", "domain": "spec.system"}
+#: Capabilities written between two flushes of the session.
+FLUSH_EVERY = 500
 ORGANISATION = {"teams": organisation.save_team, "domains": organisation.save_domain,
                 "businesses": organisation.save_business}
 
@@ -91,7 +93,9 @@ def _write_capabilities(by_kind: dict[str, list[Step]], catalog: CatalogIndex,
     later: dict[str, list[Step]] = defaultdict(list)
     replacements: dict[str, tuple[Step, str]] = {}  # named before they are registered
     touched = {step.row.key[0]: step for step in by_kind["capabilities"]}
-    for slug in [*touched, *(slug for slug in apis if slug not in touched)]:
+    order = [*touched, *(slug for slug in apis if slug not in touched)]
+    flush = _ChunkFlush(_written_twice(order, touched, links, catalog))
+    for slug in order:
         step = touched.get(slug)
         capability = catalog.capability(slug)
         data = _values(step) if step is not None else {}
@@ -115,6 +119,7 @@ def _write_capabilities(by_kind: dict[str, list[Step]], catalog: CatalogIndex,
             _call(blame, capability_service.update_capability, capability, data, actor,
                   owner_required=False)
         done.step(1 + len(apis[slug]))
+        flush.wrote(slug)
     for slug, (step, replacement) in replacements.items():
         _call(step, capability_service.update_capability, catalog.capability(slug),
               {"replacement": replacement}, actor, owner_required=False)
@@ -126,6 +131,51 @@ def _write_capabilities(by_kind: dict[str, list[Step]], catalog: CatalogIndex,
               {"dependencies": _merged_dependencies(capability, steps)}, actor,
               owner_required=False)
         done.step(len(steps))
+
+
+def _written_twice(order: list[str], touched: dict[str, Step],
+                   links: dict[str, list[Step]], catalog: CatalogIndex) -> set[str]:
+    """Return the capabilities of ``order`` that :func:`_write_capabilities` writes again later.
+
+    Those named (as provider or replacement) before they are registered, and
+    those that exist and get dependencies: their second write is in the same
+    flush as their first, as it always was, so they are saved once.
+    """
+    position = {slug: i for i, slug in enumerate(order)}
+
+    def known(slug: str, i: int) -> bool:  # in the catalog, or registered before ``i``
+        return catalog.capability(slug) is not None or position.get(slug, i) < i
+
+    twice = set()
+    for i, slug in enumerate(order):
+        replacement = _values(touched.get(slug)).get("replacement")
+        if catalog.capability(slug) is not None:
+            named = bool(links.get(slug))
+        else:
+            named = any(not known(link.row.key[1], i) for link in links.get(slug, []))
+        if named or (replacement and not known(replacement, i)):
+            twice.add(slug)
+    return twice
+
+
+class _ChunkFlush:
+    """Flushes the session every :data:`FLUSH_EVERY` capabilities, until one written twice.
+
+    One unit of work of a hundred thousand objects is slower and bigger than
+    many small ones. A capability written again later stops the flushing
+    (until the batch's own flush at the end), so each row is still saved
+    once, with the version it always had.
+    """
+
+    def __init__(self, twice: set[str]) -> None:
+        self.twice, self.pending, self.stopped = twice, 0, False
+
+    def wrote(self, slug: str) -> None:
+        self.stopped = self.stopped or slug in self.twice
+        self.pending += 1
+        if not self.stopped and self.pending >= FLUSH_EVERY:
+            db.session.flush()
+            self.pending = 0
 
 
 def _write_adoptions(steps: list[Step], catalog: CatalogIndex, actor: User | None,
