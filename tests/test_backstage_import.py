@@ -8,6 +8,7 @@ import sqlalchemy as sa
 import yaml
 
 from catalog.backstage import ImportFailed, import_catalog, latest_import
+from catalog.backstage import write as backstage_write
 from catalog.history import current_revision
 from catalog.models import (
     Adoption,
@@ -410,6 +411,28 @@ def test_a_depends_on_an_existing_portal_capability_is_not_dangling(db, make, tm
                    component("shop", dependsOn=["component:payments"]))
     report = import_catalog(source)
     assert report.ok and report.created["dependencies"] == 1
+
+
+def test_flushing_in_chunks_saves_each_capability_once(db, make, tmp_path, monkeypatch):
+    """A capability written twice in an import is saved once, however often the import flushes."""
+    monkeypatch.setattr(backstage_write, "FLUSH_EVERY", 1)
+    make.team("trade")
+    make.domain("transaction")
+    before = make.capability("payments").version
+    source = write(tmp_path / "catalog-info.yaml", TEAM,
+                   component("shop", dependsOn=["component:cart"]),  # cart comes later
+                   component("cart"), component("search"),
+                   component("payments", dependsOn=["component:search"]))
+    report = import_catalog(source)
+    assert report.ok, report.errors
+    db.session.expire_all()
+    assert {slug: capability(db, slug).version for slug in ("shop", "cart", "search")} == \
+        dict.fromkeys(("shop", "cart", "search"), 1)
+    assert capability(db, "payments").version == before + 1
+    assert [dep.provider.slug for dep in capability(db, "shop").dependencies] == ["cart"]
+    changes = db.session.scalars(sa.select(Change.slug).where(Change.kind == "capability",
+                                                              Change.source == "import")).all()
+    assert sorted(changes) == ["cart", "payments", "search", "shop"]
 
 
 # -- the command line ------------------------------------------------------------------

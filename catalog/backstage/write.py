@@ -137,9 +137,9 @@ def _written_twice(order: list[str], touched: dict[str, Step],
                    links: dict[str, list[Step]], catalog: CatalogIndex) -> set[str]:
     """Return the capabilities of ``order`` that :func:`_write_capabilities` writes again later.
 
-    Those named (as provider or replacement) before they are registered, and
-    those that exist and get dependencies: their second write is in the same
-    flush as their first, as it always was, so they are saved once.
+    New ones naming a provider or a replacement registered after them, and
+    existing ones that get dependencies: both are written a second time
+    after the first pass.
     """
     position = {slug: i for i, slug in enumerate(order)}
 
@@ -161,10 +161,10 @@ def _written_twice(order: list[str], touched: dict[str, Step],
 class _ChunkFlush:
     """Flushes the session every :data:`FLUSH_EVERY` capabilities, until one written twice.
 
-    One unit of work of a hundred thousand objects is slower and bigger than
-    many small ones. A capability written again later stops the flushing
-    (until the batch's own flush at the end), so each row is still saved
-    once, with the version it always had.
+    One unit of work of a hundred thousand new objects holds its bookkeeping
+    for all of them at once. A capability written again later stops the
+    flushing (the batch's own flush at the end saves the rest), so it is
+    still saved once, with the version it always had.
     """
 
     def __init__(self, twice: set[str]) -> None:
