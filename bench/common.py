@@ -43,15 +43,20 @@ def seeded_app(scale: int, *, database_url: str | None = None,
                 db.engine.dispose()
 
 
-def median_time(call, repeat: int) -> float:
-    """Return the median seconds of ``repeat`` calls, after one warm-up call."""
+def timed(call, repeat: int) -> list[float]:
+    """Return the seconds of ``repeat`` calls, after one warm-up call."""
     call()
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
         call()
         times.append(time.perf_counter() - started)
-    return statistics.median(times)
+    return times
+
+
+def median_time(call, repeat: int) -> float:
+    """Return the median seconds of ``repeat`` calls, after one warm-up call."""
+    return statistics.median(timed(call, repeat))
 
 
 def p95(values: list[float]) -> float:

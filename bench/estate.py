@@ -38,7 +38,7 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
-from bench.common import p95
+from bench.common import p95, timed
 from bench.search import capture, replay
 from catalog import seed
 from catalog.db import db
@@ -147,17 +147,6 @@ def first_requests(app) -> None:
             times.append(time.perf_counter() - started)
         cells.append(f"{path} {times[0] * 1000:.0f} / {times[1] * 1000:.0f} ms")
     print("first request after the warm-up / the next: " + ", ".join(cells) + "\n")
-
-
-def timed(call, repeat: int) -> list[float]:
-    """Seconds of ``repeat`` calls after one warm-up call."""
-    call()
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - started)
-    return times
 
 
 def over(cases, repeat):

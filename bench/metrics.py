@@ -26,7 +26,7 @@ import time
 
 import sqlalchemy as sa
 
-from bench.common import seeded_app
+from bench.common import seeded_app, timed
 from catalog import history
 from catalog.db import db
 from catalog.deliveries import DeliveryFilters, export_deliveries_csv, import_deliveries_csv
@@ -69,7 +69,7 @@ def run_functions(business: str, repeat: int) -> None:
          lambda: delivery_metrics(DeliveryFilters(business=business))),
         ("delivery_metrics(2025)", lambda: delivery_metrics(year_ago)),
     ]:
-        report(label, times(lambda call=call: (call(), db.session.rollback()), repeat))
+        report(label, timed(lambda call=call: (call(), db.session.rollback()), repeat))
 
 
 def run_endpoints(app, business: str, repeat: int) -> None:
@@ -82,7 +82,7 @@ def run_endpoints(app, business: str, repeat: int) -> None:
         def get(path=path):
             response = client.get(path)
             assert response.status_code == 200, response.get_data(as_text=True)[:200]
-        report(path, times(get, repeat))
+        report(path, timed(get, repeat))
 
 
 def run_pages(app, business: str, repeat: int) -> None:
@@ -93,7 +93,7 @@ def run_pages(app, business: str, repeat: int) -> None:
         def get(path=path):
             response = client.get(path)
             assert response.status_code == 200, response.get_data(as_text=True)[:200]
-        report(path, times(get, repeat))
+        report(path, timed(get, repeat))
 
 
 def run_cold(app, repeat: int) -> None:
@@ -132,16 +132,6 @@ def run_csv(rows: int) -> None:
         print(f"{label:<48} {seconds * 1000:8.1f} ms  written={report_.written}")
     total = db.session.scalar(sa.select(sa.func.count(Delivery.id)))
     print(f"deliveries now: {total:,}")
-
-
-def times(call, repeat: int) -> list[float]:
-    call()  # warm
-    out = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        out.append(time.perf_counter() - started)
-    return out
 
 
 def report(label: str, values: list[float]) -> None:

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask_migrate import upgrade
 
-from bench.common import report, seeded_app
+from bench.common import report, seeded_app, timed
 from catalog import history, reviews
 from catalog.capabilities import get_capability, update_capability
 from catalog.db import db
@@ -34,17 +34,6 @@ from catalog.models import Capability, Dependency, User
 from catalog.models._time import today
 from catalog.structure import depends_on_transitively, providers_of
 from portal import create_app
-
-
-def timed(call, repeat: int) -> list[float]:
-    """Return the seconds of ``repeat`` calls (after one warm-up call)."""
-    call()
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - started)
-    return times
 
 
 @contextlib.contextmanager
