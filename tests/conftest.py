@@ -91,6 +91,15 @@ def csrf_token(client, path: str = "/") -> str:
     return match.group(1)
 
 
+def capability_form(client, **fields) -> dict:
+    """Return the new-capability form filled in for ``order-pricing``, with ``fields`` on top."""
+    data = {"csrf_token": csrf_token(client, "/capabilities/new"), "slug": "order-pricing",
+            "name": "Order pricing", "summary": "Prices orders.", "domain": "transaction",
+            "team": "trade", "lifecycle": "proposed", "tier": "2"}
+    data.update(fields)
+    return data
+
+
 class Factory:
     """Small builders for test data; each commits what it makes."""
 

@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from catalog.models import Capability
-from tests.conftest import csrf_token
+from tests.conftest import capability_form
 
 
 @pytest.fixture
@@ -19,17 +19,9 @@ def catalog(make):
     return make
 
 
-def form_data(client, **fields):
-    data = {"csrf_token": csrf_token(client, "/capabilities/new"), "slug": "order-pricing",
-            "name": "Order pricing", "summary": "Prices orders.", "domain": "transaction",
-            "team": "trade", "lifecycle": "proposed", "tier": "2"}
-    data.update(fields)
-    return data
-
-
 def test_contributor_registers_with_api_and_dependency(client, catalog, login, db):
     login("contributor", team="trade")
-    response = client.post("/capabilities/new", data=form_data(
+    response = client.post("/capabilities/new", data=capability_form(
         client, **{"apis-0-name": "Pricing API", "apis-0-kind": "grpc", "apis-0-status": "beta",
                    "apis-3-name": "", "dep_provider": "search-engine", "dep_kind": "async",
                    "tags": "pricing, checkout"}))
@@ -62,7 +54,7 @@ BAD_FORMS = [
 def test_bad_form_shows_the_message_and_writes_nothing(client, catalog, login, unchanged, fields, message):
     login("architect")
     unchanged()
-    response = client.post("/capabilities/new", data=form_data(client, **fields))
+    response = client.post("/capabilities/new", data=capability_form(client, **fields))
     html = response.get_data(as_text=True)
     assert response.status_code in (409, 422)
     assert message in html
@@ -72,7 +64,8 @@ def test_bad_form_shows_the_message_and_writes_nothing(client, catalog, login, u
 
 def test_form_error_sits_beside_its_field(client, catalog, login):
     login("architect")
-    html = client.post("/capabilities/new", data=form_data(client, name="")).get_data(as_text=True)
+    html = client.post("/capabilities/new",
+                       data=capability_form(client, name="")).get_data(as_text=True)
     name_input = html.index('id="name"')
     assert html.index("Name is required.", name_input) < html.index('id="summary"')
     assert 'aria-invalid="true"' in html[name_input - 200:name_input + 400]
@@ -80,7 +73,7 @@ def test_form_error_sits_beside_its_field(client, catalog, login):
 
 def test_submitted_values_survive_an_error(client, catalog, login):
     login("architect")
-    html = client.post("/capabilities/new", data=form_data(
+    html = client.post("/capabilities/new", data=capability_form(
         client, name="", summary="Keep me", dep_provider="search-engine", dep_kind="data",
         **{"apis-0-name": "Kept API"})).get_data(as_text=True)
     assert 'value="Keep me"' in html
@@ -91,7 +84,7 @@ def test_submitted_values_survive_an_error(client, catalog, login):
 def test_missing_csrf_token_is_refused(client, catalog, login, unchanged):
     login("architect")
     unchanged()
-    data = form_data(client)
+    data = capability_form(client)
     del data["csrf_token"]
     response = client.post("/capabilities/new", data=data)
     assert response.status_code == 400
@@ -113,7 +106,7 @@ def test_viewer_cannot_register(client, catalog, login):
 def test_contributor_cannot_register_for_another_team(client, catalog, login, unchanged):
     login("contributor", team="trade")
     unchanged()
-    response = client.post("/capabilities/new", data=form_data(client, team="growth"))
+    response = client.post("/capabilities/new", data=capability_form(client, team="growth"))
     assert response.status_code == 403
     unchanged.check()
 
@@ -122,7 +115,7 @@ def test_contributor_edits_own_team_capability(client, catalog, login, db):
     login("contributor", team="trade")
     page = client.get("/capabilities/order-service/edit")
     assert page.status_code == 200
-    response = client.post("/capabilities/order-service/edit", data=form_data(
+    response = client.post("/capabilities/order-service/edit", data=capability_form(
         client, slug="ignored", name="Order service v2", version="1"))
     assert response.status_code == 302
     capability = db.session.scalar(sa.select(Capability).where(Capability.slug == "order-service"))
@@ -135,14 +128,15 @@ def test_contributor_cannot_edit_another_teams_capability(client, catalog, login
     assert client.get("/capabilities/search-engine/edit").status_code == 403
     unchanged()
     response = client.post("/capabilities/search-engine/edit",
-                           data=form_data(client, name="Hijacked", domain="search", team="growth"))
+                           data=capability_form(client, name="Hijacked", domain="search",
+                                                team="growth"))
     assert response.status_code == 403
     unchanged.check()
 
 
 def test_architect_edits_any_capability(client, catalog, login):
     login("architect")
-    response = client.post("/capabilities/search-engine/edit", data=form_data(
+    response = client.post("/capabilities/search-engine/edit", data=capability_form(
         client, name="Search engine", domain="search", team="growth"))
     assert response.status_code == 302
 
@@ -151,7 +145,7 @@ def test_stale_edit_is_refused(client, catalog, login, unchanged):
     login("architect")
     unchanged()
     response = client.post("/capabilities/order-service/edit",
-                           data=form_data(client, name="Late change", version="0"))
+                           data=capability_form(client, name="Late change", version="0"))
     assert response.status_code == 412
     assert "changed by someone else" in response.get_data(as_text=True)
     unchanged.check()
@@ -164,7 +158,7 @@ def test_edit_keeps_dependency_on_a_provider_retired_since(client, catalog, logi
     provider.lifecycle = "retired"
     db.session.commit()
     login("architect")
-    response = client.post("/capabilities/billing/edit", data=form_data(
+    response = client.post("/capabilities/billing/edit", data=capability_form(
         client, name="Billing 2", dep_provider="search-engine", dep_kind="sync"))
     assert response.status_code == 302
 

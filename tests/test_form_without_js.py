@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.conftest import csrf_token
+from tests.conftest import capability_form
 
 
 @pytest.fixture
@@ -22,18 +22,10 @@ def catalog(make):
     return make
 
 
-def form_data(client, **fields):
-    data = {"csrf_token": csrf_token(client, "/capabilities/new"), "slug": "order-pricing",
-            "name": "Order pricing", "summary": "Prices orders.", "domain": "transaction",
-            "team": "trade", "lifecycle": "proposed", "tier": "2"}
-    data.update(fields)
-    return data
-
-
 def test_add_another_api_shows_one_more_row_and_saves_nothing(client, catalog, login, unchanged):
     login("contributor", team="trade")
     unchanged()
-    response = client.post("/capabilities/new", data=form_data(
+    response = client.post("/capabilities/new", data=capability_form(
         client, form_action="add-api", **{"apis-0-name": "Pricing API", "apis-0-kind": "grpc"}))
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -47,17 +39,17 @@ def test_add_another_api_shows_one_more_row_and_saves_nothing(client, catalog, l
 def test_find_and_add_a_dependency_without_javascript(client, catalog, login, unchanged):
     login("contributor", team="trade")
     unchanged()
-    found = client.post("/capabilities/new", data=form_data(
+    found = client.post("/capabilities/new", data=capability_form(
         client, form_action="find-dependency", q="search"))
     html = found.get_data(as_text=True)
     assert found.status_code == 200
     assert re.search(r'type="submit" name="dep_add" value="search-engine"', html)
-    added = client.post("/capabilities/new", data=form_data(client, dep_add="search-engine"))
+    added = client.post("/capabilities/new", data=capability_form(client, dep_add="search-engine"))
     html = added.get_data(as_text=True)
     assert added.status_code == 200
     assert '<input type="hidden" name="dep_provider" value="search-engine">' in html
     unchanged.check()
-    saved = client.post("/capabilities/new", data=form_data(
+    saved = client.post("/capabilities/new", data=capability_form(
         client, dep_provider="search-engine", dep_kind="data"))
     assert saved.status_code == 302
 
@@ -65,7 +57,7 @@ def test_find_and_add_a_dependency_without_javascript(client, catalog, login, un
 def test_an_unknown_dependency_added_is_named_not_saved(client, catalog, login, unchanged):
     login("contributor", team="trade")
     unchanged()
-    html = client.post("/capabilities/new", data=form_data(
+    html = client.post("/capabilities/new", data=capability_form(
         client, dep_add="<b>ghost</b>")).get_data(as_text=True)
     assert "&lt;b&gt;ghost&lt;/b&gt;" in html and "<b>ghost</b>" not in html
     unchanged.check()
@@ -74,7 +66,7 @@ def test_an_unknown_dependency_added_is_named_not_saved(client, catalog, login, 
 def test_a_viewer_cannot_use_the_steps(client, catalog, login, unchanged):
     login("viewer")
     unchanged()
-    response = client.post("/capabilities/new", data=form_data(client, form_action="add-api"))
+    response = client.post("/capabilities/new", data=capability_form(client, form_action="add-api"))
     assert response.status_code == 403
     unchanged.check()
 
