@@ -12,12 +12,14 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from catalog import accounts
 from catalog.capabilities import register_capability
 from catalog.db import db as _db
 from catalog.organisation import save_business, save_domain, save_team
+from catalog.seed import seed_demo
 from portal import create_app
 from portal.config import database_url
 
@@ -175,6 +177,37 @@ def live_server(app, db):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
+
+
+@pytest.fixture
+def page_errors(page):
+    """Fail the browser test on any uncaught JavaScript error of its page."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield errors
+    assert errors == []
+
+
+@pytest.fixture
+def demo_site(live_server, db, page_errors):
+    """The live server's root URL over the demo catalog, failing on JavaScript errors."""
+    seed_demo()
+    return live_server
+
+
+def sign_in(page, base, username, password=PASSWORD, *, timeout=None):
+    """Sign in through the browser's login page and wait for the greeting."""
+    page.goto(f"{base}/auth/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".flash-success")).to_contain_text("Signed in as", timeout=timeout)
+
+
+def drawn(page, count=1):
+    """Wait until plotly has drawn ``count`` times (``window.__plots``); return the count."""
+    page.wait_for_function(f"() => window.__plots >= {count}")  # a function: no eval under the CSP
+    return page.evaluate("window.__plots")
 
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

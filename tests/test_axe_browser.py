@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from catalog.seed import seed_demo
 from tests.a11y import axe_violations
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 #: How long a page may take on a busy machine before a check gives up (ms).
@@ -39,14 +40,6 @@ def check(page, url, found):
     found.extend(f"{url}: {line}" for line in axe_violations(page))
 
 
-def sign_in(page, base, username, password):
-    page.goto(f"{base}/auth/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator(".flash-success")).to_contain_text("Signed in as", timeout=PATIENCE)
-
-
 def test_no_axe_violations_on_any_page(live_server, demo, page):
     found: list[str] = []
     for width in (1280, 390):
@@ -62,7 +55,7 @@ def test_no_axe_violations_on_any_page(live_server, demo, page):
     expect(page.locator("main")).to_contain_text("wrong password", timeout=PATIENCE)
     found.extend(f"login with errors: {line}" for line in axe_violations(page))
     # the forms, empty and with errors
-    sign_in(page, live_server, "taobao-lead", "demo-taobao-pass")
+    sign_in(page, live_server, "taobao-lead", "demo-taobao-pass", timeout=PATIENCE)
     for path in ("/capabilities/new", "/adoptions/new?business=taobao",
                  "/deliveries/new?business=taobao", "/account/tokens"):
         check(page, live_server + path, found)

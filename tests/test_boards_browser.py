@@ -1,24 +1,15 @@
-"""Governance boards in Chromium: scorecards, duplicates, readiness, paths (demo catalog)."""
+"""Governance boards in Chromium: scorecards, duplicates, readiness, paths (demo_site catalog)."""
 
 import pytest
 from playwright.sync_api import expect
 
-from catalog.seed import seed_demo
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def demo(live_server, db, page):
-    seed_demo()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield live_server
-    assert errors == []
-
-
-def test_scorecards_board_shows_team_bars_and_loads_the_trend(demo, page):
-    page.goto(f"{demo}/governance/scorecards")
+def test_scorecards_board_shows_team_bars_and_loads_the_trend(demo_site, page):
+    page.goto(f"{demo_site}/governance/scorecards")
     rows = page.locator("#teams tbody tr")
     expect(rows.first).to_be_visible()
     assert rows.count() > 3
@@ -28,25 +19,17 @@ def test_scorecards_board_shows_team_bars_and_loads_the_trend(demo, page):
     assert trend.count() >= 4
 
 
-def test_capability_page_badge_leads_to_its_checklist(demo, page):
-    page.goto(f"{demo}/capabilities/checkout")
+def test_capability_page_badge_leads_to_its_checklist(demo_site, page):
+    page.goto(f"{demo_site}/capabilities/checkout")
     badge = page.locator("header .level-badge")
     expect(badge).to_be_visible()
     badge.click()
     expect(page.locator("#scorecard .checklist li")).to_have_count(9)
 
 
-def sign_in(page, base, username="architect", password="demo-architect-pass"):
-    page.goto(f"{base}/auth/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator(".flash-success")).to_contain_text("Signed in as")
-
-
-def test_architect_marks_a_pair_not_duplicate(demo, page):
-    sign_in(page, demo)
-    page.goto(f"{demo}/governance/duplicates")
+def test_architect_marks_a_pair_not_duplicate(demo_site, page):
+    sign_in(page, demo_site, "architect", "demo-architect-pass")
+    page.goto(f"{demo_site}/governance/duplicates")
     rows = page.locator("#duplicate-list tbody tr")
     before = rows.count()
     assert before >= 1
@@ -59,9 +42,9 @@ def test_architect_marks_a_pair_not_duplicate(demo, page):
     assert page.locator("#duplicate-list tbody tr").count() == before - 1
 
 
-def test_register_form_warns_of_a_similar_capability_while_typing(demo, page):
-    sign_in(page, demo, "member-dev", "demo-member-pass")
-    page.goto(f"{demo}/capabilities/new")
+def test_register_form_warns_of_a_similar_capability_while_typing(demo_site, page):
+    sign_in(page, demo_site, "member-dev", "demo-member-pass")
+    page.goto(f"{demo_site}/capabilities/new")
     page.get_by_label("Name", exact=True).press_sequentially("VIP membership", delay=20)
     notice = page.locator("#similar-notice")
     expect(notice).to_contain_text("A similar capability exists")
@@ -69,8 +52,8 @@ def test_register_form_warns_of_a_similar_capability_while_typing(demo, page):
     expect(notice.locator("a").first).to_have_attribute("href", "/capabilities/youku-membership")
 
 
-def test_readiness_narrows_to_one_business(demo, page):
-    page.goto(f"{demo}/governance/readiness")
+def test_readiness_narrows_to_one_business(demo_site, page):
+    page.goto(f"{demo_site}/governance/readiness")
     expect(page.locator("#capabilities tbody tr").first).to_be_visible()
     page.locator("#businesses").get_by_role("link", name="Lingxi").click()
     expect(page.locator("h1")).to_contain_text("Lingxi")
@@ -79,12 +62,12 @@ def test_readiness_narrows_to_one_business(demo, page):
     assert rows.count() == int(page.locator("tr.chosen td").first.inner_text())
 
 
-def test_governance_paths_panel_and_keystones(demo, page):
-    page.goto(f"{demo}/governance")
+def test_governance_paths_panel_and_keystones(demo_site, page):
+    page.goto(f"{demo_site}/governance")
     expect(page.locator("#keystones tbody tr")).to_have_count(10)
     panel = page.locator("#paths-panel")
     panel.get_by_label("From").fill("xianyu")
     panel.get_by_label("To").fill("object-storage")
     panel.get_by_role("button", name="Show the paths").click()
     expect(page.locator("#paths-panel .path-list li").first).to_contain_text("Object Storage")
-    assert page.url == f"{demo}/governance"  # answered in place
+    assert page.url == f"{demo_site}/governance"  # answered in place

@@ -9,10 +9,10 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from conftest import PASSWORD
 from playwright.sync_api import expect
 
 from catalog.models import Adoption, Capability
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -48,14 +48,6 @@ def catalog_of_six(make):
 
 def result_names(page):
     return page.locator("#results .result .result-name")
-
-
-def sign_in(page, base, username):
-    page.goto(f"{base}/auth/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator(".flash-success")).to_contain_text("Signed in as")
 
 
 def no_horizontal_scroll(page) -> None:

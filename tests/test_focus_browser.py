@@ -5,8 +5,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import drawn
 from tests.test_focus_view import small_focus  # noqa: F401 (the fixture)
-from tests.test_graph_browser import NODE_POSITION, click_node, drawn
+from tests.test_graph_browser import NODE_POSITION, click_node
 from tests.test_impact_page import hub  # noqa: F401 (the fixture)
 
 pytestmark = pytest.mark.browser
@@ -15,9 +16,8 @@ NODES = ("document.getElementById('graph-plot').data.filter(t => t.customdata)"
          ".reduce((n, t) => n + t.customdata.length, 0)")
 
 
-def test_a_group_opens_on_click_and_the_list_follows(live_server, hub, small_focus, page):  # noqa: F811
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+def test_a_group_opens_on_click_and_the_list_follows(live_server, hub, small_focus, page,  # noqa: F811
+                                                     page_errors):
     page.goto(f"{live_server}/graph?focus=queue&depth=1")
     before = drawn(page)
     assert page.evaluate(NODES) <= 100
@@ -36,7 +36,6 @@ def test_a_group_opens_on_click_and_the_list_follows(live_server, hub, small_foc
     # the neighbour list beside the drawing lists what the drawing shows
     expect(page.locator("#graph-neighbours .neighbour-list li")).to_have_count(
         page.evaluate(NODES) - 1)
-    assert errors == []
 
 
 def test_the_neighbour_list_works_by_keyboard(live_server, hub, small_focus, page):  # noqa: F811

@@ -1,6 +1,6 @@
 """The graph page in Chromium: drawing, redrawing without a reload, clicks, the table.
 
-The demo catalog is seeded before each test; the live server reads the same
+The demo_site catalog is seeded before each test; the live server reads the same
 database. ``window.__plots`` counts plotly_afterplot events (static/js/graph.js).
 """
 
@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from catalog.seed import seed_demo
+from tests.conftest import drawn
 
 pytestmark = pytest.mark.browser
 
@@ -41,20 +42,6 @@ NODE_POSITION = """(name) => {
 }"""
 
 
-@pytest.fixture
-def demo(live_server, db, page):
-    seed_demo()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield live_server
-    assert errors == []
-
-
-def drawn(page, count=1):
-    page.wait_for_function(f"() => window.__plots >= {count}")  # a function: no eval under the CSP
-    return page.evaluate("window.__plots")
-
-
 def click_node(page, name, *, holding=None):
     """Click the node called ``name`` with the mouse (holding a key, e.g. "Shift")."""
     position = page.evaluate(NODE_POSITION, name)
@@ -69,8 +56,8 @@ def click_node(page, name, *, holding=None):
         page.keyboard.up(holding)
 
 
-def test_figure_redraws_on_a_filter_without_reloading(demo, page):
-    page.goto(f"{demo}/graph")
+def test_figure_redraws_on_a_filter_without_reloading(demo_site, page):
+    page.goto(f"{demo_site}/graph")
     before = drawn(page)
     expect(page.locator("#graph-summary")).to_have_text("101 nodes and 431 edges shown.")
     assert page.evaluate(OVERLAPS)["overlaps"] == []
@@ -92,8 +79,8 @@ def test_figure_redraws_on_a_filter_without_reloading(demo, page):
     assert page.evaluate("window.__sameDocument") is True
 
 
-def test_a_shared_url_draws_the_same_view(demo, page):
-    page.goto(f"{demo}/graph?focus=capability:order-center&depth=1&direction=up")
+def test_a_shared_url_draws_the_same_view(demo_site, page):
+    page.goto(f"{demo_site}/graph?focus=capability:order-center&depth=1&direction=up")
     drawn(page)
     expect(page.locator("input[name=focus]")).to_have_value("capability:order-center")
     expect(page.locator("select[name=direction]")).to_have_value("up")
@@ -102,8 +89,8 @@ def test_a_shared_url_draws_the_same_view(demo, page):
     assert "Order Center" in names and "Member Account" not in names
 
 
-def test_click_selects_a_node_shows_its_blast_radius_and_focuses(demo, page):
-    page.goto(f"{demo}/graph")
+def test_click_selects_a_node_shows_its_blast_radius_and_focuses(demo_site, page):
+    page.goto(f"{demo_site}/graph")
     before = drawn(page)
     click_node(page, "Order Center")
     panel = page.locator("#graph-panel")
@@ -127,16 +114,16 @@ def test_click_selects_a_node_shows_its_blast_radius_and_focuses(demo, page):
     assert page.evaluate("window.__plots") > before
 
 
-def test_shift_click_opens_the_node_page(demo, page):
-    page.goto(f"{demo}/graph")
+def test_shift_click_opens_the_node_page(demo_site, page):
+    page.goto(f"{demo_site}/graph")
     drawn(page)
     with page.expect_navigation():
         click_node(page, "Taobao", holding="Shift")
     expect(page).to_have_url(re.compile(r"/businesses/taobao$"))
 
 
-def test_a_domain_node_opens_that_domain(demo, page):
-    page.goto(f"{demo}/graph?aggregate=domain")
+def test_a_domain_node_opens_that_domain(demo_site, page):
+    page.goto(f"{demo_site}/graph?aggregate=domain")
     before = drawn(page)
     click_node(page, "Settlement")
     drawn(page, before + 1)
@@ -144,8 +131,8 @@ def test_a_domain_node_opens_that_domain(demo, page):
     expect(page.locator("input[name=aggregate]")).not_to_be_checked()
 
 
-def test_the_table_lists_the_edges_and_follows_the_filters(demo, page):
-    page.goto(f"{demo}/graph")
+def test_the_table_lists_the_edges_and_follows_the_filters(demo_site, page):
+    page.goto(f"{demo_site}/graph")
     before = drawn(page)
     page.locator("#graph-table-details summary").click()
     rows = page.locator("#graph-table tbody tr")
@@ -169,9 +156,9 @@ def test_the_table_lists_the_edges_and_follows_the_filters(demo, page):
     (1920, "/graph?focus=capability:order-center", 40),
     (1280, "/graph?aggregate=domain", 25),  # every domain and business
 ])
-def test_labels_do_not_overlap(demo, page, width, path, labels):
+def test_labels_do_not_overlap(demo_site, page, width, path, labels):
     page.set_viewport_size({"width": width, "height": 900})
-    page.goto(f"{demo}{path}")
+    page.goto(f"{demo_site}{path}")
     drawn(page)
     found = page.evaluate(OVERLAPS)
     assert found["overlaps"] == [] and found["labels"] >= labels
@@ -193,14 +180,14 @@ def test_without_javascript_the_form_and_the_table_still_work(live_server, db, b
     context.close()
 
 
-def test_the_impact_page_lists_the_businesses_hit(demo, page):
+def test_the_impact_page_lists_the_businesses_hit(demo_site, page):
     """From a capability page to its impact: the businesses listed are those the graph says."""
     from graphs.cache import reach
 
     direct = [b["name"] for b in reach("youku-membership", depth=1)["businesses"]]
     everything = [b["name"] for b in reach("youku-membership")["businesses"]]
     assert "Taobao" in everything  # Youku VIP used as a Taobao marketing perk
-    page.goto(f"{demo}/capabilities/youku-membership")
+    page.goto(f"{demo_site}/capabilities/youku-membership")
     page.get_by_role("button", name="Impact").click()
     expect(page).to_have_url(re.compile(r"/capabilities/youku-membership/impact$"))
     expect(page.locator("#impact-businesses li a")).to_have_text(direct)

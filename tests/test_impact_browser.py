@@ -10,9 +10,8 @@ from tests.test_impact_page import hub  # noqa: F401 (the fixture)
 pytestmark = pytest.mark.browser
 
 
-def test_grouped_impact_pages_and_filters_without_reloading(live_server, hub, page):  # noqa: F811
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+def test_grouped_impact_pages_and_filters_without_reloading(live_server, hub, page,  # noqa: F811
+                                                            page_errors):
     page.goto(f"{live_server}/capabilities/queue/impact")
     page.evaluate("window.__sameDocument = true")
     kpis = page.locator(".kpis")
@@ -44,7 +43,6 @@ def test_grouped_impact_pages_and_filters_without_reloading(live_server, hub, pa
     expect(page.locator("#impact-businesses")).to_have_count(0)
     expect(page.locator(".filter-note")).to_contain_text("Owned by Growth")
     assert page.evaluate("window.__sameDocument") is True
-    assert errors == []
 
 
 def test_depth_and_links_redraw_in_place(live_server, hub, page):  # noqa: F811

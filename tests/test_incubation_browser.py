@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from catalog.adoptions import adopt
 from catalog.models import Business, IncubationPlan
-from tests.conftest import PASSWORD
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 #: htmx round trips and page loads on a busy shared machine: patience, not a time budget.
@@ -16,7 +16,7 @@ PATIENCE = 20_000
 
 
 @pytest.fixture
-def estate(live_server, make, db, page):
+def estate(live_server, make, db, page_errors):
     make.team("trade")
     make.team("member-team")
     make.team("lingxi-team", kind="business")
@@ -29,22 +29,11 @@ def estate(live_server, make, db, page):
     adopt({"business": "taobao", "capability": "member-account"}, None)
     adopt({"business": "taobao", "capability": "coupon-center"}, None)
     make.user("lead", role="contributor", team="lingxi-team")
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield live_server
-    assert errors == []
-
-
-def sign_in(page, base, username="lead"):
-    page.goto(f"{base}/auth/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator(".flash-success")).to_contain_text("Signed in as", timeout=PATIENCE)
+    return live_server
 
 
 def test_pick_save_and_adopt_a_plan(estate, page, db):
-    sign_in(page, estate)
+    sign_in(page, estate, "lead", timeout=PATIENCE)
     page.goto(f"{estate}/businesses/incubate")
     page.get_by_label("Name", exact=True).fill("Lingxi")
     page.get_by_label("Search by name, domain or need").fill("member")
@@ -84,7 +73,7 @@ def test_pick_save_and_adopt_a_plan(estate, page, db):
 
 def test_a_viewer_reads_a_plan_but_cannot_save(estate, page, make):
     make.user("reader", role="viewer", team="")
-    sign_in(page, estate, "reader")
+    sign_in(page, estate, "reader", timeout=PATIENCE)
     page.goto(f"{estate}/businesses/incubate?capabilities=member-account")
     expect(page.locator("#plan .plan-picks")).to_contain_text("Member Account",
                                                               timeout=PATIENCE)

@@ -1,6 +1,6 @@
 """Reuse and delivery in Chromium: charts drawn, filters that redraw in place, links, forms.
 
-The demo catalog is seeded before each test; the live server reads the same
+The demo_site catalog is seeded before each test; the live server reads the same
 database. ``window.__plots`` counts plotly_afterplot events (static/js/charts.js).
 """
 
@@ -11,38 +11,16 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from catalog.models import Adoption, Delivery
-from catalog.seed import seed_demo
+from tests.conftest import drawn, sign_in
 
 pytestmark = pytest.mark.browser
 
 CHARTS = {"/": 3, "/reuse": 2, "/delivery": 3}
 
 
-@pytest.fixture
-def demo(live_server, db, page):
-    seed_demo()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield live_server
-    assert errors == []
-
-
-def drawn(page, count):
-    page.wait_for_function(f"() => window.__plots >= {count}")  # a function: no eval under the CSP
-    return page.evaluate("window.__plots")
-
-
-def sign_in(page, base, username="admin", password="demo-admin-pass"):
-    page.goto(f"{base}/auth/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator(".flash-success")).to_contain_text("Signed in as")
-
-
 @pytest.mark.parametrize("path", CHARTS)
-def test_every_chart_is_drawn_with_its_summary(demo, page, path):
-    page.goto(demo + path)
+def test_every_chart_is_drawn_with_its_summary(demo_site, page, path):
+    page.goto(demo_site + path)
     drawn(page, CHARTS[path])
     plots = page.locator(".chart-plot")
     expect(plots).to_have_count(CHARTS[path])
@@ -54,16 +32,16 @@ def test_every_chart_is_drawn_with_its_summary(demo, page, path):
 
 
 @pytest.mark.parametrize("path", CHARTS)
-def test_nothing_is_wider_than_a_phone(demo, page, path):
+def test_nothing_is_wider_than_a_phone(demo_site, page, path):
     page.set_viewport_size({"width": 390, "height": 800})
-    page.goto(demo + path)
+    page.goto(demo_site + path)
     drawn(page, CHARTS[path])
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert page.evaluate("document.body.scrollWidth <= window.innerWidth")
 
 
-def test_a_filter_redraws_without_reloading_and_the_url_follows(demo, page):
-    page.goto(f"{demo}/delivery")
+def test_a_filter_redraws_without_reloading_and_the_url_follows(demo_site, page):
+    page.goto(f"{demo_site}/delivery")
     before = drawn(page, 3)
     page.evaluate("window.__sameDocument = true")
     everyone = page.locator("#delivery-headline .kpi strong").first.text_content()
@@ -90,8 +68,8 @@ def test_a_filter_redraws_without_reloading_and_the_url_follows(demo, page):
     assert page.evaluate("window.__sameDocument") is True
 
 
-def test_a_shared_filtered_url_draws_the_same_view(demo, page):
-    page.goto(f"{demo}/delivery?business=fliggy&quarters=4")
+def test_a_shared_filtered_url_draws_the_same_view(demo_site, page):
+    page.goto(f"{demo_site}/delivery?business=fliggy&quarters=4")
     drawn(page, 3)
     expect(page.locator("select[name=business]")).to_have_value("fliggy")
     expect(page.locator("select[name=quarters]")).to_have_value("4")
@@ -99,8 +77,8 @@ def test_a_shared_filtered_url_draws_the_same_view(demo, page):
     assert names == ["Fliggy"]
 
 
-def test_the_matrix_links_to_capability_pages(demo, page):
-    page.goto(f"{demo}/reuse")
+def test_the_matrix_links_to_capability_pages(demo_site, page):
+    page.goto(f"{demo_site}/reuse")
     drawn(page, 2)
     row = page.locator("table.matrix tbody tr", has=page.get_by_role(
         "link", name="Youku VIP Membership"))
@@ -112,9 +90,9 @@ def test_the_matrix_links_to_capability_pages(demo, page):
     expect(page.locator("h1")).to_have_text("Youku VIP Membership")
 
 
-def test_adopt_from_the_capability_page_then_end_it_from_the_business_page(demo, page, db):
-    sign_in(page, demo)
-    page.goto(f"{demo}/capabilities/coupon-center")
+def test_adopt_from_the_capability_page_then_end_it_from_the_business_page(demo_site, page, db):
+    sign_in(page, demo_site, "admin", "demo-admin-pass")
+    page.goto(f"{demo_site}/capabilities/coupon-center")
     page.get_by_role("button", name="Adopt", exact=True).click()
     expect(page.locator("h1")).to_have_text("Adopt Coupon Center")
     page.select_option("#business", "lingxi")
@@ -123,7 +101,7 @@ def test_adopt_from_the_capability_page_then_end_it_from_the_business_page(demo,
     expect(page).to_have_url(re.compile(r"/capabilities/coupon-center$"))
     expect(page.locator(".flash-success")).to_have_text("Lingxi now uses Coupon Center.")
 
-    page.goto(f"{demo}/businesses/lingxi")
+    page.goto(f"{demo_site}/businesses/lingxi")
     row = page.locator("tr", has=page.get_by_role("link", name="Coupon Center"))
     row.get_by_text("End…").click()
     row.get_by_role("button", name="End Lingxi's use of Coupon Center").click()
@@ -133,9 +111,9 @@ def test_adopt_from_the_capability_page_then_end_it_from_the_business_page(demo,
     assert ended.until is not None
 
 
-def test_record_a_delivery_with_the_capability_picker(demo, page, db):
-    sign_in(page, demo)
-    page.goto(f"{demo}/deliveries/new?business=hema")
+def test_record_a_delivery_with_the_capability_picker(demo_site, page, db):
+    sign_in(page, demo_site, "admin", "demo-admin-pass")
+    page.goto(f"{demo_site}/deliveries/new?business=hema")
     page.fill("#title", "Fresh coupons")
     page.fill("#requested_on", "2026-01-05")
     page.fill("#delivered_on", "2026-02-04")

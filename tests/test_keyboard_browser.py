@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.test_browser import sign_in
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
