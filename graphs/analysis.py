@@ -317,7 +317,7 @@ def business_reach(G: nx.DiGraph) -> dict:
     >>> business_reach(G)
     {'orders': 2, 'payments': 2}
     """
-    bit, reached = _business_bits(G)
+    bit, reached = business_bits(G)
     return {n: reached[n].bit_count() for n in G if n not in bit}
 
 
@@ -331,7 +331,7 @@ def reaching_businesses(G: nx.DiGraph) -> dict:
     >>> reaching_businesses(G)["payments"]
     ['taobao', 'tmall']
     """
-    bit, reached = _business_bits(G)
+    bit, reached = business_bits(G)
     businesses = sorted(bit, key=bit.__getitem__)
     found = {}
     for n in G:
@@ -346,8 +346,11 @@ def reaching_businesses(G: nx.DiGraph) -> dict:
     return found
 
 
-def _business_bits(G: nx.DiGraph) -> tuple[dict, dict]:
-    """Return ``({business: its bit}, {node: bits of the businesses reaching it})``."""
+def business_bits(G: nx.DiGraph) -> tuple[dict, dict]:
+    """Return ``({business: its bit}, {node: bits of the businesses reaching it})``.
+
+    Bits follow the businesses' order in ``G``; a business reaches itself.
+    """
     bit = {n: 1 << i for i, n in enumerate(_businesses(G))}
     if nx.is_directed_acyclic_graph(G):
         reached = {}

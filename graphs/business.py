@@ -23,6 +23,7 @@ from typing import Any
 
 import networkx as nx
 
+from graphs.analysis import business_bits
 from graphs.labels import inert
 from graphs.nodes import business_node, capability_node, parse_node
 
@@ -90,9 +91,9 @@ def businesses_reaching(G: nx.DiGraph) -> dict[Hashable, tuple]:
 
     Notes
     -----
-    One pass in topological order over the condensation (cycles are allowed),
-    carrying the businesses seen upstream as an integer bit set, as
-    :func:`graphs.analysis.business_reach` counts them.
+    One pass in topological order (over the condensation when there are
+    cycles), carrying the businesses seen upstream as an integer bit set:
+    :func:`graphs.analysis.business_bits`, as ``business_reach`` counts them.
 
     Examples
     --------
@@ -102,24 +103,14 @@ def businesses_reaching(G: nx.DiGraph) -> dict[Hashable, tuple]:
     >>> businesses_reaching(G)
     {'orders': ('tmall', 'taobao'), 'pay': ('tmall', 'taobao'), 'vip': ('taobao',)}
     """
-    businesses = [n for n in G if _is_business(G, n)]
-    bit = {n: 1 << i for i, n in enumerate(businesses)}
-    C = nx.condensation(G)
-    seen: dict[int, int] = {}
-    for c in nx.topological_sort(C):
-        bits = 0
-        for n in C.nodes[c]["members"]:
-            bits |= bit.get(n, 0)
-        for p in C.pred[c]:
-            bits |= seen[p]
-        seen[c] = bits
+    bit, reached = business_bits(G)
+    businesses = list(bit)
     decoded: dict[int, tuple] = {}
     reaching: dict[Hashable, tuple] = {}
-    mapping = C.graph["mapping"]
     for n in G:
         if n in bit:
             continue
-        bits = seen[mapping[n]]
+        bits = reached[n]
         if not bits:
             continue
         if bits not in decoded:
