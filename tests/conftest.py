@@ -18,6 +18,7 @@ from werkzeug.serving import make_server
 from catalog import accounts
 from catalog.capabilities import register_capability
 from catalog.db import db as _db
+from catalog.models import Team
 from catalog.organisation import save_business, save_domain, save_team
 from catalog.seed import seed_demo
 from portal import create_app
@@ -128,6 +129,23 @@ class Factory:
     def user(self, username, role="contributor", team="trade"):
         return accounts.create_user(username, PASSWORD, role=role,
                                     team=team if role != "viewer" else "")
+
+    def trade_and_growth(self):
+        """Teams trade and growth, domains transaction and search (infrastructure)."""
+        self.team("trade")
+        self.team("growth")
+        self.domain("transaction")
+        self.domain("search", layer="infrastructure")
+
+    def taobao_and_tmall(self):
+        """Team trade, domain transaction, Taobao (run by taobao-team) and Tmall."""
+        self.team("trade")
+        self.team("taobao-team", kind="business")
+        self.domain("transaction")
+        taobao = self.business("taobao")
+        taobao.team = self.db.session.scalar(sa.select(Team).where(Team.slug == "taobao-team"))
+        self.business("tmall")
+        self.db.session.commit()
 
 
 @pytest.fixture

@@ -7,19 +7,13 @@ import pytest
 from catalog import adoptions
 from catalog.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from catalog.history import current_revision
-from catalog.models import Adoption, Business, Team
+from catalog.models import Adoption, Business
 from catalog.models._time import today
 
 
 @pytest.fixture
-def org(make, db):
-    make.team("trade")
-    make.team("taobao-team", kind="business")
-    make.domain("transaction")
-    taobao = make.business("taobao")
-    taobao.team = db.session.query(Team).filter_by(slug="taobao-team").one()
-    make.business("tmall")
-    db.session.commit()
+def org(make):
+    make.taobao_and_tmall()
     make.capability("order-center", lifecycle="production",
                     apis=[{"name": "Orders"}, {"name": "Order events", "kind": "asyncapi"}])
     make.capability("checkout", lifecycle="production", dependencies=["order-center"])

@@ -5,10 +5,7 @@ import pytest
 
 @pytest.fixture
 def catalog(make):
-    make.team("trade")
-    make.team("growth")
-    make.domain("transaction")
-    make.domain("search", layer="infrastructure")
+    make.trade_and_growth()
     make.capability("search-engine", name="Search engine", domain="search", team="growth",
                     tags=["search"], lifecycle="production")
     make.capability("order-service", name="Order service", tags=["checkout"],

@@ -10,21 +10,15 @@ from catalog import deliveries
 from catalog.deliveries import DeliveryFilters, export_deliveries_csv, import_deliveries_csv
 from catalog.errors import Conflict, Forbidden
 from catalog.history import current_revision
-from catalog.models import Delivery, Team, delivery_capability
+from catalog.models import Delivery, delivery_capability
 from catalog.models._time import today
 
 HEADER = "business,title,requested_on,delivered_on,capabilities,external_ref\n"
 
 
 @pytest.fixture
-def org(make, db):
-    make.team("trade")
-    make.team("taobao-team", kind="business")
-    make.domain("transaction")
-    taobao = make.business("taobao")
-    taobao.team = db.session.query(Team).filter_by(slug="taobao-team").one()
-    make.business("tmall")
-    db.session.commit()
+def org(make):
+    make.taobao_and_tmall()
     make.capability("order-center", lifecycle="production")
     make.capability("coupon-center", lifecycle="production")
     make.capability("payment-gateway", lifecycle="production")

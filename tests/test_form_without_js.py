@@ -13,10 +13,7 @@ from tests.conftest import capability_form
 
 @pytest.fixture
 def catalog(make):
-    make.team("trade")
-    make.team("growth")
-    make.domain("transaction")
-    make.domain("search", layer="infrastructure")
+    make.trade_and_growth()
     make.capability("search-engine", name="Search Engine", domain="search", team="growth")
     make.capability("order-service", team="trade", apis=[{"name": "Orders", "kind": "thrift"}])
     return make

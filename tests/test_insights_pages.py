@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from conftest import csrf_token
 
 from catalog.metrics import quarter_bounds, quarter_of
-from catalog.models import Adoption, Business, Delivery, Team
+from catalog.models import Adoption, Business, Delivery
 from catalog.models._time import today
 from catalog.seed import seed_demo
 
@@ -35,15 +35,9 @@ def text(response) -> str:
 
 
 @pytest.fixture
-def org(make, db):
+def org(make):
     """Taobao (owned by taobao-team) and Tmall; three capabilities, one retired."""
-    make.team("trade")
-    make.team("taobao-team", kind="business")
-    make.domain("transaction")
-    taobao = make.business("taobao")
-    taobao.team = db.session.scalar(sa.select(Team).where(Team.slug == "taobao-team"))
-    make.business("tmall")
-    db.session.commit()
+    make.taobao_and_tmall()
     make.capability("order-center", lifecycle="production", apis=[{"name": "Orders"}])
     make.capability("checkout", lifecycle="production", dependencies=["order-center"])
     make.capability("legacy-cart", lifecycle="retired")

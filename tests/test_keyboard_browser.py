@@ -10,10 +10,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def catalog(make):
-    make.team("trade")
-    make.team("growth")
-    make.domain("transaction")
-    make.domain("search", layer="infrastructure")
+    make.trade_and_growth()
     for name in ("Search Engine", "Search Index", "Search Ranking"):
         make.capability(name.lower().replace(" ", "-"), name=name, domain="search",
                         team="growth", lifecycle="production")

@@ -27,10 +27,7 @@ def counted_statements(db):
 
 def build(make, db, n):
     """A catalog of ``n`` capabilities, each with tags, APIs, a dependency and adopters."""
-    make.team("trade")
-    make.team("growth")
-    make.domain("transaction")
-    make.domain("search", layer="infrastructure")
+    make.trade_and_growth()
     make.capability("base", domain="search", team="growth", tags=["core"],
                     apis=[{"name": "Base API"}])
     businesses = [make.business(f"biz-{i}") for i in range(3)]
