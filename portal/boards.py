@@ -18,7 +18,7 @@ from graphs.readiness import readiness_of_catalog
 from graphs.scorecards import LEVELS, RULES, rollup_of_catalog, trend
 from portal.auth import current_actor
 from portal.governance_api import paths_answer, rows_of_business
-from portal.http import is_fragment_request
+from portal.http import is_fragment_request, page_or_fragment
 
 bp = Blueprint("boards", __name__)
 
@@ -118,11 +118,8 @@ def paths():
         except ValidationFailed as exc:
             problems = exc.errors
             status = 200 if is_fragment_request() else exc.status
-    template = "boards/_paths.html" if is_fragment_request() else "boards/paths.html"
-    response = make_response(render_template(template, args=args, answer=answer,
-                                             problems=problems), status)
-    response.vary.add("HX-Request")
-    return response
+    return page_or_fragment("boards/paths.html", "boards/_paths.html", status,
+                            args=args, answer=answer, problems=problems)
 
 
 @bp.get("/governance/keystones")

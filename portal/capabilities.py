@@ -41,7 +41,7 @@ from portal.auth import current_actor
 from portal.errors import catalog_error_response
 from portal.forms import ApiForm, CapabilityForm, capability_form_data
 from portal.history import page_as_of
-from portal.http import is_fragment_request
+from portal.http import is_fragment_request, page_or_fragment
 from portal.insights import capability_insights
 from portal.lifecycle import governance_context
 
@@ -135,11 +135,8 @@ def consumers(slug: str):
     """The capabilities that depend on ``slug`` directly, grouped, in pages (htmx: the list alone)."""
     query = ConsumerQuery.from_args(request.args)
     context = consumers_context(catalog_graph(query.as_of), slug, query)
-    template = ("capabilities/_consumers.html" if is_fragment_request()
-                else "capabilities/consumers.html")
-    response = make_response(render_template(template, **context))
-    response.vary.add("HX-Request")
-    return response
+    return page_or_fragment("capabilities/consumers.html", "capabilities/_consumers.html",
+                            **context)
 
 
 def consumers_context(G: nx.DiGraph, slug: str, query: ConsumerQuery) -> dict[str, Any]:
@@ -164,11 +161,8 @@ def impact(slug: str):
     """Who is hit when this capability changes or goes down: counts first, rows in pages."""
     query = ImpactQuery.from_args(request.args)
     context = impact_context(catalog_graph(query.as_of), slug, query)
-    template = ("capabilities/_impact_body.html" if is_fragment_request()
-                else "capabilities/impact.html")
-    response = make_response(render_template(template, **context))
-    response.vary.add("HX-Request")
-    return response
+    return page_or_fragment("capabilities/impact.html", "capabilities/_impact_body.html",
+                            **context)
 
 
 @bp.get("/<slug>/impact.csv")

@@ -1,6 +1,6 @@
 """The deprecation plan page and the consumer teams' migration form."""
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import login_required
 
 from catalog import deprecation
@@ -8,7 +8,7 @@ from catalog.errors import ValidationFailed
 from catalog.models.governance import MIGRATION_STATUSES
 from catalog.paging import paginate
 from portal.auth import current_actor
-from portal.http import is_fragment_request
+from portal.http import page_or_fragment
 from portal.lifecycle import deprecation_plan, may_update_migration
 
 bp = Blueprint("deprecation", __name__)
@@ -42,10 +42,7 @@ def _plan_page(slug: str, *, errors=None, status: int = 200):
     page = request.args.get("page", "1")
     number = int(page) if page.isdecimal() and len(page) < 7 else 1
     rows = paginate(facts["consumers"]["capabilities"], number, CONSUMER_ROWS)
-    template = ("capabilities/_deprecation_consumers.html" if is_fragment_request()
-                else "capabilities/deprecation.html")
-    response = make_response(render_template(
-        template, capability=capability, plan=facts, rows=rows, statuses=MIGRATION_STATUSES,
-        errors=errors or {}, may_update=may_update_migration), status)
-    response.vary.add("HX-Request")
-    return response
+    return page_or_fragment(
+        "capabilities/deprecation.html", "capabilities/_deprecation_consumers.html", status,
+        capability=capability, plan=facts, rows=rows, statuses=MIGRATION_STATUSES,
+        errors=errors or {}, may_update=may_update_migration)

@@ -8,13 +8,13 @@ exported the same way. A new section is one more entry in :data:`SECTIONS`.
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, Response, abort, make_response, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 
 from catalog.backstage import latest_import
 from graphs.cache import derived
 from graphs.reports import governance_report
 from portal.history import page_as_of
-from portal.http import is_fragment_request
+from portal.http import page_or_fragment
 from portal.listing import Column, Listing
 
 bp = Blueprint("governance", __name__)
@@ -94,10 +94,8 @@ def section(key: str):
     listing = _listing(key)
     as_of = page_as_of()
     view = listing.view(_source(key, as_of), request.args)
-    template = "governance/_section.html" if is_fragment_request() else "governance/section.html"
-    response = make_response(render_template(template, view=view, as_of=as_of))
-    response.vary.add("HX-Request")
-    return response
+    return page_or_fragment("governance/section.html", "governance/_section.html",
+                            view=view, as_of=as_of)
 
 
 @bp.get("/governance/<key>.csv")

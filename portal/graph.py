@@ -22,7 +22,7 @@ from graphs import figures
 from graphs.analysis import business_reach
 from graphs.cache import catalog_graph, derived
 from graphs.params import GraphQuery
-from portal.http import is_fragment_request
+from portal.http import is_fragment_request, page_or_fragment
 
 bp = Blueprint("graph", __name__)
 
@@ -108,11 +108,8 @@ def table():
     errors.raise_if_any()
     G = catalog_graph(query.as_of)
     view = _view(G, query)
-    template = "graph/_table.html" if is_fragment_request() else "graph/table.html"
-    response = make_response(render_template(template, view=view, query=query,
-                                             rows=_table_page(view, G, number)))
-    response.vary.add("HX-Request")
-    return response
+    return page_or_fragment("graph/table.html", "graph/_table.html", view=view, query=query,
+                            rows=_table_page(view, G, number))
 
 
 def _table_page(view: figures.View, G: nx.DiGraph, number: int) -> Page:

@@ -1,6 +1,6 @@
 """Small request helpers shared by views and error handlers."""
 
-from flask import request
+from flask import Response, make_response, render_template, request
 
 #: The JSON APIs: the portal's own, and Backstage's catalog API (portal.backstage_api).
 API_PREFIXES = ("/api/v1/", "/api/catalog/")
@@ -20,3 +20,11 @@ def is_fragment_request() -> bool:
     headers = request.headers
     return (headers.get("HX-Request") == "true" and headers.get("HX-Boosted") != "true"
             and headers.get("HX-History-Restore-Request") != "true")
+
+
+def page_or_fragment(page: str, fragment: str, status: int = 200, **context) -> Response:
+    """Render ``fragment`` when htmx asks for one, else ``page``; the answer varies on HX-Request."""
+    template = fragment if is_fragment_request() else page
+    response = make_response(render_template(template, **context), status)
+    response.vary.add("HX-Request")
+    return response

@@ -17,7 +17,6 @@ from flask import (
     Blueprint,
     Response,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -45,7 +44,7 @@ from graphs.cache import catalog_graph, derived
 from graphs.nodes import business_node, capability_node
 from graphs.scorecards import scorecard_of
 from portal.auth import current_actor
-from portal.http import is_fragment_request
+from portal.http import is_fragment_request, page_or_fragment
 from portal.listing import Column, Listing
 
 __all__ = ["boundary_json", "boundary_report", "bp", "home_journeys", "incubation_report"]
@@ -203,12 +202,8 @@ def incubate():
     """The plan for the picks in the URL; htmx gets the plan alone (and fresh search results)."""
     slugs, needs, errors = _picks_from(request.args)
     context = _incubate_context(slugs, needs, errors)
-    template = ("businesses/_plan_update.html" if is_fragment_request()
-                else "businesses/incubate.html")
-    response = make_response(render_template(template, **context),
-                             422 if errors and not is_fragment_request() else 200)
-    response.vary.add("HX-Request")
-    return response
+    return page_or_fragment("businesses/incubate.html", "businesses/_plan_update.html",
+                            422 if errors and not is_fragment_request() else 200, **context)
 
 
 @bp.get("/businesses/incubate/search")
@@ -395,11 +390,8 @@ def spin_off_section(slug: str, key: str):
     """One section of the spin-off page, filtered and paged (htmx: the section alone)."""
     listing = _listing(key)
     view = listing.view(_section_rows(slug), request.args)
-    template = ("businesses/_boundary_section.html" if is_fragment_request()
-                else "businesses/boundary_section.html")
-    response = make_response(render_template(template, view=view, slug=slug))
-    response.vary.add("HX-Request")
-    return response
+    return page_or_fragment("businesses/boundary_section.html",
+                            "businesses/_boundary_section.html", view=view, slug=slug)
 
 
 @bp.get("/businesses/<slug>/spin-off/<key>.csv")

@@ -11,7 +11,7 @@ from functools import partial
 from typing import Any
 
 import networkx as nx
-from flask import make_response, render_template, request, url_for
+from flask import render_template, request, url_for
 
 from catalog import deliveries, directory
 from catalog.errors import ValidationFailed
@@ -33,7 +33,7 @@ from graphs.metrics import reuse_matrix, reuse_metrics, reuse_over_time
 from graphs.nodes import capability_node
 from portal.auth import current_actor
 from portal.history import page_as_of
-from portal.http import is_fragment_request
+from portal.http import page_or_fragment
 from portal.insights.blueprint import bp
 from portal.insights.records import recordable_businesses
 
@@ -68,13 +68,10 @@ def delivery():
         problems = {}
     except ValidationFailed as exc:
         (filters, period), problems = (deliveries.DeliveryFilters(), ""), exc.errors
-    template = ("insights/_delivery_body.html" if is_fragment_request()
-                else "insights/delivery.html")
-    response = make_response(render_template(
-        template, **_delivery_view(filters, period), problems=problems, periods=PERIODS,
-        may_record=bool(recordable_businesses(current_actor()))))
-    response.vary.add("HX-Request")
-    return response
+    return page_or_fragment(
+        "insights/delivery.html", "insights/_delivery_body.html",
+        **_delivery_view(filters, period), problems=problems, periods=PERIODS,
+        may_record=bool(recordable_businesses(current_actor())))
 
 
 def home_insights() -> dict[str, Any]:
