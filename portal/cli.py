@@ -120,19 +120,30 @@ def create_token(username, name, scope):
     click.echo(secret)
 
 
+def _progress(done: int, total: int) -> None:
+    """Print an import's progress on stderr."""
+    click.echo(f"  written {done}/{total}", err=True)
+
+
+def _finish_import(report, *, analyze: bool = False) -> None:
+    """Print an import's report, or fail with its errors (exit 1).
+
+    ``analyze``: refresh the planner's statistics once the import has written.
+    """
+    if not report.ok:
+        fail(report.as_error())
+    if analyze and report.written:
+        refresh_statistics()
+    click.echo(report)
+
+
 @click.command("import-backstage")
 @click.argument("path", type=click.Path(exists=True))
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
 def import_backstage(path, dry_run):
     """Import Backstage descriptors: a catalog-info.yaml or a folder of them."""
-    report = backstage.import_catalog(
-        path, dry_run=dry_run,
-        progress=lambda done, total: click.echo(f"  written {done}/{total}", err=True))
-    if not report.ok:
-        fail(report.as_error())
-    if report.written:
-        refresh_statistics()
-    click.echo(report)
+    _finish_import(backstage.import_catalog(path, dry_run=dry_run, progress=_progress),
+                   analyze=True)
 
 
 @click.command("export-backstage")
@@ -147,12 +158,8 @@ def export_backstage(file):
 @click.option("--dry-run", is_flag=True, help="Check and report what would be written; write nothing.")
 def import_deliveries(file, dry_run):
     """Import deliveries from a CSV file, all or nothing (columns: see README)."""
-    report = deliveries.import_deliveries_csv(
-        file, dry_run=dry_run, name=file.name,
-        progress=lambda done, total: click.echo(f"  written {done}/{total}", err=True))
-    if not report.ok:
-        fail(report.as_error())
-    click.echo(report)
+    _finish_import(deliveries.import_deliveries_csv(file, dry_run=dry_run, name=file.name,
+                                                    progress=_progress))
 
 
 @click.command("export-deliveries")
