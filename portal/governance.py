@@ -15,18 +15,11 @@ from graphs.cache import derived
 from graphs.reports import governance_report
 from portal.history import page_as_of
 from portal.http import page_or_fragment
-from portal.listing import Column, Listing
+from portal.listing import CAPABILITY, LIFECYCLE, TEAM, TIER, Column, Listing, capability_rows
 
 bp = Blueprint("governance", __name__)
 
-CAPABILITY = Column("Capability", "capability", "capability")
 LAYER = Column("Layer", "layer", "layer")
-LIFECYCLE = Column("Lifecycle", "lifecycle", "lifecycle")
-TEAM = Column("Owner team", "team", "team")
-
-
-def _capability_rows(name: str):
-    return lambda report: [{**c, "capability": c} for c in report[name]]
 
 
 SECTIONS: dict[str, Listing] = {listing.key: listing for listing in (
@@ -53,23 +46,23 @@ SECTIONS: dict[str, Listing] = {listing.key: listing for listing in (
     Listing("blast", "Highest blast radius",
             (CAPABILITY, Column("Dependents", "dependents", "number"),
              Column("Go down with it", "sync_dependents", "number"),
-             Column("Businesses reached", "business_reach", "number"), Column("Tier", "tier", "tier"),
+             Column("Businesses reached", "business_reach", "number"), TIER,
              Column("Impact", "slug", "impact")),
             empty="The catalog is empty.",
             description="The capabilities the most capabilities depend on, directly or not "
                         "(those that go down with it: through synchronous links only); change "
                         "them with care before a peak sale.",
-            rows=_capability_rows("blast_radius")),
+            rows=capability_rows("blast_radius")),
     Listing("unowned", "No owner team", (CAPABILITY, LAYER, LIFECYCLE),
             filters=(LAYER, LIFECYCLE), search=("capability",),
-            empty="Every capability has an owner.", rows=_capability_rows("unowned")),
+            empty="Every capability has an owner.", rows=capability_rows("unowned")),
     Listing("unused", "No consumers", (CAPABILITY, LAYER, LIFECYCLE, TEAM),
             filters=(LAYER, LIFECYCLE, TEAM), search=("capability",),
             empty="Every live capability is used.",
             description="Approved, in production or deprecated, and used by no business or "
                         "capability. Front ends (BFFs, app gateways) are left out: they "
                         "consume by nature.",
-            rows=_capability_rows("unused")),
+            rows=capability_rows("unused")),
     Listing("import", "Warnings of the last import", (Column("Warning", "warning", "code"),),
             search=("warning",), per_page=50, empty="No warnings.",
             rows=lambda last: [{"warning": w} for w in last["warnings"]] if last else []),

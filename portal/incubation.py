@@ -45,7 +45,7 @@ from graphs.nodes import business_node, capability_node
 from graphs.scorecards import scorecard_of
 from portal.auth import current_actor
 from portal.http import is_fragment_request, page_or_fragment
-from portal.listing import Column, Listing
+from portal.listing import CAPABILITY, LIFECYCLE, TEAM, TIER, Column, Listing, capability_rows
 
 __all__ = ["boundary_json", "boundary_report", "bp", "home_journeys", "incubation_report"]
 
@@ -310,21 +310,13 @@ def _safe_back(back: str, *, add: str = "", drop_need: Any = None) -> str:
 
 # -- spin-off -------------------------------------------------------------------------------
 
-CAPABILITY = Column("Capability", "capability", "capability")
 DISTANCE = Column("Distance", "distance", "number")
-TEAM = Column("Owner team", "team", "team")
-LIFECYCLE = Column("Lifecycle", "lifecycle", "lifecycle")
-TIER = Column("Tier", "tier", "tier")
-
-
-def _rows(name: str):
-    return lambda report: [{**row, "capability": row} for row in report[name]]
 
 
 #: How each section of the spin-off page shapes the boundary's rows (cached per revision).
 SECTION_ROWS = {
-    "exclusive": _rows("exclusive"),
-    "shared": _rows("shared"),
+    "exclusive": capability_rows("exclusive"),
+    "shared": capability_rows("shared"),
     "provides": lambda report: [{**row, "capability": row,
                                  "used": "yes" if row["used"] else "no"}
                                 for row in report["provides_to_others"]],

@@ -20,7 +20,8 @@ from catalog.paging import Page, paginate
 from catalog.spreadsheet import neutralise
 from catalog.validation import Errors, check_page
 
-__all__ = ["Column", "ListView", "Listing"]
+__all__ = ["CAPABILITY", "LIFECYCLE", "TEAM", "TIER", "Column", "ListView", "Listing",
+           "capability_rows"]
 
 Q_MAX = 200
 FILTER_MAX = 100
@@ -61,6 +62,18 @@ class Column:
         if isinstance(value, (list, tuple)):
             return " ".join(map(str, value))
         return "" if value is None else str(value)
+
+
+#: Columns many listings show.
+CAPABILITY = Column("Capability", "capability", "capability")
+TEAM = Column("Owner team", "team", "team")
+LIFECYCLE = Column("Lifecycle", "lifecycle", "lifecycle")
+TIER = Column("Tier", "tier", "tier")
+
+
+def capability_rows(name: str) -> Callable[[Mapping[str, Any]], list[dict[str, Any]]]:
+    """Return a function giving a report's ``name`` rows, each its own ``capability`` cell."""
+    return lambda report: [{**row, "capability": row} for row in report[name]]
 
 
 @dataclass(frozen=True)
