@@ -130,12 +130,12 @@ class Factory:
         return accounts.create_user(username, PASSWORD, role=role,
                                     team=team if role != "viewer" else "")
 
-    def trade_and_growth(self):
-        """Teams trade and growth, domains transaction and search (infrastructure)."""
+    def trade_and_growth(self, infrastructure="search"):
+        """Teams trade and growth, domains transaction and ``infrastructure`` (that layer's)."""
         self.team("trade")
         self.team("growth")
         self.domain("transaction")
-        self.domain("search", layer="infrastructure")
+        self.domain(infrastructure, layer="infrastructure")
 
     def taobao_and_tmall(self):
         """Team trade, domain transaction, Taobao (run by taobao-team) and Tmall."""

@@ -10,10 +10,7 @@ from tests.conftest import csrf_token
 
 @pytest.fixture
 def catalog(make):
-    make.team("trade")
-    make.team("growth")
-    make.domain("transaction")
-    make.domain("middleware", layer="infrastructure")
+    make.trade_and_growth(infrastructure="middleware")
     make.capability("order-center", lifecycle="production")
     make.capability("payments", lifecycle="production", dependencies=["order-center"])
     make.capability("checkout", lifecycle="production", dependencies=["payments"])

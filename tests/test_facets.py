@@ -5,10 +5,7 @@ import pytest
 
 @pytest.fixture
 def catalog(make, db):
-    make.team("trade", name="Trade")
-    make.team("growth", name="Growth")
-    make.domain("transaction")
-    make.domain("middleware", layer="infrastructure")
+    make.trade_and_growth(infrastructure="middleware")
     make.capability("orders", lifecycle="production", tier=1, tags=["checkout"])
     make.capability("carts", lifecycle="production", tags=["checkout"])
     make.capability("coupons", team="growth", lifecycle="proposed", tags=["promotions"])

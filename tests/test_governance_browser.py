@@ -15,10 +15,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def governed(live_server, make):
-    make.team("trade")
-    make.team("growth")
-    make.domain("transaction")
-    make.domain("middleware", layer="infrastructure")
+    make.trade_and_growth(infrastructure="middleware")
     make.capability("gift-cards", team="trade")
     make.capability("cart-v1", team="trade", lifecycle="production", tags=["cart"])
     make.capability("cart-v2", team="trade", lifecycle="production", tags=["cart"])

@@ -19,10 +19,7 @@ def demo(db):
 @pytest.fixture
 def hub(make, db):
     """``queue`` with 120 direct consumers (every fifth async), two owner teams, a business on top."""
-    make.team("trade", name="Trade")
-    make.team("growth", name="Growth")
-    make.domain("transaction")
-    make.domain("middleware", layer="infrastructure")
+    make.trade_and_growth(infrastructure="middleware")
     make.capability("queue", domain="middleware", tier=1)
     for i in range(120):
         register_capability({
