@@ -7,12 +7,14 @@ real migrations; each test starts from empty tables.
 
 import re
 import threading
+from functools import partial
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 from playwright.sync_api import expect
+from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
 from catalog import accounts
@@ -146,6 +148,13 @@ class Factory:
         taobao.team = self.db.session.scalar(sa.select(Team).where(Team.slug == "taobao-team"))
         self.business("tmall")
         self.db.session.commit()
+
+
+@pytest.fixture
+def cheap_hashing(monkeypatch):
+    """Hash demo passwords with few rounds: the default scrypt costs 70 ms a user."""
+    monkeypatch.setattr("catalog.models.org.generate_password_hash",
+                        partial(generate_password_hash, method="pbkdf2:sha256:1000"))
 
 
 @pytest.fixture

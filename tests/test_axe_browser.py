@@ -24,12 +24,7 @@ PAGES = [
 
 
 @pytest.fixture
-def demo(db, monkeypatch):
-    from functools import partial
-
-    from werkzeug.security import generate_password_hash
-    monkeypatch.setattr("catalog.models.org.generate_password_hash",
-                        partial(generate_password_hash, method="pbkdf2:sha256:1000"))
+def demo(db, cheap_hashing):
     seed_demo()
 
 

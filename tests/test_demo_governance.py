@@ -1,6 +1,6 @@
 """The demo's governance: two capabilities wait for review, deprecations have a plan."""
 
-from tests.test_seed import cheap_hashing, demo  # noqa: F401  (fixtures)
+from tests.test_seed import demo  # noqa: F401  (the fixture)
 
 
 def test_the_demo_has_reviews_waiting_and_a_deprecation_plan(client, demo):  # noqa: F811

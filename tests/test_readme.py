@@ -9,11 +9,9 @@ every ``flask --app app`` command it lists exists and the concrete ones run.
 import json
 import re
 import shlex
-from functools import partial
 from pathlib import Path
 
 import pytest
-from werkzeug.security import generate_password_hash
 
 from catalog import accounts
 from catalog.seed import seed_demo
@@ -60,9 +58,7 @@ def test_the_readme_stays_inside_the_repository():
 
 
 @pytest.fixture
-def demo(db, monkeypatch):
-    monkeypatch.setattr("catalog.models.org.generate_password_hash",
-                        partial(generate_password_hash, method="pbkdf2:sha256:1000"))
+def demo(db, cheap_hashing):
     seed_demo()
 
 

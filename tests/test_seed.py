@@ -2,14 +2,12 @@
 
 import datetime as dt
 import re
-from functools import partial
 
 import networkx as nx
 import pytest
 import sqlalchemy as sa
 from conftest import csrf_token, wipe
 from sqlalchemy.orm import aliased
-from werkzeug.security import generate_password_hash
 
 from catalog import accounts, seed
 from catalog.capabilities import search_text
@@ -69,13 +67,6 @@ def snapshot(db) -> dict[str, object]:
             sa.select(Business.slug, Capability.slug).join(Adoption.business)
             .join(Adoption.capability)).all()),
     }
-
-
-@pytest.fixture
-def cheap_hashing(monkeypatch):
-    """Hash demo passwords with few rounds: the default scrypt costs 70 ms a user."""
-    monkeypatch.setattr("catalog.models.org.generate_password_hash",
-                        partial(generate_password_hash, method="pbkdf2:sha256:1000"))
 
 
 @pytest.fixture
