@@ -33,8 +33,10 @@ class Column:
 
     ``kind`` tells the template how to draw a cell: ``capability`` (a node
     summary dict, linked), ``team`` (a node summary's owner team, linked),
-    ``layer``, ``lifecycle``, ``tier`` (badges), ``number``, ``code`` or
-    ``text``. The CSV gets the plain value (a capability's slug).
+    ``layer``, ``lifecycle``, ``tier`` (badges), ``number``, ``code``,
+    ``impact`` (a link to the slug's impact page), ``slugs`` (capabilities,
+    linked), ``businesses`` (business slugs, linked) or ``text``. The CSV gets
+    the plain value (a capability's slug).
     """
 
     label: str
