@@ -132,6 +132,10 @@ class Factory:
         return accounts.create_user(username, PASSWORD, role=role,
                                     team=team if role != "viewer" else "")
 
+    def admin_token(self, username="boss"):
+        """Return a write token of a new admin of no team."""
+        return accounts.issue_token(self.user(username, role="admin", team=""), "ci", "write")
+
     def trade_and_growth(self, infrastructure="search"):
         """Teams trade and growth, domains transaction and ``infrastructure`` (that layer's)."""
         self.team("trade")

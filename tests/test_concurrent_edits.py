@@ -21,7 +21,6 @@ from urllib.parse import urlsplit
 import pytest
 import sqlalchemy as sa
 
-from catalog import accounts
 from catalog.models import Capability
 from tests.conftest import PASSWORD
 
@@ -34,8 +33,7 @@ def contested(make, db):
     make.team("trade")
     make.domain("transaction")
     make.capability("order-service")
-    admin = make.user("boss", role="admin", team="")
-    return accounts.issue_token(admin, "ci", "write")
+    return make.admin_token()
 
 
 def run_writers(count, write):

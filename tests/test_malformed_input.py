@@ -7,16 +7,13 @@ The Backstage YAML half (3,000+ levels) is in test_hostile_yaml.py.
 
 import pytest
 
-from catalog import accounts
-
 
 @pytest.fixture
 def writer(make, db):
     make.team("trade")
     make.domain("transaction")
     make.capability("order-service")
-    user = make.user("boss", role="admin", team="")
-    return {"Authorization": f"Bearer {accounts.issue_token(user, 'ci', 'write')}",
+    return {"Authorization": f"Bearer {make.admin_token()}",
             "Content-Type": "application/json"}
 
 
