@@ -89,7 +89,7 @@ def run_pages(app, business: str, repeat: int) -> None:
     print(f"\ndashboard pages through the test client (warm cache), {repeat} runs each")
     client = app.test_client()
     for path in ["/", "/reuse", "/delivery", f"/delivery?business={business}&quarters=4",
-                 "/delivery/figures.json?quarters=8", f"/businesses/{business}"]:
+                 "/delivery?quarters=8", f"/businesses/{business}"]:
         def get(path=path):
             response = client.get(path)
             assert response.status_code == 200, response.get_data(as_text=True)[:200]
