@@ -131,8 +131,7 @@ def load(workload: str, n: int, url: str, tmp: Path, deliveries: int | None) -> 
         seconds = time.perf_counter() - started
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KB on Linux
         print(f"import-backstage ({catalog.stat().st_size / 1e6:.0f} MB of YAML): {seconds:.1f} s, "
-              f"peak {peak:.0f} MB   Backstage: {BACKSTAGE['import']}   goal: {GOALS['import']}"
-              "   (the import is being rewritten: figures for reference)")
+              f"peak {peak:.0f} MB   Backstage: {BACKSTAGE['import']}   goal: {GOALS['import']}")
 
 
 def first_requests(app) -> None:
