@@ -314,10 +314,10 @@ def pages(app, slug: str, repeat: int) -> None:
 
 def painted(page, plot: bool) -> float:
     if plot:
-        page.wait_for_function("window.__firstPlot !== undefined", timeout=120_000)
+        page.wait_for_function("() => window.__firstPlot !== undefined", timeout=120_000)
         return page.evaluate("window.__firstPlot") / 1000
     page.wait_for_load_state("load")
-    page.wait_for_function("window.__lcp !== undefined", timeout=60_000)
+    page.wait_for_function("() => window.__lcp !== undefined", timeout=60_000)
     return page.evaluate("window.__lcp") / 1000
 
 

@@ -186,10 +186,10 @@ def draw_time(chromium, url: str, *, warm: bool) -> float:
     page = context.new_page()
     if warm:
         page.goto(url)
-        page.wait_for_function("window.__plots >= 1", timeout=120_000)
+        page.wait_for_function("() => window.__plots >= 1", timeout=120_000)
     page.add_init_script(FIRST_PLOT)
     page.goto(url)
-    page.wait_for_function("window.__firstPlot !== undefined", timeout=120_000)
+    page.wait_for_function("() => window.__firstPlot !== undefined", timeout=120_000)
     seconds = page.evaluate("window.__firstPlot") / 1000
     context.close()
     return seconds
