@@ -15,9 +15,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from catalog.db import db
+from catalog.fields import SLUG_RE
 from catalog.models import Business, Change, ChangeScope, Domain, Team
 from catalog.models.history import KINDS
-from catalog.validation import SLUG_RE, Errors, check_moment, check_paging
+from catalog.validation import Errors, check_moment, check_paging
 
 __all__ = ["ChangeFilters", "ChangePage", "Names", "change_dict", "describe", "list_changes",
            "names"]

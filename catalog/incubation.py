@@ -33,6 +33,7 @@ from catalog.browse import text_matches
 from catalog.capabilities import register_capability
 from catalog.db import db, transaction
 from catalog.errors import Conflict, NotFound, ValidationFailed
+from catalog.fields import NAME_MAX, PURPOSE_MAX, SLUG_MAX, SLUG_RE, split_capabilities
 from catalog.metrics import lead_time_days, lead_time_stats
 from catalog.models import (
     Adoption,
@@ -48,19 +49,14 @@ from catalog.models._time import utcnow
 from catalog.permissions import ensure_can_incubate
 from catalog.snapshots import business_snapshot
 from catalog.validation import (
-    NAME_MAX,
     NEED_MAX,
     NEEDS_MAX,
     PICKS_MAX,
-    PURPOSE_MAX,
-    SLUG_MAX,
-    SLUG_RE,
     Errors,
     check_business,
     check_paging,
     check_slug,
     check_text,
-    split_capabilities,
 )
 
 __all__ = [

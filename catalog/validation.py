@@ -2,7 +2,7 @@
 
 The fields of each entity are declared in :mod:`catalog.fields` (one
 declaration gives the check, its message and the JSON Schema; the limits
-are defined there and re-exported here); the functions below run them and
+are defined there too); the functions below run them and
 add the rules that join fields. Each ``clean_*`` function takes raw input
 (a form or a JSON body, as a mapping of plain values), returns cleaned values and raises
 :class:`~catalog.errors.ValidationFailed` listing every bad field at once.
@@ -21,18 +21,9 @@ import yaml
 
 from catalog import fields, safe_yaml
 from catalog.errors import ValidationFailed
-from catalog.fields import APIS_MAX as APIS_MAX
-from catalog.fields import DATE_RE
-from catalog.fields import DEPENDENCIES_MAX as DEPENDENCIES_MAX
-from catalog.fields import NAME_MAX as NAME_MAX
-from catalog.fields import PURPOSE_MAX as PURPOSE_MAX
-from catalog.fields import SLUG_MAX as SLUG_MAX
-from catalog.fields import SLUG_RE as SLUG_RE
-from catalog.fields import SUMMARY_MAX as SUMMARY_MAX
-from catalog.fields import TAG_MAX as TAG_MAX
-from catalog.fields import TAG_RE as TAG_RE
-from catalog.fields import TAGS_MAX as TAGS_MAX
-from catalog.fields import split_capabilities as split_capabilities
+from catalog.fields import (
+    DATE_RE,
+)
 from catalog.models._time import today, utcnow
 
 SPEC_NOT_A_DOCUMENT = "API spec must be a JSON or YAML document (a mapping at the top)."

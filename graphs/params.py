@@ -7,8 +7,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from catalog.errors import ValidationFailed
+from catalog.fields import SLUG_RE
 from catalog.models.capability import LIFECYCLES
-from catalog.validation import SLUG_RE, Errors, as_of_text, check_page, check_view_as_of
+from catalog.validation import Errors, as_of_text, check_page, check_view_as_of
 from graphs.reach import LINKS
 
 __all__ = ["CONSUMER_GROUPS", "COUPLINGS", "DIRECTIONS", "LINKS", "MAX_DEPTH", "ConsumerQuery",

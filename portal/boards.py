@@ -10,8 +10,9 @@ from flask_login import login_required
 
 from catalog.duplicates import can_dismiss, dismiss_duplicate
 from catalog.errors import ValidationFailed
+from catalog.fields import NAME_MAX, SUMMARY_MAX
 from catalog.paging import paginate
-from catalog.validation import NAME_MAX, SUMMARY_MAX, Errors, check_page
+from catalog.validation import Errors, check_page
 from graphs.duplicates import duplicate_candidates, similar_capabilities
 from graphs.paths import keystones_of_catalog
 from graphs.readiness import readiness_of_catalog

@@ -29,7 +29,7 @@ from werkzeug.exceptions import (
     RequestEntityTooLarge,
 )
 
-from catalog import validation
+from catalog import fields, validation
 from catalog.db import db
 from catalog.errors import CatalogError, StaleVersion, ValidationFailed
 from portal.extensions import login_manager
@@ -150,7 +150,7 @@ def _screen_request() -> None:
             and request.get_data(cache=True).count(b"&") >= parts:
         raise RequestEntityTooLarge(  # werkzeug counts multipart parts itself
             f"The form carries more than {parts:,} fields; a form takes at most "
-            f"{validation.APIS_MAX} APIs and {validation.DEPENDENCIES_MAX} dependencies.")
+            f"{fields.APIS_MAX} APIs and {fields.DEPENDENCIES_MAX} dependencies.")
     where = next(_unstorable(), None)
     if where is not None:
         raise BadRequest(f"The {where} holds a NUL character (\\u0000) or a lone surrogate; "

@@ -13,6 +13,7 @@ from catalog import accounts, seed
 from catalog.capabilities import search_text
 from catalog.deliveries import DeliveryFilters
 from catalog.errors import ValidationFailed
+from catalog.fields import SLUG_RE
 from catalog.history import current_revision
 from catalog.metrics import delivery_metrics, quarter_bounds, quarter_of
 from catalog.models import (
@@ -31,7 +32,6 @@ from catalog.models import (
 )
 from catalog.models._time import today
 from catalog.openapi import operations
-from catalog.validation import SLUG_RE
 
 LAYER_ORDER = ("frontend", "business-platform", "data-platform", "infrastructure")
 BUSINESSES = {"taobao", "tmall", "xianyu", "youku", "fliggy", "eleme", "hema"}

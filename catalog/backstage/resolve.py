@@ -47,15 +47,12 @@ from catalog.backstage.vocabulary import (
     row_key,
 )
 from catalog.db import db
+from catalog.fields import SUMMARY_MAX, TAG_MAX, TAG_RE, TAGS_MAX
 from catalog.models import Adoption, Api, Business, Capability, Dependency, Domain, Team
 from catalog.models._time import today
 from catalog.models.capability import DEPENDENCY_KINDS, LAYERS
 from catalog.models.org import TEAM_KINDS
 from catalog.validation import (
-    SUMMARY_MAX,
-    TAG_MAX,
-    TAG_RE,
-    TAGS_MAX,
     Errors,
     check_adoption,
     check_capability,
