@@ -7,11 +7,13 @@ adds what the graph knows: names, owner teams and who uses each one.
 Dismissals are not part of a revision: they are read on each call.
 """
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import networkx as nx
 
 from catalog.duplicates import (
+    Candidate,
     Profile,
     blocks_of,
     candidates,
@@ -22,12 +24,12 @@ from catalog.duplicates import (
 from graphs.cache import catalog_graph, derived
 from graphs.nodes import capability_node, parse_node
 
-__all__ = ["candidate_pairs", "duplicate_candidates", "similar_capabilities", "used_by"]
+__all__ = ["DescribedPairs", "candidate_pairs", "duplicate_candidates", "similar_capabilities", "used_by"]
 
 
-def candidate_pairs() -> list[dict[str, Any]]:
-    """Return every candidate pair of the live catalog (slugs, score, reasons), once per revision."""
-    def compute(G: nx.DiGraph) -> list[dict[str, Any]]:
+def candidate_pairs() -> list[Candidate]:
+    """Return every candidate pair of the live catalog, most alike first, once per revision."""
+    def compute(G: nx.DiGraph) -> list[Candidate]:
         linked = [(parse_node(u)[1], parse_node(v)[1]) for u, v, link in G.edges(data="link")
                   if link == "dependency"]
         return candidates(_profiles(), linked=linked)
@@ -38,32 +40,52 @@ def _profiles() -> dict[str, Profile]:
     return derived("duplicates.profiles", lambda G: profiles())
 
 
-def duplicate_candidates(*, dismissed: bool = False) -> list[dict[str, Any]]:
+def duplicate_candidates(*, dismissed: bool = False) -> "DescribedPairs":
     """Return the candidate pairs with both capabilities described, dismissed ones apart.
 
     Each: ``{"a": summary, "b": summary, "score", "reasons", "dismissal"}``
     where a summary is ``{"slug", "name", "team", "team_name", "domain",
     "domain_name", "lifecycle", "used_by"}`` and ``dismissal`` is None or
     ``{"reason", "actor", "at"}``. ``dismissed=False`` leaves dismissed
-    pairs out, ``True`` keeps only them. The described pairs are kept per
-    revision (and shared: do not change them); the dismissals are read on
-    each call (one small query).
+    pairs out, ``True`` keeps only them. A pair is described when it is
+    read (a page of them, not the hundred thousand a large catalog may hold);
+    the dismissals are read on each call (one small query).
     """
     decided = dismissed_pairs()
-    described = _described_pairs()
+    pairs = candidate_pairs()
     if dismissed:
-        return [{**pair, "dismissal": decided[(pair["a"]["slug"], pair["b"]["slug"])]}
-                for pair in described if (pair["a"]["slug"], pair["b"]["slug"]) in decided]
-    if not decided:
-        return described
-    return [pair for pair in described if (pair["a"]["slug"], pair["b"]["slug"]) not in decided]
+        pairs = [pair for pair in pairs if (pair.a, pair.b) in decided]
+    elif decided:
+        pairs = [pair for pair in pairs if (pair.a, pair.b) not in decided]
+    return DescribedPairs(pairs, decided)
 
 
-def _described_pairs() -> list[dict[str, Any]]:
-    def compute(G: nx.DiGraph) -> list[dict[str, Any]]:
-        return [{**pair, "a": _summary(G, pair["a"]), "b": _summary(G, pair["b"]),
-                 "dismissal": None} for pair in candidate_pairs()]
-    return derived("duplicates.described", compute)
+class DescribedPairs(Sequence[dict[str, Any]]):
+    """Candidate pairs that describe themselves when read, by index or by slice."""
+
+    def __init__(self, pairs: Sequence[Candidate], decided: Mapping[tuple[str, str], Any]) -> None:
+        self._pairs = pairs
+        self._decided = decided
+        self._graph = catalog_graph()
+        self._summaries = derived("duplicates.summaries", lambda G: {})
+
+    def __len__(self) -> int:
+        return len(self._pairs)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._describe(pair) for pair in self._pairs[index]]
+        return self._describe(self._pairs[index])
+
+    def _describe(self, pair: Candidate) -> dict[str, Any]:
+        return {"a": self._summary(pair.a), "b": self._summary(pair.b), "score": pair.score,
+                "reasons": list(pair.reasons), "dismissal": self._decided.get((pair.a, pair.b))}
+
+    def _summary(self, slug: str) -> dict[str, Any]:
+        # Shared by every pair and request of the revision: read it, do not change it.
+        if slug not in self._summaries:
+            self._summaries[slug] = _summary(self._graph, slug)
+        return self._summaries[slug]
 
 
 def similar_capabilities(name: str, summary: str = "", tags: tuple[str, ...] = (), *,

@@ -19,7 +19,7 @@ class TestCandidates:
     def test_other_domain_of_the_same_team_is(self):
         found = {p.slug: p for p in (Profile.of("a", "Points", team="t", domain="d"),
                                      Profile.of("b", "Points", team="t", domain="e"))}
-        assert [(c["a"], c["b"], c["score"]) for c in candidates(found)] == [("a", "b", 100)]
+        assert [(c.a, c.b, c.score) for c in candidates(found)] == [("a", "b", 100)]
 
     def test_a_dependency_is_reuse_not_duplication(self):
         found = {p.slug: p for p in (Profile.of("a", "Points", team="t"),
