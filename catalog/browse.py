@@ -4,13 +4,14 @@ The browse page and ``GET /api/v1/capabilities`` both parse their
 parameters with :meth:`BrowseQuery.from_args` and run :func:`browse`.
 """
 
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.orm import defer, joinedload, selectinload
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from catalog.db import db
 from catalog.errors import ValidationFailed
@@ -109,7 +110,7 @@ class BrowseQuery:
 @dataclass
 class BrowseResult:
     query: BrowseQuery
-    items: list[Capability]
+    items: list["Listed"]
     total: int
     consumers: dict[int, int]
     facets: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict)
@@ -143,20 +144,84 @@ def browse(query: BrowseQuery, *, with_facets: bool = True) -> BrowseResult:
         total = db.session.scalar(
             _filtered(sa.select(sa.func.count(Capability.id)), query, words=words)) or 0
         facets = {}
-    page_query = (
-        _ordered(_filtered(sa.select(Capability), query, words=words), query)
-        .options(defer(Capability.description), defer(Capability.search_text),
-                 joinedload(Capability.domain), joinedload(Capability.team),
-                 selectinload(Capability.tag_links),
-                 selectinload(Capability.apis).load_only(Api.name, Api.kind, Api.version,
-                                                         Api.status))
-        .limit(query.per_page)
-        .offset((query.page - 1) * query.per_page)
-    )
-    items = list(db.session.scalars(page_query))
+    items = listed_page(query, words)
     suggestion = did_you_mean(query.q) if query.q and not total else ""
     return BrowseResult(query, items, total, consumer_counts([c.id for c in items]), facets,
                         suggestion)
+
+
+class ListedDomain(NamedTuple):
+    """A listed capability's domain."""
+
+    slug: str
+    name: str
+    layer: str
+
+
+class ListedTeam(NamedTuple):
+    """A listed capability's owner team."""
+
+    slug: str
+    name: str
+
+
+class ListedApi(NamedTuple):
+    """One API of a listed capability (without its spec)."""
+
+    name: str
+    kind: str
+    version: str
+    status: str
+
+
+class Listed(NamedTuple):
+    """A capability as a list shows it: the attributes of :class:`Capability` a row reads.
+
+    Read from columns, not loaded as ORM objects: a page costs three
+    statements and no identity map (at 10,000 capabilities this took about a
+    quarter off the CPU time of a list request).
+    """
+
+    id: int
+    slug: str
+    name: str
+    summary: str
+    lifecycle: str
+    tier: int
+    version: int
+    domain: ListedDomain
+    team: ListedTeam | None
+    tags: list[str]
+    apis: list[ListedApi]
+
+
+def listed_page(query: BrowseQuery, words: list[sa.ColumnElement[bool]]) -> list[Listed]:
+    """Return the page of capabilities ``query`` asks for, with their tags and APIs."""
+    select = (sa.select(Capability.id, Capability.slug, Capability.name, Capability.summary,
+                        Capability.lifecycle, Capability.tier, Capability.version,
+                        Domain.slug, Domain.name, Domain.layer, Team.slug, Team.name)
+              .join_from(Capability, Domain, Capability.domain_id == Domain.id)
+              .outerjoin(Team, Capability.team_id == Team.id))
+    rows = db.session.execute(
+        _ordered(_filtered(select, query, words=words), query)
+        .limit(query.per_page).offset((query.page - 1) * query.per_page)).all()
+    ids = [row[0] for row in rows]
+    tags: dict[int, list[str]] = {id_: [] for id_ in ids}
+    apis: dict[int, list[ListedApi]] = {id_: [] for id_ in ids}
+    if ids:
+        for id_, tag in db.session.execute(
+                sa.select(CapabilityTag.capability_id, CapabilityTag.tag)
+                .where(CapabilityTag.capability_id.in_(ids)).order_by(CapabilityTag.tag)):
+            tags[id_].append(tag)
+        for id_, *api in db.session.execute(
+                sa.select(Api.capability_id, Api.name, Api.kind, Api.version, Api.status)
+                .where(Api.capability_id.in_(ids)).order_by(Api.name)):
+            apis[id_].append(ListedApi(*api))
+    return [Listed(id_, slug, name, summary, lifecycle, tier, version,
+                   ListedDomain(domain, domain_name, layer),
+                   ListedTeam(team, team_name) if team is not None else None, tags[id_], apis[id_])
+            for (id_, slug, name, summary, lifecycle, tier, version, domain, domain_name, layer,
+                 team, team_name) in rows]
 
 
 def consumer_counts(ids: list[int]) -> dict[int, int]:
@@ -279,13 +344,26 @@ def text_matches(q: str) -> list[sa.ColumnElement[bool]]:
             own = db.session.scalars(
                 sa.select(sa.literal_column("rowid")).select_from(sa.table("capability_fts"))
                 .where(sa.literal_column("capability_fts").op("MATCH")(phrase))).all()
-            conditions.append(Capability.id.in_(sorted(set(own).union(context))))
+            conditions.append(_id_in(sorted(set(own).union(context))))
         elif context:
             conditions.append(sa.or_(Capability.search_text.contains(word, autoescape=True),
-                                     Capability.id.in_(context)))
+                                     _id_in(context)))
         else:
             conditions.append(Capability.search_text.contains(word, autoescape=True))
     return conditions
+
+
+def _id_in(ids: list[int]) -> sa.ColumnElement[bool]:
+    """Return "the capability's id is one of ``ids``" with the ids as one bound value.
+
+    A search word can match a thousand capabilities; bound one parameter each,
+    rendering them cost more than running the query. SQLite reads a JSON
+    array (``json_each``), PostgreSQL an array (``= ANY``).
+    """
+    if db.engine.dialect.name == "sqlite":
+        return Capability.id.in_(sa.select(sa.column("value", sa.Integer))
+                                 .select_from(sa.func.json_each(json.dumps(ids))))
+    return Capability.id == sa.any_(sa.literal(ids, ARRAY(sa.Integer)))
 
 
 def _filtered(select: sa.Select, query: BrowseQuery, *, skip: tuple[str, ...] = (),
@@ -298,17 +376,19 @@ def _filtered(select: sa.Select, query: BrowseQuery, *, skip: tuple[str, ...] = 
     browse builds them once for all its statements).
     """
     select = select.where(*(text_matches(query.q) if words is None else words))
+    # A slug names one row: "= (subquery)" lets the planner weigh the index on the column,
+    # where "IN (subquery)" made SQLite walk the whole catalog in name order.
     if query.domain and "domain" not in skip:
-        select = select.where(Capability.domain_id.in_(
-            sa.select(Domain.id).where(Domain.slug == query.domain)))
+        select = select.where(Capability.domain_id == (
+            sa.select(Domain.id).where(Domain.slug == query.domain).scalar_subquery()))
     if query.layer and "layer" not in skip:
         select = select.where(Capability.domain_id.in_(
             sa.select(Domain.id).where(Domain.layer == query.layer)))
     if query.lifecycle and "lifecycle" not in skip:
         select = select.where(Capability.lifecycle == query.lifecycle)
     if query.team and "team" not in skip:
-        select = select.where(Capability.team_id.in_(
-            sa.select(Team.id).where(Team.slug == query.team)))
+        select = select.where(Capability.team_id == (
+            sa.select(Team.id).where(Team.slug == query.team).scalar_subquery()))
     if query.tier and "tier" not in skip:
         select = select.where(Capability.tier == int(query.tier))
     if query.tag and "tag" not in skip:

@@ -1,8 +1,11 @@
 """Capabilities as JSON-ready dicts: the shapes outside tools rely on."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from catalog.models import Api, Capability
+
+if TYPE_CHECKING:
+    from catalog.browse import Listed
 
 
 def api_dict(api: Api) -> dict[str, Any]:
@@ -17,8 +20,9 @@ def api_dict(api: Api) -> dict[str, Any]:
     }
 
 
-def capability_dict(capability: Capability, *, consumers: int | None = None) -> dict[str, Any]:
-    """Return a capability in the public list shape.
+def capability_dict(capability: "Capability | Listed", *,
+                    consumers: int | None = None) -> dict[str, Any]:
+    """Return a capability (or a listed one, :class:`catalog.browse.Listed`) in the list shape.
 
     ``slug, name, summary, domain, layer, team, lifecycle, tier, tags, apis``
     (their names) and ``version``; ``direct_consumers`` when given.
