@@ -20,7 +20,7 @@ serve: $(VENV)/.runtime
 ## test: install what the tests need (Chromium included), lint, and run the whole suite
 test: $(VENV)/.test chromium
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n auto --dist loadfile
 
 ## bench: 10,000 capabilities: issue 14's speed table, then search, graph, metrics, governance,
 ## reviews, business scenarios, history and Backstage API figures
