@@ -21,6 +21,7 @@ from catalog.db import db, transaction
 from catalog.errors import Conflict, NotFound, ValidationFailed
 from catalog.models import Adoption, Api, Business, Capability, User
 from catalog.models._time import today
+from catalog.paging import FilteredPage, ListFilters
 from catalog.permissions import ensure_can_act_for
 from catalog.snapshots import adoption_snapshot
 from catalog.validation import Errors, check_adoption, check_flag, check_paging, check_until
@@ -187,14 +188,12 @@ def get_adoption(adoption_id: int) -> Adoption:
 
 
 @dataclass(frozen=True)
-class AdoptionFilters:
+class AdoptionFilters(ListFilters):
     """What the adoption list asks for: a business, a capability, active or not."""
 
     business: str = ""
     capability: str = ""
     active: bool | None = None
-    page: int = 1
-    per_page: int = 20
 
     @classmethod
     def from_args(cls, args: Mapping[str, Any]) -> "AdoptionFilters":
@@ -207,24 +206,13 @@ class AdoptionFilters:
                    capability=str(args.get("capability") or "").strip(),
                    active=active, page=page, per_page=per_page)
 
-    def args(self, **changes: Any) -> dict[str, Any]:
-        """Return the parameters that are set, with ``changes``, for building URLs."""
-        values = {"business": self.business, "capability": self.capability,
-                  "active": None if self.active is None else str(self.active).lower(),
-                  "page": self.page if self.page != 1 else None,
-                  "per_page": self.per_page if self.per_page != 20 else None, **changes}
-        return {key: value for key, value in values.items() if value not in (None, "")}
+    def filter_args(self) -> dict[str, Any]:
+        """Return the adoption list's own URL parameters."""
+        return {"business": self.business, "capability": self.capability,
+                "active": None if self.active is None else str(self.active).lower()}
 
 
-@dataclass
-class AdoptionPage:
-    items: list[Adoption]
-    total: int
-    filters: AdoptionFilters
-
-    @property
-    def has_next(self) -> bool:
-        return self.filters.page * self.filters.per_page < self.total
+AdoptionPage = FilteredPage[Adoption, AdoptionFilters]
 
 
 def adoptions_query(filters: AdoptionFilters) -> sa.Select:

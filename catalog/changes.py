@@ -18,6 +18,7 @@ from catalog.db import db
 from catalog.fields import SLUG_RE
 from catalog.models import Business, Change, ChangeScope, Domain, Team
 from catalog.models.history import KINDS
+from catalog.paging import FilteredPage, ListFilters
 from catalog.validation import Errors, check_moment, check_paging
 
 __all__ = ["ChangeFilters", "ChangePage", "Names", "change_dict", "describe", "list_changes",
@@ -43,7 +44,7 @@ HEADLINE = ("name", "title", "business", "capability", "team", "domain", "lifecy
 
 
 @dataclass(frozen=True)
-class ChangeFilters:
+class ChangeFilters(ListFilters):
     """What the changes feed asks for; empty fields filter nothing."""
 
     entity: tuple[str, str] | None = None
@@ -54,8 +55,6 @@ class ChangeFilters:
     actor: str = ""
     since: dt.datetime | None = None
     until: dt.datetime | None = None
-    page: int = 1
-    per_page: int = 20
 
     @classmethod
     def from_args(cls, args: Mapping[str, Any]) -> "ChangeFilters":
@@ -95,16 +94,13 @@ class ChangeFilters:
         return cls(entity=entity, kind=kind, actor=actor, since=since, until=until, page=page,
                    per_page=per_page, **scopes)
 
-    def args(self, **changes: Any) -> dict[str, Any]:
-        """Return the parameters that are set, with ``changes``, for building URLs."""
-        values = {
+    def filter_args(self) -> dict[str, Any]:
+        """Return the changes feed's own URL parameters."""
+        return {
             "entity": ":".join(self.entity) if self.entity else None, "team": self.team,
             "business": self.business, "domain": self.domain, "kind": self.kind,
             "actor": self.actor, "since": _text(self.since, end_of_day=False),
-            "until": _text(self.until, end_of_day=True),
-            "page": self.page if self.page != 1 else None,
-            "per_page": self.per_page if self.per_page != 20 else None, **changes}
-        return {key: value for key, value in values.items() if value not in (None, "")}
+            "until": _text(self.until, end_of_day=True)}
 
     @property
     def filtered(self) -> bool:
@@ -112,15 +108,7 @@ class ChangeFilters:
         return bool(set(self.args()) - {"page", "per_page"})
 
 
-@dataclass
-class ChangePage:
-    items: list[Change]
-    total: int
-    filters: ChangeFilters
-
-    @property
-    def has_next(self) -> bool:
-        return self.filters.page * self.filters.per_page < self.total
+ChangePage = FilteredPage[Change, ChangeFilters]
 
 
 def list_changes(filters: ChangeFilters) -> ChangePage:

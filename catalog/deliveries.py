@@ -37,6 +37,7 @@ from catalog.db import db, transaction
 from catalog.errors import Conflict, NotFound, ValidationFailed
 from catalog.models import Business, Capability, Delivery, User, delivery_capability
 from catalog.models._time import today
+from catalog.paging import FilteredPage, ListFilters
 from catalog.permissions import ensure_can_act_for
 from catalog.snapshots import delivery_snapshot
 from catalog.spreadsheet import neutralise, restore
@@ -186,7 +187,7 @@ def delivery_dict(delivery: Delivery) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class DeliveryFilters:
+class DeliveryFilters(ListFilters):
     """Which deliveries a list, an export or a metric is about.
 
     ``business`` and ``capability`` are slugs (a delivery that reused that
@@ -201,8 +202,6 @@ class DeliveryFilters:
     since: Any = None  # datetime.date or None
     until: Any = None
     open: bool | None = None
-    page: int = 1
-    per_page: int = 20
 
     @classmethod
     def from_args(cls, args: Mapping[str, Any]) -> "DeliveryFilters":
@@ -232,25 +231,14 @@ class DeliveryFilters:
                    capability=str(args.get("capability") or "").strip(),
                    since=since, until=until, open=open_, page=page, per_page=per_page)
 
-    def args(self, **changes: Any) -> dict[str, Any]:
-        """Return the parameters that are set, with ``changes``, for building URLs."""
-        values = {"business": self.business, "capability": self.capability,
-                  "since": _iso(self.since), "until": _iso(self.until),
-                  "open": None if self.open is None else str(self.open).lower(),
-                  "page": self.page if self.page != 1 else None,
-                  "per_page": self.per_page if self.per_page != 20 else None, **changes}
-        return {key: value for key, value in values.items() if value not in (None, "")}
+    def filter_args(self) -> dict[str, Any]:
+        """Return the delivery list's own URL parameters."""
+        return {"business": self.business, "capability": self.capability,
+                "since": _iso(self.since), "until": _iso(self.until),
+                "open": None if self.open is None else str(self.open).lower()}
 
 
-@dataclass
-class DeliveryPage:
-    items: list[Delivery]
-    total: int
-    filters: DeliveryFilters
-
-    @property
-    def has_next(self) -> bool:
-        return self.filters.page * self.filters.per_page < self.total
+DeliveryPage = FilteredPage[Delivery, DeliveryFilters]
 
 
 def filter_deliveries(query: sa.Select, filters: DeliveryFilters) -> sa.Select:

@@ -46,6 +46,7 @@ from catalog.models import (
     User,
 )
 from catalog.models._time import utcnow
+from catalog.paging import FilteredPage, ListFilters
 from catalog.permissions import ensure_can_incubate
 from catalog.snapshots import business_snapshot
 from catalog.validation import (
@@ -345,12 +346,10 @@ def get_plan(plan_id: int) -> IncubationPlan:
 
 
 @dataclass(frozen=True)
-class PlanFilters:
+class PlanFilters(ListFilters):
     """What the plan list asks for: a team, adopted or not, a page."""
 
     team: str = ""
-    page: int = 1
-    per_page: int = 20
 
     @classmethod
     def from_args(cls, args: Mapping[str, Any]) -> "PlanFilters":
@@ -363,22 +362,12 @@ class PlanFilters:
         errors.raise_if_any()
         return cls(team=team, page=page, per_page=per_page)
 
-    def args(self, **changes: Any) -> dict[str, Any]:
-        """Return the parameters that are set, with ``changes``, for building URLs."""
-        values = {"team": self.team, "page": self.page if self.page != 1 else None,
-                  "per_page": self.per_page if self.per_page != 20 else None, **changes}
-        return {key: value for key, value in values.items() if value not in (None, "")}
+    def filter_args(self) -> dict[str, Any]:
+        """Return the plan list's own URL parameters."""
+        return {"team": self.team}
 
 
-@dataclass
-class PlanPage:
-    items: list[IncubationPlan]
-    total: int
-    filters: PlanFilters
-
-    @property
-    def has_next(self) -> bool:
-        return self.filters.page * self.filters.per_page < self.total
+PlanPage = FilteredPage[IncubationPlan, PlanFilters]
 
 
 def list_plans(filters: PlanFilters) -> PlanPage:

@@ -1,19 +1,57 @@
-"""Pages of a list already in memory: report rows, consumers, impact lists.
+"""Pages of lists: the filters and page of a list read in SQL, and lists in memory.
 
-Lists read from the database page in SQL (:mod:`catalog.browse`); lists
-computed from the graph (a report of 10,000 rows) are cut here, so that
-every page of the portal shows a bounded number of rows whatever the size
-of the catalog, and says how many there are in all.
+Lists read from the database (adoptions, deliveries, changes, reviews, plans)
+take their filters as a :class:`ListFilters` and page in SQL, giving a
+:class:`FilteredPage`; lists computed from the graph (a report of 10,000
+rows) are cut here by :func:`paginate`, so that every page of the portal
+shows a bounded number of rows whatever the size of the catalog, and says
+how many there are in all.
 """
 
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-__all__ = ["Page", "paginate"]
+from catalog.validation import PER_PAGE_DEFAULT
+
+__all__ = ["FilteredPage", "ListFilters", "Page", "paginate"]
 
 T = TypeVar("T")
+F = TypeVar("F", bound="ListFilters")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ListFilters:
+    """The page a filtered list asks for; a subclass adds its filters and names them."""
+
+    page: int = 1
+    per_page: int = PER_PAGE_DEFAULT
+
+    def filter_args(self) -> dict[str, Any]:
+        """Return the list's own URL parameters (``None`` or ``""`` when unset)."""
+        raise NotImplementedError
+
+    def args(self, **changes: Any) -> dict[str, Any]:
+        """Return the parameters that are set, with ``changes``, for building URLs."""
+        values = {**self.filter_args(), "page": self.page if self.page != 1 else None,
+                  "per_page": self.per_page if self.per_page != PER_PAGE_DEFAULT else None,
+                  **changes}
+        return {key: value for key, value in values.items() if value not in (None, "")}
+
+
+@dataclass
+class FilteredPage(Generic[T, F]):
+    """One page of a filtered list read in SQL: its ``items`` and the ``total`` matching."""
+
+    items: list[T]
+    total: int
+    filters: F
+
+    @property
+    def has_next(self) -> bool:
+        """True when rows match past this page."""
+        return self.filters.page * self.filters.per_page < self.total
 
 
 @dataclass(frozen=True)

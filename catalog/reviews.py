@@ -23,6 +23,7 @@ from catalog.errors import Conflict, Forbidden
 from catalog.models import Capability, Review, User
 from catalog.models._time import utcnow
 from catalog.models.governance import DECISIONS
+from catalog.paging import FilteredPage, ListFilters
 from catalog.permissions import can_govern
 from catalog.snapshots import capability_snapshot
 from catalog.validation import Errors, check_paging
@@ -154,12 +155,10 @@ def pending_count() -> int:
 
 
 @dataclass(frozen=True)
-class ReviewFilters:
+class ReviewFilters(ListFilters):
     """What the review list asks for: pending capabilities or decided reviews, a page."""
 
     status: str = "pending"
-    page: int = 1
-    per_page: int = 20
 
     @classmethod
     def from_args(cls, args: Mapping[str, Any]) -> "ReviewFilters":
@@ -172,22 +171,12 @@ class ReviewFilters:
         errors.raise_if_any()
         return cls(status=status, page=page, per_page=per_page)
 
-    def args(self, **changes: Any) -> dict[str, Any]:
-        """Return the parameters that are set, with ``changes``, for building URLs."""
-        values = {"status": self.status, "page": self.page if self.page != 1 else None,
-                  "per_page": self.per_page if self.per_page != 20 else None, **changes}
-        return {key: value for key, value in values.items() if value not in (None, "")}
+    def filter_args(self) -> dict[str, Any]:
+        """Return the review list's own URL parameters."""
+        return {"status": self.status}
 
 
-@dataclass
-class ReviewPage:
-    items: list[dict[str, Any]]
-    total: int
-    filters: ReviewFilters
-
-    @property
-    def has_next(self) -> bool:
-        return self.filters.page * self.filters.per_page < self.total
+ReviewPage = FilteredPage[dict[str, Any], ReviewFilters]
 
 
 def list_reviews(filters: ReviewFilters) -> ReviewPage:
