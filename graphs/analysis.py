@@ -38,9 +38,17 @@ __all__ = [
     "paths_between",
     "project",
     "reaching_businesses",
+    "require_nodes",
 ]
 
 DIRECTIONS = ("up", "down", "both")
+
+
+def require_nodes(G: nx.DiGraph, *nodes: Hashable) -> None:
+    """Raise ``networkx.NodeNotFound`` naming the first of ``nodes`` not in ``G``."""
+    for node in nodes:
+        if node not in G:
+            raise nx.NodeNotFound(f"Node {node!r} is not in the graph.")
 
 
 def direct_consumers(G: nx.DiGraph, node: Hashable) -> dict[str, list[str]]:
@@ -105,29 +113,9 @@ def dependencies_of(G: nx.DiGraph, node: Hashable, *, depth: int | None = None) 
     """Return the transitive dependencies of ``node`` with their distances.
 
     The dependencies are every node ``node`` reaches along the edges: its direct
-    providers, their providers, and so on.
-
-    Parameters
-    ----------
-    G : networkx.DiGraph
-        Edges run consumer -> provider.
-    node : node
-        The consumer whose dependencies are wanted.
-    depth : int, optional
-        Only dependencies at most this many hops away (None: all of them).
-
-    Returns
-    -------
-    dict
-        ``{dependency: distance}``, the distance being the shortest number of
-        hops (1 = direct provider), nearest first; ``node`` itself is left out.
-
-    Raises
-    ------
-    networkx.NodeNotFound
-        If ``node`` is not in ``G``.
-    ValueError
-        If ``depth`` is negative.
+    providers, their providers, and so on. The mirror of :func:`impact_of`,
+    following the edges instead of walking them back: the same parameters,
+    errors and ``{node: distance}`` result (1 = direct provider).
 
     Examples
     --------
@@ -139,8 +127,7 @@ def dependencies_of(G: nx.DiGraph, node: Hashable, *, depth: int | None = None) 
 
 
 def _distances(G, node, depth):
-    if node not in G:
-        raise nx.NodeNotFound(f"Node {node!r} is not in the graph.")
+    require_nodes(G, node)
     if depth is not None and depth < 0:
         raise ValueError(f"depth must be None or at least 0, not {depth!r}")
     distances = nx.single_source_shortest_path_length(G, node, cutoff=depth)
@@ -183,9 +170,7 @@ def paths_between(G: nx.DiGraph, source: Hashable, target: Hashable, *,
     >>> paths_between(G, "shop", "payments", cutoff=1)
     [['shop', 'payments']]
     """
-    for node in (source, target):
-        if node not in G:
-            raise nx.NodeNotFound(f"Node {node!r} is not in the graph.")
+    require_nodes(G, source, target)
     if source == target:
         return [[source]] if limit > 0 else []
     found = []
@@ -835,8 +820,7 @@ def group_neighbours(G: nx.DiGraph, focus: Hashable, *, limit: int = 300, row_li
     >>> len(H), H.nodes["group:up:shop"]["name"], H.edges["group:up:shop", "hub"]["weight"]
     (5, '+7 in shop', 7)
     """
-    if focus not in G:
-        raise nx.NodeNotFound(f"Node {focus!r} is not in the graph.")
+    require_nodes(G, focus)
     if len(G) <= limit:
         return G
     down = nx.single_source_shortest_path_length(G, focus)

@@ -23,7 +23,7 @@ from typing import Any
 
 import networkx as nx
 
-from graphs.analysis import business_bits
+from graphs.analysis import business_bits, require_nodes
 from graphs.labels import inert
 from graphs.nodes import business_node, capability_node, parse_node
 
@@ -208,8 +208,7 @@ def boundary_of(G: nx.DiGraph, business: Hashable, *, team: str | None = None,
     >>> [row["slug"] for row in report["exclusive"]], report["shared"][0]["also_used_by"]
     (['vip'], ['b:mall'])
     """
-    if business not in G:
-        raise nx.NodeNotFound(f"Node {business!r} is not in the graph.")
+    require_nodes(G, business)
     reaching = businesses_reaching(G) if reaching is None else reaching
     distances = nx.single_source_shortest_path_length(G, business)
     uses, exclusive, shared = [], [], []
@@ -319,9 +318,7 @@ def incubation_reach(G: nx.DiGraph, picks: Iterable[Hashable], *,
     [('cart', 1, True), ('vip', 1, True), ('account', 2, False), ('sms', 3, False)]
     """
     chosen = list(dict.fromkeys(picks))
-    for node in chosen:
-        if node not in G:
-            raise nx.NodeNotFound(f"Node {node!r} is not in the graph.")
+    require_nodes(G, *chosen)
     rows = []
     used = []
     if chosen:

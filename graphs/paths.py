@@ -13,7 +13,7 @@ from typing import Any
 
 import networkx as nx
 
-from graphs.analysis import dependent_counts
+from graphs.analysis import dependent_counts, require_nodes
 from graphs.cache import derived
 from graphs.nodes import parse_node
 
@@ -51,9 +51,7 @@ def shortest_paths(G: nx.DiGraph, source: str, target: str, *, limit: int = 20) 
     >>> shortest_paths(G, "pay", "orders")["reversed"]
     True
     """
-    for node in (source, target):
-        if node not in G:
-            raise nx.NodeNotFound(f"Node {node!r} is not in the graph.")
+    require_nodes(G, source, target)
     for start, end, reversed_ in ((source, target, False), (target, source, True)):
         try:
             found = list(itertools.islice(nx.all_shortest_paths(G, start, end), limit + 1))

@@ -7,7 +7,8 @@ import sqlalchemy as sa
 
 from catalog.history import current_revision
 from catalog.models import Adoption, Capability
-from graphs import build_graph, business_node, capability_node, parse_node
+from graphs.build import build_graph
+from graphs.nodes import business_node, capability_node, parse_node
 
 
 @pytest.fixture

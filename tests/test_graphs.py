@@ -8,7 +8,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from graphs import (
+from graphs.analysis import (
     aggregate_by_domain,
     business_reach,
     collapse,
@@ -171,7 +171,7 @@ class TestCycles:
 
     def test_truncated_selection_ignores_string_hashing(self):
         """Regression: simple_cycles starts at a set member, so string hashes chose the cycles."""
-        code = ("import networkx as nx; from graphs import cycles; "
+        code = ("import networkx as nx; from graphs.analysis import cycles; "
                 "print(cycles(nx.complete_graph('abcdef', create_using=nx.DiGraph), limit=4))")
         outputs = {
             subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, text=True,
