@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from catalog import history
-from catalog.db import db, transaction
-from catalog.errors import Conflict, NotFound, ValidationFailed
+from catalog.db import db, scalar_or_not_found, transaction
+from catalog.errors import Conflict, ValidationFailed
 from catalog.models import ApiToken, Team, User
 from catalog.models._time import utcnow
 from catalog.models.org import ROLES
@@ -125,9 +125,7 @@ def set_password(username: str, password: str) -> User:
     ValidationFailed
         The password is too short.
     """
-    user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
-    if user is None:
-        raise NotFound(f"No user is called {username!r}.")
+    user = _user_called(username)
     if len(password or "") < PASSWORD_MIN:
         raise ValidationFailed({"password": [
             f"Password must be at least {PASSWORD_MIN} characters."]})
@@ -169,10 +167,9 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
     NotFound
         ``user`` has no token with that id (someone else's token included).
     """
-    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.id == token_id,
-                                                        ApiToken.user_id == user.id))
-    if token is None:
-        raise NotFound(f"You have no API token with the id {token_id}.")
+    token = scalar_or_not_found(
+        sa.select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id),
+        f"You have no API token with the id {token_id}.")
     if token.revoked_at is None:
         with transaction():
             token.revoked_at = utcnow()
@@ -185,10 +182,12 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
 
 def issue_token_for(username: str, name: str, scopes: str = "read") -> str:
     """Create an API token for the user called ``username``; raise NotFound if none."""
-    user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
-    if user is None:
-        raise NotFound(f"No user is called {username!r}.")
-    return issue_token(user, name, scopes)
+    return issue_token(_user_called(username), name, scopes)
+
+
+def _user_called(username: str) -> User:
+    return scalar_or_not_found(sa.select(User).where(User.username == username.strip().lower()),
+                               f"No user is called {username!r}.")
 
 
 def user_for_token(secret: str) -> tuple[User, ApiToken] | None:

@@ -17,14 +17,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from catalog import history, lookups
-from catalog.db import db, transaction
+from catalog.db import db, scalar_or_not_found, transaction
 from catalog.errors import Conflict, NotFound, ValidationFailed
 from catalog.models import Adoption, Api, Business, Capability, User
 from catalog.models._time import today
 from catalog.paging import FilteredPage, ListFilters
 from catalog.permissions import ensure_can_act_for
 from catalog.snapshots import adoption_snapshot
-from catalog.validation import Errors, check_adoption, check_flag, check_paging, check_until
+from catalog.validation import Errors, check_adoption, check_flag, check_until
 
 __all__ = [
     "AdoptionFilters",
@@ -181,10 +181,8 @@ def get_adoption(adoption_id: int) -> Adoption:
     NotFound
         When there is none.
     """
-    adoption = db.session.scalar(_loaded(sa.select(Adoption).where(Adoption.id == adoption_id)))
-    if adoption is None:
-        raise NotFound(f"No adoption has the id {adoption_id}.")
-    return adoption
+    return scalar_or_not_found(_loaded(sa.select(Adoption).where(Adoption.id == adoption_id)),
+                               f"No adoption has the id {adoption_id}.")
 
 
 @dataclass(frozen=True)
@@ -196,15 +194,11 @@ class AdoptionFilters(ListFilters):
     active: bool | None = None
 
     @classmethod
-    def from_args(cls, args: Mapping[str, Any]) -> "AdoptionFilters":
-        """Parse request arguments; raise ValidationFailed naming any bad one."""
-        errors = Errors()
-        active = check_flag(args.get("active"), errors, "active")
-        page, per_page = check_paging(args, errors)
-        errors.raise_if_any()
-        return cls(business=str(args.get("business") or "").strip(),
-                   capability=str(args.get("capability") or "").strip(),
-                   active=active, page=page, per_page=per_page)
+    def filters_from(cls, args: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
+        """Return the business, capability and active flag ``args`` ask for."""
+        return {"business": str(args.get("business") or "").strip(),
+                "capability": str(args.get("capability") or "").strip(),
+                "active": check_flag(args.get("active"), errors, "active")}
 
     def filter_args(self) -> dict[str, Any]:
         """Return the adoption list's own URL parameters."""

@@ -19,7 +19,7 @@ from catalog.fields import SLUG_RE
 from catalog.models import Business, Change, ChangeScope, Domain, Team
 from catalog.models.history import KINDS
 from catalog.paging import FilteredPage, ListFilters
-from catalog.validation import Errors, check_moment, check_paging
+from catalog.validation import Errors, check_moment
 
 __all__ = ["ChangeFilters", "ChangePage", "Names", "change_dict", "describe", "list_changes",
            "names"]
@@ -57,13 +57,12 @@ class ChangeFilters(ListFilters):
     until: dt.datetime | None = None
 
     @classmethod
-    def from_args(cls, args: Mapping[str, Any]) -> "ChangeFilters":
-        """Parse request arguments; raise ValidationFailed naming every bad one.
+    def filters_from(cls, args: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
+        """Return the entity, scopes, kind, actor and moments ``args`` ask for.
 
         >>> ChangeFilters.from_args({"entity": "capability:checkout", "since": "2025-01-01"}).entity
         ('capability', 'checkout')
         """
-        errors = Errors()
         entity = None
         raw = str(args.get("entity") or "").strip()
         if raw:
@@ -89,10 +88,8 @@ class ChangeFilters(ListFilters):
         until = check_moment(args.get("until"), errors, "until", end_of_day=True)
         if since and until and until < since:
             errors.add("until", "until must not be before since.")
-        page, per_page = check_paging(args, errors)
-        errors.raise_if_any()
-        return cls(entity=entity, kind=kind, actor=actor, since=since, until=until, page=page,
-                   per_page=per_page, **scopes)
+        return {"entity": entity, "kind": kind, "actor": actor, "since": since, "until": until,
+                **scopes}
 
     def filter_args(self) -> dict[str, Any]:
         """Return the changes feed's own URL parameters."""

@@ -4,6 +4,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
@@ -11,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm.exc import StaleDataError
 
-from catalog.errors import Conflict, StaleVersion
+from catalog.errors import Conflict, NotFound, StaleVersion
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -55,6 +56,14 @@ def _start_statement_clock(conn, cursor, statement, parameters, context, execute
     if deadline is not None:
         limit = conn.get_execution_options().get("statement_timeout") or 0
         deadline[0] = time.monotonic() + limit if limit > 0 else None
+
+
+def scalar_or_not_found(query: sa.Select, missing: str) -> Any:
+    """Return the row ``query`` reads; raise NotFound saying ``missing`` when there is none."""
+    row = db.session.scalar(query)
+    if row is None:
+        raise NotFound(missing)
+    return row
 
 
 def refresh_statistics() -> None:

@@ -33,15 +33,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from catalog import history
-from catalog.db import db, transaction
-from catalog.errors import Conflict, NotFound, ValidationFailed
+from catalog.db import db, scalar_or_not_found, transaction
+from catalog.errors import Conflict, ValidationFailed
 from catalog.models import Business, Capability, Delivery, User, delivery_capability
 from catalog.models._time import today
 from catalog.paging import FilteredPage, ListFilters
 from catalog.permissions import ensure_can_act_for
 from catalog.snapshots import delivery_snapshot
 from catalog.spreadsheet import neutralise, restore
-from catalog.validation import Errors, check_date, check_delivery, check_flag, check_paging
+from catalog.validation import Errors, check_date, check_delivery, check_flag
 
 __all__ = [
     "CSV_COLUMNS",
@@ -158,10 +158,8 @@ def get_delivery(delivery_id: int) -> Delivery:
     NotFound
         When there is none.
     """
-    delivery = db.session.scalar(_loaded(sa.select(Delivery).where(Delivery.id == delivery_id)))
-    if delivery is None:
-        raise NotFound(f"No delivery has the id {delivery_id}.")
-    return delivery
+    return scalar_or_not_found(_loaded(sa.select(Delivery).where(Delivery.id == delivery_id)),
+                               f"No delivery has the id {delivery_id}.")
 
 
 def delivery_dict(delivery: Delivery) -> dict[str, Any]:
@@ -204,8 +202,8 @@ class DeliveryFilters(ListFilters):
     open: bool | None = None
 
     @classmethod
-    def from_args(cls, args: Mapping[str, Any]) -> "DeliveryFilters":
-        """Parse request arguments; raise ValidationFailed naming any bad one.
+    def filters_from(cls, args: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
+        """Return the business, capability, delivered dates and open flag ``args`` ask for.
 
         Examples
         --------
@@ -216,7 +214,6 @@ class DeliveryFilters(ListFilters):
         ...
         catalog.errors.ValidationFailed: Some fields are not valid.
         """
-        errors = Errors()
         since = check_date(args.get("since"), errors, "since", "Since")
         until = check_date(args.get("until"), errors, "until", "Until")
         if since and until and until < since:
@@ -225,11 +222,9 @@ class DeliveryFilters(ListFilters):
         if open_ and (since or until):
             errors.add("open", "since and until bound the delivered date; open deliveries "
                                "have none, so leave them out with open=true.")
-        page, per_page = check_paging(args, errors)
-        errors.raise_if_any()
-        return cls(business=str(args.get("business") or "").strip(),
-                   capability=str(args.get("capability") or "").strip(),
-                   since=since, until=until, open=open_, page=page, per_page=per_page)
+        return {"business": str(args.get("business") or "").strip(),
+                "capability": str(args.get("capability") or "").strip(),
+                "since": since, "until": until, "open": open_}
 
     def filter_args(self) -> dict[str, Any]:
         """Return the delivery list's own URL parameters."""

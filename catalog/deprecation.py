@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from catalog import history, lookups
-from catalog.db import db, transaction
-from catalog.errors import Conflict, Forbidden, NotFound
+from catalog.db import db, scalar_or_not_found, transaction
+from catalog.errors import Conflict, Forbidden
 from catalog.models import (
     Adoption,
     Business,
@@ -142,14 +142,12 @@ def get_for_plan(slug: str) -> Capability:
     NotFound
         When no capability has that slug.
     """
-    capability = db.session.scalar(
+    return scalar_or_not_found(
         sa.select(Capability).where(Capability.slug == slug)
         .options(joinedload(Capability.domain), joinedload(Capability.team),
                  joinedload(Capability.replacement), selectinload(Capability.tag_links),
-                 selectinload(Capability.apis)))
-    if capability is None:
-        raise NotFound(f"No capability has the slug {slug!r}.")
-    return capability
+                 selectinload(Capability.apis)),
+        f"No capability has the slug {slug!r}.")
 
 
 def plan_facts(capability: Capability) -> dict[str, Any]:

@@ -4,8 +4,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from catalog.browse import text_matches
-from catalog.db import db
-from catalog.errors import NotFound
+from catalog.db import db, scalar_or_not_found
 from catalog.models import Adoption, Business, Capability, Domain, Team
 from catalog.models.capability import LAYERS
 
@@ -28,35 +27,27 @@ def all_businesses() -> list[Business]:
 
 def get_team(slug: str) -> Team:
     """Return the team with ``slug`` and its members; raise NotFound."""
-    team = db.session.scalar(
-        sa.select(Team).where(Team.slug == slug).options(selectinload(Team.members))
-    )
-    if team is None:
-        raise NotFound(f"No team has the slug {slug!r}.")
-    return team
+    return scalar_or_not_found(
+        sa.select(Team).where(Team.slug == slug).options(selectinload(Team.members)),
+        f"No team has the slug {slug!r}.")
 
 
 def get_domain(slug: str) -> Domain:
     """Return the domain with ``slug``; raise NotFound."""
-    domain = db.session.scalar(sa.select(Domain).where(Domain.slug == slug))
-    if domain is None:
-        raise NotFound(f"No domain has the slug {slug!r}.")
-    return domain
+    return scalar_or_not_found(sa.select(Domain).where(Domain.slug == slug),
+                               f"No domain has the slug {slug!r}.")
 
 
 def get_business(slug: str) -> Business:
     """Return the business with ``slug``, its adoptions and their capabilities."""
-    business = db.session.scalar(
+    return scalar_or_not_found(
         sa.select(Business).where(Business.slug == slug).options(
             joinedload(Business.team),
             selectinload(Business.adoptions).joinedload(Adoption.capability)
             .options(joinedload(Capability.domain), joinedload(Capability.team)),
             selectinload(Business.adoptions).joinedload(Adoption.api),
-        )
-    )
-    if business is None:
-        raise NotFound(f"No business has the slug {slug!r}.")
-    return business
+        ),
+        f"No business has the slug {slug!r}.")
 
 
 def pick_capabilities(q: str, *, exclude: str = "", limit: int = 10) -> list[Capability]:

@@ -31,8 +31,8 @@ from catalog import history, lookups
 from catalog.adoptions import adopt
 from catalog.browse import text_matches
 from catalog.capabilities import register_capability
-from catalog.db import db, transaction
-from catalog.errors import Conflict, NotFound, ValidationFailed
+from catalog.db import db, scalar_or_not_found, transaction
+from catalog.errors import Conflict, ValidationFailed
 from catalog.fields import NAME_MAX, PURPOSE_MAX, SLUG_MAX, SLUG_RE, split_capabilities
 from catalog.metrics import lead_time_days, lead_time_stats
 from catalog.models import (
@@ -55,7 +55,6 @@ from catalog.validation import (
     PICKS_MAX,
     Errors,
     check_business,
-    check_paging,
     check_slug,
     check_text,
 )
@@ -337,12 +336,10 @@ def _plan_team(value: Any, actor: User | None, errors: Errors) -> Team | None:
 
 def get_plan(plan_id: int) -> IncubationPlan:
     """Return the plan with this id; raise NotFound."""
-    plan = db.session.scalar(sa.select(IncubationPlan).where(IncubationPlan.id == plan_id)
-                             .options(joinedload(IncubationPlan.team),
-                                      joinedload(IncubationPlan.business)))
-    if plan is None:
-        raise NotFound(f"No incubation plan has the id {plan_id}.")
-    return plan
+    return scalar_or_not_found(
+        sa.select(IncubationPlan).where(IncubationPlan.id == plan_id)
+        .options(joinedload(IncubationPlan.team), joinedload(IncubationPlan.business)),
+        f"No incubation plan has the id {plan_id}.")
 
 
 @dataclass(frozen=True)
@@ -352,15 +349,12 @@ class PlanFilters(ListFilters):
     team: str = ""
 
     @classmethod
-    def from_args(cls, args: Mapping[str, Any]) -> "PlanFilters":
-        """Parse request arguments; raise ValidationFailed naming any bad one."""
-        errors = Errors()
+    def filters_from(cls, args: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
+        """Return the team ``args`` ask for."""
         team = str(args.get("team") or "").strip()
         if team:
             check_slug(team, errors, "team")
-        page, per_page = check_paging(args, errors)
-        errors.raise_if_any()
-        return cls(team=team, page=page, per_page=per_page)
+        return {"team": team}
 
     def filter_args(self) -> dict[str, Any]:
         """Return the plan list's own URL parameters."""

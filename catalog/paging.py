@@ -9,11 +9,11 @@ how many there are in all.
 """
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
-from catalog.validation import PER_PAGE_DEFAULT
+from catalog.validation import PER_PAGE_DEFAULT, Errors, check_paging
 
 __all__ = ["FilteredPage", "ListFilters", "Page", "paginate"]
 
@@ -27,6 +27,20 @@ class ListFilters:
 
     page: int = 1
     per_page: int = PER_PAGE_DEFAULT
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, Any]) -> Self:
+        """Parse request arguments; raise ValidationFailed naming every bad one."""
+        errors = Errors()
+        filters = cls.filters_from(args, errors)
+        page, per_page = check_paging(args, errors)
+        errors.raise_if_any()
+        return cls(page=page, per_page=per_page, **filters)
+
+    @classmethod
+    def filters_from(cls, args: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
+        """Return the list's own filters read from ``args``, adding problems to ``errors``."""
+        raise NotImplementedError
 
     def filter_args(self) -> dict[str, Any]:
         """Return the list's own URL parameters (``None`` or ``""`` when unset)."""

@@ -26,7 +26,7 @@ from catalog.models.governance import DECISIONS
 from catalog.paging import FilteredPage, ListFilters
 from catalog.permissions import can_govern
 from catalog.snapshots import capability_snapshot
-from catalog.validation import Errors, check_paging
+from catalog.validation import Errors
 
 __all__ = ["COMMENT_MAX", "REVIEW_STATUSES", "ReviewFilters", "ReviewPage", "can_review",
            "decide", "pending_count", "review_dict", "reviews_of"]
@@ -161,15 +161,12 @@ class ReviewFilters(ListFilters):
     status: str = "pending"
 
     @classmethod
-    def from_args(cls, args: Mapping[str, Any]) -> "ReviewFilters":
-        """Parse request arguments; raise ValidationFailed naming any bad one."""
-        errors = Errors()
+    def filters_from(cls, args: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
+        """Return the status ``args`` ask for."""
         status = str(args.get("status") or "pending").strip()
         if status not in REVIEW_STATUSES:
             errors.add("status", f"Status must be one of: {', '.join(REVIEW_STATUSES)}.")
-        page, per_page = check_paging(args, errors)
-        errors.raise_if_any()
-        return cls(status=status, page=page, per_page=per_page)
+        return {"status": status}
 
     def filter_args(self) -> dict[str, Any]:
         """Return the review list's own URL parameters."""
