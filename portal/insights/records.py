@@ -1,5 +1,6 @@
 """Recording adoptions and deliveries from the pages (forms and pickers)."""
 
+from typing import TypeVar
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
@@ -15,16 +16,16 @@ from portal.auth import current_actor
 from portal.insights.blueprint import bp
 from portal.insights.forms import AdoptionForm, DeliveryForm, EndAdoptionForm
 
+F = TypeVar("F", AdoptionForm, DeliveryForm)
+
 
 @bp.route("/adoptions/new", methods=["GET", "POST"])
 @login_required
 def new_adoption():
     """Record that a business uses a capability."""
     actor = current_actor()
-    form = AdoptionForm()
-    form.business.choices = _business_choices(actor, "adoptions")
+    form = _business_form(AdoptionForm, actor, "adoptions")
     if request.method == "GET":
-        form.business.data = request.args.get("business", "")
         form.capability.data = request.args.get("capability", "")
         form.since.data = today().isoformat()
         form.return_to.data = "business" if request.args.get("business") else "capability"
@@ -66,10 +67,8 @@ def end_adoption(adoption_id: int):
 def new_delivery():
     """Record one delivered (or still open) business feature."""
     actor = current_actor()
-    form = DeliveryForm()
-    form.business.choices = _business_choices(actor, "deliveries")
+    form = _business_form(DeliveryForm, actor, "deliveries")
     if request.method == "GET":
-        form.business.data = request.args.get("business", "")
         return _delivery_form_page(form, {})
     try:
         delivery = deliveries.record_delivery(form.to_data(), actor, source="form")
@@ -114,10 +113,17 @@ def ensure_may_record(actor, what: str) -> list[Business]:
     return businesses
 
 
-def _business_choices(actor, what: str) -> list[SelectChoice]:
-    """Return a form's business choices (Forbidden when there are none)."""
-    return [SelectChoice("", "Choose a business")] + [
+def _business_form(form_class: type[F], actor, what: str) -> F:
+    """Return the form offering the businesses ``actor`` may record ``what`` for.
+
+    Forbidden when there are none; a GET chooses the one ``?business=`` names.
+    """
+    form = form_class()
+    form.business.choices = [SelectChoice("", "Choose a business")] + [
         SelectChoice(b.slug, b.name) for b in ensure_may_record(actor, what)]
+    if request.method == "GET":
+        form.business.data = request.args.get("business", "")
+    return form
 
 
 def _apis_of(slug: str) -> list[str]:
