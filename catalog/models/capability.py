@@ -2,7 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.ext.hybrid import hybrid_property
@@ -18,6 +18,10 @@ TIERS = (1, 2, 3)
 API_STATUSES = ("beta", "stable", "deprecated")
 API_KINDS = ("openapi", "grpc", "asyncapi", "graphql")
 DEPENDENCY_KINDS = ("sync", "async", "data")
+
+#: The indexed id of the capability a row belongs to; the row goes when the capability does.
+CapabilityId = Annotated[int, mapped_column(sa.ForeignKey("capability.id", ondelete="CASCADE"),
+                                            index=True)]
 
 
 class Domain(db.Model):
@@ -136,9 +140,7 @@ class Api(db.Model):
     __table_args__ = (sa.UniqueConstraint("capability_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    capability_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("capability.id", ondelete="CASCADE"), index=True
-    )
+    capability_id: Mapped[CapabilityId]
     name: Mapped[str] = mapped_column(sa.String(120))
     kind: Mapped[str] = mapped_column(sa.String(40), default="openapi")
     version: Mapped[str] = mapped_column(sa.String(40), default="")
@@ -162,12 +164,8 @@ class Dependency(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    consumer_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("capability.id", ondelete="CASCADE"), index=True
-    )
-    provider_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("capability.id", ondelete="CASCADE"), index=True
-    )
+    consumer_id: Mapped[CapabilityId]
+    provider_id: Mapped[CapabilityId]
     api_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("api.id", ondelete="SET NULL")
     )
@@ -175,10 +173,10 @@ class Dependency(db.Model):
     since: Mapped[dt.date] = mapped_column(default=today)
 
     consumer: Mapped[Capability] = relationship(
-        foreign_keys=[consumer_id], back_populates="dependencies"
+        foreign_keys="Dependency.consumer_id", back_populates="dependencies"
     )
     provider: Mapped[Capability] = relationship(
-        foreign_keys=[provider_id], back_populates="dependents"
+        foreign_keys="Dependency.provider_id", back_populates="dependents"
     )
     api: Mapped[Api | None] = relationship()
 
@@ -195,9 +193,7 @@ class Adoption(db.Model):
     business_id: Mapped[int] = mapped_column(
         sa.ForeignKey("business.id", ondelete="CASCADE"), index=True
     )
-    capability_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("capability.id", ondelete="CASCADE"), index=True
-    )
+    capability_id: Mapped[CapabilityId]
     api_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("api.id", ondelete="SET NULL")
     )

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.db import db
 from catalog.models._time import utcnow
-from catalog.models.capability import Capability
+from catalog.models.capability import Capability, CapabilityId
 from catalog.models.org import Team
 
 #: What a reviewer may decide: approve (proposed -> approved), reject, or ask for changes.
@@ -50,8 +50,7 @@ class MigrationStatus(db.Model):
     __table_args__ = (sa.UniqueConstraint("capability_id", "team_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    capability_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("capability.id", ondelete="CASCADE"), index=True)
+    capability_id: Mapped[CapabilityId]
     team_id: Mapped[int] = mapped_column(sa.ForeignKey("team.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(sa.String(20), default="not-started")
     note: Mapped[str] = mapped_column(sa.String(280), default="")
@@ -78,16 +77,14 @@ class DuplicateDismissal(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    first_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("capability.id", ondelete="CASCADE"), index=True)
-    second_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("capability.id", ondelete="CASCADE"), index=True)
+    first_id: Mapped[CapabilityId]
+    second_id: Mapped[CapabilityId]
     reason: Mapped[str] = mapped_column(sa.Text)
     actor: Mapped[str | None] = mapped_column(sa.String(63))
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
-    first: Mapped[Capability] = relationship(foreign_keys=[first_id])
-    second: Mapped[Capability] = relationship(foreign_keys=[second_id])
+    first: Mapped[Capability] = relationship(foreign_keys="DuplicateDismissal.first_id")
+    second: Mapped[Capability] = relationship(foreign_keys="DuplicateDismissal.second_id")
 
     def __repr__(self) -> str:
         return f"<DuplicateDismissal {self.first_id} ~ {self.second_id}>"
