@@ -33,7 +33,7 @@ from catalog.models import (
 from catalog.models._time import today, utcnow
 from catalog.models.governance import MIGRATION_STATUSES
 from catalog.permissions import EDIT_ALL_ROLES
-from catalog.validation import Errors
+from catalog.validation import Errors, check_words
 
 __all__ = ["ALTERNATIVES_MAX", "NOTE_MAX", "alternatives", "consumer_teams", "days_left",
            "get_for_plan", "migration_dict", "plan_facts", "set_migration_status",
@@ -221,15 +221,7 @@ def set_migration_status(slug: str, team_slug: str, data: Mapping[str, Any],
     status = data.get("status")
     if status not in MIGRATION_STATUSES:
         errors.add("status", f"Status must be one of: {', '.join(MIGRATION_STATUSES)}.")
-    note = data.get("note") or ""
-    if not isinstance(note, str):
-        errors.add("note", "Note must be text.")
-        note = ""
-    note = note.strip()
-    if len(note) > NOTE_MAX:
-        errors.add("note", f"Note must be at most {NOTE_MAX} characters.")
-    elif "\x00" in note or "\n" in note or "\r" in note:
-        errors.add("note", "Note must be one line of text.")
+    note = check_words(data.get("note"), errors, "note", "Note", NOTE_MAX, one_line=True)
     if team is not None and "team" not in errors and team.id not in {
             used["team"].id for used in consumer_teams(capability)}:
         errors.add("team", f"{team.name} does not use {capability.slug!r} directly.")

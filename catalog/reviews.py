@@ -26,7 +26,7 @@ from catalog.models.governance import DECISIONS
 from catalog.paging import FilteredPage, ListFilters
 from catalog.permissions import can_govern
 from catalog.snapshots import capability_snapshot
-from catalog.validation import Errors
+from catalog.validation import Errors, check_words
 
 __all__ = ["COMMENT_MAX", "REVIEW_STATUSES", "ReviewFilters", "ReviewPage", "can_review",
            "decide", "pending_count", "review_dict", "reviews_of"]
@@ -81,18 +81,8 @@ def decide(slug: str, data: Mapping[str, Any], actor: User | None) -> Review:
     decision = data.get("decision")
     if decision not in DECISIONS:
         errors.add("decision", f"Decision must be one of: {', '.join(DECISIONS)}.")
-    comment = data.get("comment", "")
-    if comment is None:
-        comment = ""
-    if not isinstance(comment, str):
-        errors.add("comment", "Comment must be text.")
-        comment = ""
-    comment = comment.strip()
-    if len(comment) > COMMENT_MAX:
-        errors.add("comment", f"Comment must be at most {COMMENT_MAX:,} characters.")
-    elif "\x00" in comment:
-        errors.add("comment", "Comment must not contain a NUL character.")
-    elif decision in ("reject", "changes") and not comment:
+    comment = check_words(data.get("comment"), errors, "comment", "Comment", COMMENT_MAX)
+    if "comment" not in errors and decision in ("reject", "changes") and not comment:
         errors.add("comment", "Say why in the comment: the team needs to know what to change.")
     errors.raise_if_any()
     if capability.lifecycle != "proposed":

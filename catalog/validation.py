@@ -241,6 +241,33 @@ def check_text(value: Any, errors: Errors, field: str, label: str, limit: int, *
     return clean if clean is not None else _text(value)
 
 
+def check_words(value: Any, errors: Errors, field: str, label: str, limit: int, *,
+                one_line: bool = False) -> str:
+    """Return a review comment or migration note as stripped text; None is blank.
+
+    Unlike :func:`check_text`, a number is refused: these are words a person wrote.
+
+    >>> errors = Errors()
+    >>> check_words(" moved ", errors, "note", "Note", 280), check_words(42, errors, "c", "C", 9)
+    ('moved', '')
+    >>> dict(errors)
+    {'c': ['C must be text.']}
+    """
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors.add(field, f"{label} must be text.")
+        return ""
+    value = value.strip()
+    if len(value) > limit:
+        errors.add(field, f"{label} must be at most {limit:,} characters.")
+    elif one_line and ("\x00" in value or "\n" in value or "\r" in value):
+        errors.add(field, f"{label} must be one line of text.")
+    elif "\x00" in value:
+        errors.add(field, f"{label} must not contain a NUL character.")
+    return value
+
+
 # -- helpers -----------------------------------------------------------------
 
 
