@@ -12,6 +12,7 @@ from catalog.errors import Conflict, Forbidden
 from catalog.history import current_revision
 from catalog.models import Delivery, delivery_capability
 from catalog.models._time import today
+from tests.support import assert_only_field_error
 
 HEADER = "business,title,requested_on,delivered_on,capabilities,external_ref\n"
 
@@ -92,10 +93,7 @@ def test_bad_deliveries_are_422_naming_the_field(client, token, unchanged, chang
 
     response = client.post("/api/v1/deliveries", json={**GOOD, **changes}, headers=headers)
 
-    assert response.status_code == 422
-    errors = response.get_json()["errors"]
-    assert list(errors) == [field]
-    assert words in errors[field][0]
+    assert_only_field_error(response, field, words)
     unchanged.check()
 
 
