@@ -7,7 +7,9 @@ the same :class:`ValidationFailed` errors and leave the same history
 (:mod:`catalog.history`).
 """
 
-from collections.abc import Mapping
+import dataclasses
+import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -36,6 +38,9 @@ PLAIN_FIELDS = (
     "slug", "name", "summary", "description", "lifecycle", "tier", "docs_url",
     "repo_url", "sla_availability", "sla_p99_ms", "launched_on", "deprecated_on", "sunset_on",
 )
+API_FIELDS = ("name", "kind", "version", "status", "description", "spec")
+#: Rows per statement of a bulk write.
+CHUNK = 500
 #: Lifecycle moves that date themselves when no date is given.
 MOVE_DATES = {"production": "launched_on", "deprecated": "deprecated_on"}
 
@@ -108,12 +113,7 @@ def register_capability(data: Mapping[str, Any], actor: User | None, *,
     Forbidden
         ``actor`` may not register capabilities for that team.
     """
-    cleaned, errors = _clean(data, partial=False, current=None, owner_required=owner_required)
-    refs = _resolve(cleaned, errors, current=None)
-    lifecycle.check_move(None, cleaned, refs, actor, errors)
-    note = _structure(None, cleaned, refs, actor, errors)
-    _raise(errors)
-    ensure_can_register(actor, refs["team"])
+    cleaned, refs, note = _check_new(data, actor, owner_required=owner_required)
     with transaction():
         capability = Capability(domain=refs["domain"], team=refs["team"])
         _apply(capability, cleaned, refs)
@@ -136,22 +136,8 @@ def update_capability(capability: Capability, data: Mapping[str, Any], actor: Us
     ValidationFailed, Conflict, Forbidden
         As :func:`register_capability`; nothing is written.
     """
-    ensure_can_edit(actor, capability)
-    if "slug" in data and data["slug"] != capability.slug:
-        raise ValidationFailed({"slug": ["A capability's slug cannot change; it is part of every link to it."]})
-    if expected_version is not None and expected_version != capability.version:
-        raise StaleVersion(
-            f"{capability.slug!r} was changed by someone else (version "
-            f"{capability.version}, yours {expected_version}). Reload and apply your change again."
-        )
-    cleaned, errors = _clean(data, partial=True, current=capability,
-                             owner_required=owner_required)
-    refs = _resolve(cleaned, errors, current=capability)
-    lifecycle.check_move(capability, cleaned, refs, actor, errors)
-    note = _structure(capability, cleaned, refs, actor, errors)
-    _raise(errors)
-    if refs.get("team") is not None and refs["team"].id != capability.team_id:
-        ensure_can_register(actor, refs["team"])
+    cleaned, refs, note = _check_change(capability, data, actor, expected_version=expected_version,
+                                        owner_required=owner_required)
     with transaction():
         before = capability_snapshot(capability)
         _apply(capability, cleaned, refs)
@@ -257,15 +243,233 @@ def add_dependency(data: Mapping[str, Any], actor: User | None, *,
     return next(dep for dep in consumer.dependencies if dep.provider.slug == new["provider"])
 
 
+# -- many new capabilities at once (an import) --------------------------------
+
+
+@dataclasses.dataclass(eq=False)
+class NewApi:
+    """An API of a :class:`NewCapability`; ``id`` is set once written."""
+
+    name: str
+    kind: str
+    version: str
+    status: str
+    description: str
+    spec: str
+    id: int | None = None
+
+
+@dataclasses.dataclass(eq=False)
+class NewDependency:
+    """A dependency of a :class:`NewCapability` on a stored or new provider."""
+
+    provider: "Capability | NewCapability"
+    kind: str
+    api: "Api | NewApi | None"
+    since: dt.date
+
+
+@dataclasses.dataclass(eq=False)
+class NewCapability:
+    """A capability checked by :func:`check_new_capability`, held until :func:`insert_capabilities`.
+
+    It carries what the rules and :func:`~catalog.snapshots.capability_snapshot`
+    read from a stored capability, with the values the cleaning gave; ``id``
+    is set once written.
+    """
+
+    domain: Domain
+    team: Team | None
+    slug: str = ""
+    name: str = ""
+    summary: str = ""
+    description: str = ""
+    lifecycle: str = ""
+    tier: int | None = None
+    docs_url: str = ""
+    repo_url: str = ""
+    sla_availability: Any = None
+    sla_p99_ms: int | None = None
+    launched_on: dt.date | None = None
+    deprecated_on: dt.date | None = None
+    sunset_on: dt.date | None = None
+    replacement: "Capability | NewCapability | None" = None
+    search_text: str = ""
+    tags: list[str] = dataclasses.field(default_factory=list)
+    apis: list[NewApi] = dataclasses.field(default_factory=list)
+    dependencies: list[NewDependency] = dataclasses.field(default_factory=list)
+    created_at: dt.datetime = dataclasses.field(default_factory=utcnow)
+    version: int = 1  # a new row's
+    note: str = ""  # kept with its change
+    id: int | None = None
+
+    @property
+    def team_id(self) -> int | None:
+        return self.team.id if self.team is not None else None
+
+    @property
+    def updated_at(self) -> dt.datetime:
+        return self.created_at
+
+    def set_lists(self, cleaned: dict[str, Any], refs: dict[str, Any]) -> None:
+        """Take the tags, APIs and dependencies ``cleaned`` gives, as :func:`_apply` does."""
+        if "tags" in cleaned:
+            self.tags = list(cleaned["tags"])
+        if "apis" in cleaned:
+            self.apis = [NewApi(**row) for row in cleaned["apis"]]
+            for api in self.apis:
+                history.keep_spec(api.spec)
+        if "dependencies" in cleaned:
+            kept = {dep.provider: dep for dep in self.dependencies}
+            self.dependencies = []
+            for row in cleaned["dependencies"]:
+                provider = refs["providers"][row["provider"]]
+                dep = kept.get(provider) or NewDependency(provider, row["kind"], None,
+                                                          today())  # the column default
+                dep.kind = row["kind"]
+                if row.get("since") is not None:
+                    dep.since = row["since"]
+                dep.api = next((api for api in provider.apis if api.name == row["api"]), None)
+                self.dependencies.append(dep)
+
+
+def check_new_capability(data: Mapping[str, Any], actor: User | None, *,
+                         known: Mapping[str, NewCapability],
+                         owner_required: bool = True) -> NewCapability:
+    """Check a capability to register with every rule of :func:`register_capability`; write nothing.
+
+    ``known``: the capabilities checked before it for the same bulk write
+    (its dependencies and replacement may name them). Raises as
+    :func:`register_capability` does.
+    """
+    cleaned, refs, note = _check_new(data, actor, owner_required=owner_required, known=known)
+    capability = NewCapability(domain=refs["domain"], team=refs["team"], note=note)
+    _apply(capability, cleaned, refs)
+    return capability
+
+
+def change_new_capability(capability: NewCapability, data: Mapping[str, Any],
+                          actor: User | None, *, known: Mapping[str, NewCapability],
+                          owner_required: bool = True) -> None:
+    """Change a checked, unwritten capability with every rule of :func:`update_capability`."""
+    cleaned, refs, note = _check_change(capability, data, actor, owner_required=owner_required,
+                                        known=known)
+    _apply(capability, cleaned, refs)
+    capability.note = "\n".join(text for text in (capability.note, note) if text)
+
+
+def insert_capabilities(capabilities: Sequence[NewCapability], actor: User | None) -> None:
+    """Write checked new capabilities with bulk inserts, and one history change for each.
+
+    The rows, ids (in the order given) and history are those registering
+    them one by one would leave, at a fraction of the time and memory: for
+    an import of thousands. Inside the caller's transaction.
+    """
+    db.session.flush()  # the teams and domains they name have ids
+    connection = db.session.connection()
+    for chunk in _chunks(capabilities):
+        connection.execute(sa.insert(Capability.__table__), [
+            {**{name: getattr(row, name) for name in PLAIN_FIELDS},
+             "domain_id": row.domain.id, "team_id": row.team_id, "search_text": row.search_text,
+             "created_at": row.created_at, "updated_at": row.updated_at, "version": row.version}
+            for row in chunk])
+        ids = dict(connection.execute(sa.select(Capability.slug, Capability.id)
+                                      .where(Capability.slug.in_([row.slug for row in chunk])))
+                   .all())
+        for row in chunk:
+            row.id = ids[row.slug]
+        _insert_lists(connection, chunk)
+    replaced = [{"row": row.id, "replacement": row.replacement.id}
+                for row in capabilities if row.replacement is not None]
+    if replaced:
+        connection.execute(sa.update(Capability.__table__)
+                           .where(Capability.id == sa.bindparam("row"))
+                           .values(replacement_id=sa.bindparam("replacement")), replaced)
+    for chunk in _chunks(capabilities):
+        rows = [{"consumer_id": row.id, "provider_id": dep.provider.id, "kind": dep.kind,
+                 "since": dep.since, "api_id": dep.api.id if dep.api is not None else None}
+                for row in chunk for dep in row.dependencies]
+        if rows:
+            connection.execute(sa.insert(Dependency.__table__), rows)
+    lookups.forget(Capability, [row.slug for row in capabilities])
+    for row in capabilities:
+        history.record(actor, "capability", row.slug, capability_snapshot(row), note=row.note)
+
+
+def _insert_lists(connection: sa.Connection, chunk: Sequence[NewCapability]) -> None:
+    """Insert the tags and APIs of capabilities just written, and note the APIs' ids."""
+    tags = [{"capability_id": row.id, "tag": tag} for row in chunk for tag in row.tags]
+    if tags:
+        connection.execute(sa.insert(CapabilityTag.__table__), tags)
+    apis = [{"capability_id": row.id, **{name: getattr(api, name) for name in API_FIELDS}}
+            for row in chunk for api in row.apis]
+    if not apis:
+        return
+    connection.execute(sa.insert(Api.__table__), apis)
+    ids = {(owner, name): id_ for id_, owner, name in connection.execute(
+        sa.select(Api.id, Api.capability_id, Api.name)
+        .where(Api.capability_id.in_([row.id for row in chunk])))}
+    for row in chunk:
+        for api in row.apis:
+            api.id = ids[(row.id, api.name)]
+
+
+def _chunks(rows: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(rows), CHUNK):
+        yield rows[start:start + CHUNK]
+
+
 # -- steps -------------------------------------------------------------------
 
 
-def _clean(data, *, partial, current, owner_required=True):
+def _check_new(data, actor, *, owner_required, known=None):
+    """Check a new capability's ``data`` with every rule of registering; return what to write."""
+    cleaned, errors = _clean(data, partial=False, current=None, owner_required=owner_required,
+                             known=known)
+    refs = _resolve(cleaned, errors, current=None, known=known)
+    lifecycle.check_move(None, cleaned, refs, actor, errors)
+    note = _structure(None, cleaned, refs, actor, errors)
+    _raise(errors)
+    ensure_can_register(actor, refs["team"])
+    return cleaned, refs, note
+
+
+def _check_change(capability, data, actor, *, expected_version=None, owner_required=True,
+                  known=None):
+    """Check a change of ``capability`` with every rule of updating; return what to write."""
+    ensure_can_edit(actor, capability)
+    if "slug" in data and data["slug"] != capability.slug:
+        raise ValidationFailed({"slug": ["A capability's slug cannot change; it is part of every link to it."]})
+    if expected_version is not None and expected_version != capability.version:
+        raise StaleVersion(
+            f"{capability.slug!r} was changed by someone else (version "
+            f"{capability.version}, yours {expected_version}). Reload and apply your change again."
+        )
+    cleaned, errors = _clean(data, partial=True, current=capability,
+                             owner_required=owner_required, known=known)
+    refs = _resolve(cleaned, errors, current=capability, known=known)
+    lifecycle.check_move(capability, cleaned, refs, actor, errors)
+    note = _structure(capability, cleaned, refs, actor, errors)
+    _raise(errors)
+    if refs.get("team") is not None and refs["team"].id != capability.team_id:
+        ensure_can_register(actor, refs["team"])
+    return cleaned, refs, note
+
+
+def _clean(data, *, partial, current, owner_required=True, known=None):
     errors = Errors()
     cleaned = check_capability(data, errors, partial=partial, owner_required=owner_required)
-    if "slug" in cleaned and "slug" not in errors and _slug_taken(cleaned["slug"], current):
+    if ("slug" in cleaned and "slug" not in errors
+            and _find(cleaned["slug"], known) not in (None, current)):
         errors.add("slug", SLUG_TAKEN)
     return cleaned, errors
+
+
+def _find(slug: str, known: Mapping[str, Any] | None) -> Any:
+    """Return the capability with ``slug``: one of ``known`` (checked, not yet written) or stored."""
+    if known and slug in known:
+        return known[slug]
+    return lookups.by_slug(Capability, slug)
 
 
 def _structure(current: Capability | None, cleaned: dict[str, Any], refs: dict[str, Any],
@@ -298,13 +502,12 @@ def _structure(current: Capability | None, cleaned: dict[str, Any], refs: dict[s
     return ""
 
 
-def _slug_taken(slug: str, current: Capability | None) -> bool:
-    found = lookups.by_slug(Capability, slug)
-    return found is not None and found is not current
+def _resolve(cleaned: dict[str, Any], errors: Errors, *, current: Capability | None,
+             known: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Look up the domain, team, replacement and dependency providers named by slug.
 
-
-def _resolve(cleaned: dict[str, Any], errors: Errors, *, current: Capability | None) -> dict[str, Any]:
-    """Look up the domain, team and dependency providers named by slug."""
+    ``known``: capabilities checked for a bulk write, found before stored ones.
+    """
     refs: dict[str, Any] = {}
     if cleaned.get("domain"):
         refs["domain"] = lookups.by_slug(Domain, cleaned["domain"])
@@ -317,17 +520,17 @@ def _resolve(cleaned: dict[str, Any], errors: Errors, *, current: Capability | N
     elif "team" in cleaned:
         refs["team"] = None  # no owner: allowed only where the owner is not required
     if cleaned.get("replacement"):
-        refs["replacement"] = lookups.by_slug(Capability, cleaned["replacement"])
+        refs["replacement"] = _find(cleaned["replacement"], known)
         if refs["replacement"] is None:
             errors.add("replacement", f"Unknown capability {cleaned['replacement']!r}.")
     elif "replacement" in cleaned:
         refs["replacement"] = None
     if "dependencies" in cleaned:
-        refs["providers"] = _resolve_providers(cleaned, errors, current)
+        refs["providers"] = _resolve_providers(cleaned, errors, current, known=known)
     return refs
 
 
-def _resolve_providers(cleaned, errors, current, *, field_of=None) -> dict[str, Capability]:
+def _resolve_providers(cleaned, errors, current, *, field_of=None, known=None) -> dict[str, Any]:
     """Look up each dependency's provider, recording why it cannot be depended on.
 
     ``field_of(i, part)`` names the field of row ``i``'s ``part`` ("provider"
@@ -335,7 +538,10 @@ def _resolve_providers(cleaned, errors, current, *, field_of=None) -> dict[str, 
     """
     field_of = field_of or (lambda i, part: f"dependencies.{i}")
     wanted = [dep["provider"] for dep in cleaned["dependencies"]]
-    providers = lookups.by_slugs(Capability, wanted, selectinload(Capability.apis))
+    known = known or {}
+    providers = {slug: known[slug] for slug in wanted if slug in known}
+    providers.update(lookups.by_slugs(Capability, [slug for slug in wanted if slug not in known],
+                                      selectinload(Capability.apis)))
     own_slugs = {cleaned.get("slug")} | ({current.slug} if current is not None else set())
     existing = {dep.provider for dep in current.dependencies} if current is not None else set()
     for i, dep in enumerate(cleaned["dependencies"]):
@@ -360,7 +566,8 @@ def _raise(errors: Errors) -> None:
     raise ValidationFailed(dict(errors))
 
 
-def _apply(capability: Capability, cleaned: dict[str, Any], refs: dict[str, Any]) -> None:
+def _apply(capability: "Capability | NewCapability", cleaned: dict[str, Any],
+           refs: dict[str, Any]) -> None:
     for field in PLAIN_FIELDS:
         if field in cleaned:
             setattr(capability, field, cleaned[field])
@@ -370,12 +577,15 @@ def _apply(capability: Capability, cleaned: dict[str, Any], refs: dict[str, Any]
         capability.team = refs["team"]
     if "replacement" in refs:
         capability.replacement = refs["replacement"]
-    if "tags" in cleaned:
-        _replace_tags(capability, cleaned["tags"])
-    if "apis" in cleaned:
-        _replace_apis(capability, cleaned["apis"])
-    if "dependencies" in cleaned:
-        _replace_dependencies(capability, cleaned["dependencies"], refs["providers"])
+    if isinstance(capability, NewCapability):
+        capability.set_lists(cleaned, refs)
+    else:
+        if "tags" in cleaned:
+            _replace_tags(capability, cleaned["tags"])
+        if "apis" in cleaned:
+            _replace_apis(capability, cleaned["apis"])
+        if "dependencies" in cleaned:
+            _replace_dependencies(capability, cleaned["dependencies"], refs["providers"])
     dated = MOVE_DATES.get(capability.lifecycle)
     if dated and getattr(capability, dated) is None and dated not in cleaned:
         setattr(capability, dated, today())

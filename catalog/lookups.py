@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from catalog.db import db
 
-__all__ = ["by_slug", "by_slugs", "remember", "remember_absent"]
+__all__ = ["by_slug", "by_slugs", "forget", "remember", "remember_absent"]
 
 Row = TypeVar("Row")
 CHUNK = 500
@@ -56,6 +56,13 @@ def remember_absent(model: type, slugs: Iterable[str]) -> None:
     known = _memory(model)
     for slug in slugs:
         known.setdefault(slug, None)
+
+
+def forget(model: type, slugs: Iterable[str]) -> None:
+    """Forget what is known of these slugs (rows written past the session): read them again."""
+    known = _memory(model)
+    for slug in slugs:
+        known.pop(slug, None)
 
 
 def _memory(model: type) -> dict[str, Any]:

@@ -15,11 +15,15 @@ from catalog.models import (
     Business,
     Capability,
     Change,
+    ChangeScope,
     Dependency,
     Domain,
     Team,
+    Version,
 )
+from catalog.snapshots import capability_snapshot
 from tests.conftest import BACKSTAGE_EXAMPLES as FIXTURE
+from tests.conftest import wipe
 
 ENTRY = FIXTURE / "catalog-info.yaml"
 
@@ -433,6 +437,85 @@ def test_flushing_in_chunks_saves_each_capability_once(db, make, tmp_path, monke
     changes = db.session.scalars(sa.select(Change.slug).where(Change.kind == "capability",
                                                               Change.source == "import")).all()
     assert sorted(changes) == ["cart", "payments", "search", "shop"]
+
+
+# -- a first import: every capability new, written in bulk ----------------------------
+
+
+def retired(name: str) -> dict:
+    doc = component(name, lifecycle="deprecated")
+    doc["metadata"]["annotations"] = {"capability-portal/lifecycle": "retired"}
+    return doc
+
+
+@pytest.mark.parametrize("provider_first", [True, False], ids=["provider-first", "provider-later"])
+def test_a_rule_broken_midway_through_a_first_import_writes_nothing_and_names_it(
+        db, unchanged, tmp_path, provider_first):
+    """A provider checked before or after its consumer: the same rule, the same error, no row."""
+    consumer = component("shop", dependsOn=["component:old"])
+    middle = [retired("old"), consumer] if provider_first else [consumer, retired("old")]
+    source = write(tmp_path / "catalog-info.yaml", TEAM, component("cart"), *middle,
+                   component("search"))
+    unchanged()
+    report = import_catalog(source)
+    assert not report.ok and not report.written
+    unchanged.check()
+    (error,) = report.errors
+    assert (error.ref, error.field) == ("component:default/shop", "spec.dependsOn[0]")
+    assert error.document == (3 if provider_first else 2)
+    assert "'old' is retired" in error.message
+
+
+BULK_DOCS = (TEAM,
+             component("shop", dependsOn=["component:cart"], consumesApis=["cart-api"]),
+             component("cart", providesApis=["cart-api"], dependsOn=["component:search"]),
+             entity("API", "cart-api", type="grpc", lifecycle="production", owner="team-x"),
+             component("search", subcomponentOf="component:shop"),
+             component("payments", dependsOn=["component:search"]))
+
+
+def created_rows(db, slugs) -> dict:
+    """Each capability's row and the history of its creation, without ids and times."""
+    def timeless(doc):
+        return {k: v for k, v in doc.items() if k not in ("created_at", "updated_at")}
+
+    db.session.expire_all()
+    found = {}
+    for slug in slugs:
+        row = capability(db, slug)
+        change = db.session.scalar(sa.select(Change).where(Change.kind == "capability",
+                                                           Change.slug == slug))
+        scopes = db.session.execute(sa.select(ChangeScope.kind, ChangeScope.slug)
+                                    .where(ChangeScope.change_id == change.id)
+                                    .order_by(ChangeScope.kind, ChangeScope.slug)).all()
+        version = db.session.scalar(sa.select(Version.data).where(
+            Version.kind == "capability", Version.key == slug, Version.valid_to.is_(None)))
+        found[slug] = {"row": timeless(capability_snapshot(row)), "search": row.search_text,
+                       "version": row.version, "change": (change.action, change.source,
+                                                          change.actor, change.note),
+                       "changes": timeless(change.changes), "scopes": scopes,
+                       "snapshot": timeless(version)}
+    return found
+
+
+def test_a_first_import_leaves_the_rows_and_history_the_services_leave(db, make, tmp_path):
+    """Written in bulk (no capability of the import exists) or one by one through the
+    services (one exists): the new capabilities' rows, changes and versions are the same."""
+    source = write(tmp_path / "catalog-info.yaml", *BULK_DOCS)
+    new = ("shop", "cart", "search")
+    make.team("trade")
+    make.domain("transaction")
+    assert import_catalog(source).ok
+    bulk = created_rows(db, new)
+    assert [dep["provider"] for dep in bulk["shop"]["row"]["dependencies"]] == ["cart", "search"]
+    assert bulk["shop"]["row"]["dependencies"][0]["api"] == "cart-api"
+    wipe(db)
+    make.team("trade")
+    make.domain("transaction")
+    make.capability("payments")
+    report = import_catalog(source)
+    assert report.ok and report.updated["capabilities"] == 1
+    assert created_rows(db, new) == bulk
 
 
 # -- the command line ------------------------------------------------------------------

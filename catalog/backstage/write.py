@@ -94,6 +94,9 @@ def _write_capabilities(by_kind: dict[str, list[Step]], catalog: CatalogIndex,
     replacements: dict[str, tuple[Step, str]] = {}  # named before they are registered
     touched = {step.row.key[0]: step for step in by_kind["capabilities"]}
     order = [*touched, *(slug for slug in apis if slug not in touched)]
+    if all(catalog.capability(slug) is None for slug in [*order, *links]):
+        _register_new(order, touched, apis, links, catalog, actor, done)
+        return
     flush = _ChunkFlush(_written_twice(order, touched, links, catalog))
     for slug in order:
         step = touched.get(slug)
@@ -131,6 +134,50 @@ def _write_capabilities(by_kind: dict[str, list[Step]], catalog: CatalogIndex,
               {"dependencies": _merged_dependencies(capability, steps)}, actor,
               owner_required=False)
         done.step(len(steps))
+
+
+def _register_new(order: list[str], touched: dict[str, Step], apis: dict[str, list[Step]],
+                  links: dict[str, list[Step]], catalog: CatalogIndex, actor: User | None,
+                  done: "_Progress") -> None:
+    """Register capabilities none of which exists yet: each checked as one by one, then written in bulk.
+
+    The same order and rules as the one-by-one path: each is checked as
+    registered with the dependencies and replacement it names among the
+    catalog and those before it; those naming one after it are then checked
+    as a change. The rows and history written are those the services leave
+    (:func:`catalog.capabilities.insert_capabilities`).
+    """
+    known: dict[str, capability_service.NewCapability] = {}
+    later: dict[str, list[Step]] = defaultdict(list)
+    replacements: dict[str, tuple[Step, str]] = {}
+
+    def written(slug: str) -> bool:  # in the catalog, or checked before
+        return slug in known or catalog.capability(slug) is not None
+
+    for slug in order:
+        step = touched.get(slug)
+        data = _values(step)
+        if data.get("replacement") and not written(data["replacement"]):
+            replacements[slug] = (step, data.pop("replacement"))
+        if apis[slug]:
+            data["apis"] = _merged_apis(None, apis[slug])
+        now = []
+        for link in links.get(slug, []):
+            (now if written(link.row.key[1]) else later[slug]).append(link)
+        known[slug] = _call(step or apis[slug][0], capability_service.check_new_capability,
+                            {"slug": slug, **data,
+                             "dependencies": [_dependency(link) for link in now]},
+                            actor, known=known, owner_required=False)
+        done.step(1 + len(apis[slug]) + len(now))
+    for slug, (step, replacement) in replacements.items():
+        _call(step, capability_service.change_new_capability, known[slug],
+              {"replacement": replacement}, actor, known=known, owner_required=False)
+    for consumer, steps in later.items():
+        _call(steps[0], capability_service.change_new_capability, known[consumer],
+              {"dependencies": _merged_dependencies(known[consumer], steps)}, actor,
+              known=known, owner_required=False)
+        done.step(len(steps))
+    capability_service.insert_capabilities(list(known.values()), actor)
 
 
 def _written_twice(order: list[str], touched: dict[str, Step],
