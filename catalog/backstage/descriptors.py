@@ -99,8 +99,8 @@ def keep_descriptors(entities: Iterable[Entity], maps_to: dict[Key, str],
                 setattr(row, name, value)
             row.source, row.imported_at = entity.file, utcnow()
             changed = True
-    if new:
-        db.session.execute(sa.insert(BackstageDescriptor), new)
+    for start in range(0, len(new), LOAD_CHUNK):  # a statement's parameters, a chunk at a time
+        db.session.execute(sa.insert(BackstageDescriptor), new[start:start + LOAD_CHUNK])
     return changed or bool(new)
 
 

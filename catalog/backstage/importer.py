@@ -20,7 +20,7 @@ from catalog.backstage.parse import (
     parse_entities,
     report_skipped,
 )
-from catalog.backstage.plan import plan_steps
+from catalog.backstage.plan import Step, plan_steps
 from catalog.backstage.report import ImportReport, Problem
 from catalog.backstage.resolve import CatalogIndex, Resolver
 from catalog.backstage.vocabulary import MAX_TEXT_BYTES, TEXT_FILE_NAME
@@ -167,17 +167,19 @@ def _import(entities: list[Entity], problems: Problems, root: Path, *, source: s
                           warnings=problems.warnings, files=file_counts(entities, problems))
     if not report.ok:
         return report
-    steps = plan_steps(rows, catalog)
-    for step in steps:
-        getattr(report, step.action)[step.row.kind] += 1
-    report.plan = [step.as_plan() for step in steps if step.action != "unchanged"]
     if dry_run:
+        steps = plan_steps(rows, catalog)
+        _count_steps(report, steps)
+        report.plan = _plan(steps)
         return report
+    steps = []
     try:
         with transaction():  # the rows and the descriptors they came from, all or nothing
             kept = keep_descriptors(resolver.entities, resolver.maps_to, planned_entities(rows))
-            for entity in entities:  # kept: the write needs only where each came from
+            for entity in entities:  # kept: the rest needs only where each came from
                 entity.forget_document()
+            steps = plan_steps(rows, catalog)  # planned once the documents are let go
+            _count_steps(report, steps)
             report.written = write_steps(steps, catalog, actor=actor,
                                          summary=import_summary(report), progress=progress)
             if kept and not report.written:  # only what the portal does not map changed
@@ -193,4 +195,16 @@ def _import(entities: list[Entity], problems: Problems, root: Path, *, source: s
             f"The catalog changed while importing ({exc.message}); nothing was written. "
             "Run the import again.",
         ))
+    report.plan = _plan(steps)  # listed once written: the write needs the memory more
     return report
+
+
+def _count_steps(report: ImportReport, steps: list[Step]) -> None:
+    """Count the steps per action and kind in the report."""
+    for step in steps:
+        getattr(report, step.action)[step.row.kind] += 1
+
+
+def _plan(steps: list[Step]) -> list[dict[str, Any]]:
+    """Return the report's plan: the steps that write."""
+    return [step.as_plan() for step in steps if step.action != "unchanged"]
