@@ -21,6 +21,7 @@ same for every kind of entity.
 """
 
 import hashlib
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar, Token
@@ -256,7 +257,8 @@ def record_many(actor: User | None, entries: Sequence[Entry]) -> list[int | None
     now = utcnow()
     origin = current_provenance()
     latest = _open_versions([(e.kind, e.key) for e in entries if e.kind in VERSIONED_KINDS])
-    changes: list[dict[str, Any]] = []
+    changes: list[dict[str, Any]] = []  # each without its diff, made as it is inserted
+    states: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (before, after) of each change
     scopes: list[set[tuple[str, str]]] = []
     opened: dict[tuple[str, str], int] = {}  # entity -> index of its newest change
     closed: list[int] = []
@@ -276,8 +278,9 @@ def record_many(actor: User | None, entries: Sequence[Entry]) -> list[int | None
             "at": now, "actor": actor.username if actor is not None else None,
             "token": origin.token, "source": origin.source, "kind": entry.kind,
             "slug": entry.key, "action": entry.action or ("update" if before else "create"),
-            "changes": diff(before, entry.doc), "note": entry.note,
+            "note": entry.note,
         })
+        states.append((before, entry.doc))
         scopes.append({entity, *entry.scopes, *scopes_of(entry.kind, before, entry.doc)})
         if versioned and before != entry.doc:
             if entity in latest and latest[entity][0] is not None:
@@ -290,30 +293,39 @@ def record_many(actor: User | None, entries: Sequence[Entry]) -> list[int | None
     revision = bump_revision() if graph_changed else current_revision()
     for change in changes:
         change["revision"] = revision
-    ids = _insert_returning_ids(Change.__table__, changes)
+    ids = _insert_returning_ids(Change.__table__, (
+        {**change, "changes": diff(*state)} for change, state in zip(changes, states, strict=True)))
     connection = db.session.connection()
-    connection.execute(sa.insert(ChangeScope.__table__), [
+    _insert(ChangeScope.__table__, (
         {"change_id": ids[i], "kind": kind, "slug": slug, "at": now}
-        for i, entity_scopes in enumerate(scopes) for kind, slug in sorted(entity_scopes) if slug])
+        for i, entity_scopes in enumerate(scopes) for kind, slug in sorted(entity_scopes) if slug))
     for start in range(0, len(closed), CHUNK):
         connection.execute(sa.update(Version.__table__)
                            .where(Version.__table__.c.id.in_(closed[start:start + CHUNK]))
                            .values(valid_to=now))
-    if opened:
-        connection.execute(sa.insert(Version.__table__), [
-            {"kind": kind, "key": key, "valid_from": now, "valid_to": None,
-             "data": latest[(kind, key)][1], "change_id": ids[index]}
-            for (kind, key), index in opened.items()])
+    _insert(Version.__table__, (
+        {"kind": kind, "key": key, "valid_from": now, "valid_to": None,
+         "data": latest[(kind, key)][1], "change_id": ids[index]}
+        for (kind, key), index in opened.items()))
     return [ids[i] if i is not None else None for i in written]
 
 
-def _insert_returning_ids(table: sa.Table, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert ``rows`` in bulk and return their new ids, in order."""
+def _insert(table: sa.Table, rows: Iterable[dict[str, Any]]) -> None:
+    """Insert ``rows`` in bulk, :data:`CHUNK` at a time, each chunk made only when it is sent."""
+    connection = db.session.connection()
+    rows = iter(rows)
+    while chunk := list(itertools.islice(rows, CHUNK)):
+        connection.execute(sa.insert(table), chunk)
+
+
+def _insert_returning_ids(table: sa.Table, rows: Iterable[dict[str, Any]]) -> list[int]:
+    """Insert ``rows`` in bulk, as :func:`_insert` does, and return their new ids, in order."""
     connection = db.session.connection()
     insert = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
     ids: list[int] = []
-    for start in range(0, len(rows), CHUNK):
-        ids += connection.execute(insert, rows[start:start + CHUNK]).scalars().all()
+    rows = iter(rows)
+    while chunk := list(itertools.islice(rows, CHUNK)):
+        ids += connection.execute(insert, chunk).scalars().all()
     return ids
 
 
