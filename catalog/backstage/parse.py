@@ -55,7 +55,7 @@ class Place(NamedTuple):
     ref: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Entity:
     """One Backstage descriptor as read from a YAML document."""
 
@@ -324,14 +324,22 @@ def json_data(value: Any) -> Any:
     """Return YAML data as JSON data: dates as ``YYYY-MM-DD`` text, keys as text.
 
     (Backstage reads YAML with the core schema, where a date is text too.)
+    A mapping or list that is JSON data already is returned itself, not
+    copied: an import holds every document it read until it is kept.
 
     >>> json_data({"since": dt.date(2024, 1, 2), 1: [True, None]})
     {'since': '2024-01-02', '1': [True, None]}
+    >>> document = {"spec": {"tags": ["a"]}}
+    >>> json_data(document) is document
+    True
     """
     if isinstance(value, dict):
-        return {str(key): json_data(item) for key, item in value.items()}
+        converted = {str(key): json_data(item) for key, item in value.items()}
+        same = all(type(key) is str and converted[key] is item for key, item in value.items())
+        return value if same else converted
     if isinstance(value, list):
-        return [json_data(item) for item in value]
+        items = [json_data(item) for item in value]
+        return value if all(new is old for new, old in zip(items, value, strict=True)) else items
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if value is None or isinstance(value, (str, int, float, bool)):

@@ -8,7 +8,7 @@ from catalog.backstage.resolve import CatalogIndex, Row
 from catalog.backstage.vocabulary import KINDS, REFERENCE_FIELDS
 
 
-@dataclass
+@dataclass(slots=True)
 class Step:
     """What the import does with one row: create it, update it, or nothing."""
 

@@ -60,7 +60,7 @@ from catalog.validation import (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     """A portal row the import wants, keyed the way the plan matches it.
 
