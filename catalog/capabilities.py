@@ -4,7 +4,9 @@ Every write of a capability goes through :func:`register_capability` or
 :func:`update_capability`: the HTML forms, the JSON API, the Backstage
 importer, the demo seed and the command line call the same functions, get
 the same :class:`ValidationFailed` errors and leave the same history
-(:mod:`catalog.history`).
+(:mod:`catalog.history`). An import of new capabilities checks each with
+:func:`check_new_capability` (the same checks) and writes them all at once
+with :func:`insert_capabilities` (the same rows and history).
 """
 
 import dataclasses

@@ -7,7 +7,10 @@ through :mod:`catalog.capabilities`, adoptions through
 retired capability cannot gain a dependant, a changed dependency list bumps
 the version), and leaves the history a form would leave: one change per
 entity, with the source ``import``. A rule the descriptors break stops the
-import with an error naming the entity; nothing is written.
+import with an error naming the entity; nothing is written. When none of the
+import's capabilities exists yet (a first import), each is checked by the
+service's own checks and all are then written in bulk
+(:func:`catalog.capabilities.insert_capabilities`): the same rows and history.
 """
 
 from collections import defaultdict
