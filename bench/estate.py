@@ -269,9 +269,11 @@ def cte_against_networkx(slug: str) -> None:
 PAINT = """
 new PerformanceObserver(list => { for (const e of list.getEntries()) window.__lcp = e.startTime; })
   .observe({type: "largest-contentful-paint", buffered: true});
-Object.defineProperty(window, "__plots", {configurable: true,
-  get() { return this.__plotCount || 0; },
-  set(v) { this.__plotCount = v; if (v >= 1 && this.__firstPlot === undefined) this.__firstPlot = performance.now(); }});
+for (const [name, first] of [["__plots", "__firstPlot"], ["__previews", "__firstPreview"]]) {
+  Object.defineProperty(window, name, {configurable: true,
+    get() { return this["_" + name] || 0; },
+    set(v) { this["_" + name] = v; if (v >= 1 && this[first] === undefined) this[first] = performance.now(); }});
+}
 """
 
 
@@ -285,14 +287,15 @@ def pages(app, slug: str, repeat: int) -> None:
                               daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{server.server_port}"
-    cases = [("impact of the biggest hub", f"/capabilities/{slug}/impact", False),
-             ("its capability page", f"/capabilities/{slug}", False),
-             ("focus graph on it", f"/graph?focus={slug}&depth=1", True)]
+    cases = [("impact of the biggest hub", f"/capabilities/{slug}/impact", "lcp"),
+             ("its capability page", f"/capabilities/{slug}", "lcp"),
+             ("focus graph on it: picture", f"/graph?focus={slug}&depth=1", "picture"),
+             ("focus graph: plotly drawn", f"/graph?focus={slug}&depth=1", "plot")]
     print(f"headless Chromium 1280x900, navigation -> painted (median of {min(repeat, 7)}):")
     try:
         with sync_playwright() as p:
             chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            for label, path, plot in cases:
+            for label, path, until in cases:
                 cold, warm, size = [], [], 0
                 for _ in range(min(repeat, 7)):
                     context = chromium.new_context(viewport={"width": 1280, "height": 900})
@@ -301,7 +304,7 @@ def pages(app, slug: str, repeat: int) -> None:
                     for times in (cold, warm):  # first load: empty cache; then cached
                         response = page.goto(base + path)
                         size = len(response.body())
-                        times.append(painted(page, plot))
+                        times.append(painted(page, until))
                     context.close()
                 print(f"  {label:<28} cold {statistics.median(cold):5.2f} s   warm "
                       f"{statistics.median(warm):5.2f} s   ({size / 1e3:.0f} kB of HTML)   "
@@ -312,14 +315,18 @@ def pages(app, slug: str, repeat: int) -> None:
         thread.join()
 
 
-def painted(page, plot: bool) -> float:
-    if plot:
-        page.wait_for_function("() => window.__firstPlot !== undefined", timeout=120_000)
-        return page.evaluate("window.__firstPlot") / 1000
-    page.wait_for_load_state("load")
-    page.wait_for_function("() => window.__lcp !== undefined", timeout=60_000)
-    return page.evaluate("window.__lcp") / 1000
-
+def painted(page, until: str) -> float:
+    """Seconds from navigation to the largest contentful paint (``lcp``), to the graph's
+    first picture (its SVG preview or plotly's drawing, ``picture``) or to plotly's (``plot``)."""
+    if until == "lcp":
+        page.wait_for_load_state("load")
+        page.wait_for_function("() => window.__lcp !== undefined", timeout=60_000)
+        return page.evaluate("window.__lcp") / 1000
+    page.wait_for_function("() => window.__firstPlot !== undefined", timeout=120_000)
+    moments = page.evaluate("[window.__firstPreview, window.__firstPlot]")
+    if until == "picture":
+        return min(moment for moment in moments if moment is not None) / 1000
+    return moments[1] / 1000
 
 if __name__ == "__main__":
     main()

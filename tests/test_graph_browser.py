@@ -194,3 +194,18 @@ def test_the_impact_page_lists_the_businesses_hit(demo_site, page):
     page.select_option("select[name=depth]", "all")
     expect(page).to_have_url(re.compile(r"depth=all"))
     expect(page.locator("#impact-businesses li a")).to_have_text(everything)
+
+
+def test_the_picture_comes_before_plotly_and_plotly_replaces_it(demo_site, page):
+    """While plotly.js (4.8 MB) is on its way, the figure is already drawn as a still SVG."""
+    held = []
+    page.route("**/plotly.min.js*", lambda route: held.append(route))  # answered below
+    page.goto(f"{demo_site}/graph?focus=capability:order-center&depth=1")
+    preview = page.locator("#graph-plot svg.graph-preview")
+    expect(preview.locator("text", has_text="Order Center")).to_have_count(1)
+    assert page.evaluate("window.__plots") == 0
+    for route in held:
+        route.continue_()
+    assert drawn(page) >= 1
+    expect(preview).to_have_count(0)
+    expect(page.locator("#graph-plot .main-svg").first).to_be_visible()

@@ -25,9 +25,22 @@
   var prepared = null;      // the plot element listened to (a history restore brings a new one)
   window.__plots = window.__plots || 0;
 
-  var ready = new Promise(function (resolve) {
-    if (window.Plotly) { resolve(); } else { plotly.addEventListener("load", resolve); }
-  });
+  // plotly.js (4.8 MB) is preloaded by the page but run only once the first figure is
+  // drawn as a plain SVG preview: compiling it holds the browser for a second or two.
+  var ready = null;
+  function loadPlotly() {
+    if (!ready) {
+      ready = new Promise(function (resolve, reject) {
+        if (window.Plotly) { resolve(); return; }
+        var script = document.createElement("script");
+        script.src = plotly.href;
+        script.onload = resolve;
+        script.onerror = function () { reject(new Error("plotly.js did not load")); };
+        document.head.appendChild(script);
+      });
+    }
+    return ready;
+  }
 
   // The page's parts, looked up afresh: the back button swaps in a new body.
   function page() {
@@ -42,9 +55,11 @@
 
   // An empty plot first, so that the first real drawing is counted by afterplot too.
   function prepare(plot) {
-    if (prepared === plot) { return ready; }
+    if (prepared === plot) { return loadPlotly(); }
     prepared = plot;
-    return ready.then(function () {
+    return loadPlotly().then(function () {
+      var sketch = plot.querySelector(".graph-preview");
+      if (sketch) { sketch.remove(); }
       return Plotly.newPlot(plot, [], { height: 200, xaxis: { visible: false },
                                         yaxis: { visible: false } }, config);
     }).then(function () {
@@ -66,9 +81,14 @@
       .then(function (response) {
         return response.json().then(function (body) { return { ok: response.ok, body: body }; });
       });
-    return Promise.all([answer, prepare(parts.plot)])
-      .then(function (results) {
-        var result = results[0];
+    return answer
+      .then(function (result) {
+        if (number === request && result.ok && prepared !== parts.plot) {
+          preview(parts.plot, result.body);  // plotly.js not run yet: a picture first
+        }
+        return prepare(parts.plot).then(function () { return result; });
+      })
+      .then(function (result) {
         if (number !== request) { return; }
         if (!result.ok) { showErrors(result.body); return; }
         showErrors(null);
@@ -90,6 +110,78 @@
       .then(function () {
         if (number === request) { stage.classList.remove("loading"); }
       });
+  }
+
+  // The figure as a still SVG, from the same traces, shapes and labels plotly draws.
+  var SVG = "http://www.w3.org/2000/svg";
+  function preview(plot, body) {
+    var layout = body.layout, margin = layout.margin;
+    var width = plot.clientWidth, height = layout.height;
+    var xr = layout.xaxis.range, yr = layout.yaxis.range;
+    function sx(x) { return margin.l + (x - xr[0]) / (xr[1] - xr[0]) * (width - margin.l - margin.r); }
+    function sy(y) { return margin.t + (yr[1] - y) / (yr[1] - yr[0]) * (height - margin.t - margin.b); }
+    function add(parent, name, attributes) {
+      var element = document.createElementNS(SVG, name);
+      Object.keys(attributes).forEach(function (key) { element.setAttribute(key, attributes[key]); });
+      parent.appendChild(element);
+      return element;
+    }
+    function nth(value, i) { return Array.isArray(value) ? value[i] : value; }
+    var svg = add(plot, "svg", { "class": "graph-preview", width: width, height: height,
+                                 "aria-hidden": "true" });
+    (layout.shapes || []).forEach(function (shape) {
+      if (shape.type !== "rect") { return; }
+      add(svg, "rect", { x: sx(shape.x0), y: sy(Math.max(shape.y0, shape.y1)),
+                         width: sx(shape.x1) - sx(shape.x0),
+                         height: Math.abs(sy(shape.y1) - sy(shape.y0)),
+                         fill: shape.fillcolor, "fill-opacity": shape.opacity });
+    });
+    (layout.annotations || []).forEach(function (note) {
+      var font = note.font || { size: 11, color: "#475569" };
+      add(svg, "text", { x: sx(note.x), y: sy(note.y) + font.size, fill: font.color,
+                         "font-size": font.size }).textContent = note.text;
+    });
+    body.data.forEach(function (trace) {
+      var mode = trace.mode || "markers";
+      if (mode.indexOf("lines") >= 0) {
+        var path = "";
+        trace.x.forEach(function (x, i) {
+          if (x === null || trace.y[i] === null) { return; }
+          path += (i === 0 || trace.x[i - 1] === null ? "M" : "L") + sx(x) + " " + sy(trace.y[i]);
+        });
+        add(svg, "path", { d: path, fill: "none", stroke: trace.line.color,
+                           "stroke-width": trace.line.width,
+                           "stroke-dasharray": trace.line.dash === "dot" ? "2 3" : "none" });
+      }
+      if (mode.indexOf("markers") < 0) { return; }
+      var marker = trace.marker, line = marker.line || {};
+      trace.x.forEach(function (x, i) {
+        var cx = sx(x), cy = sy(trace.y[i]), r = nth(marker.size, i) / 2;
+        var symbol = nth(marker.symbol, i), shape;
+        if (symbol === "square") {
+          shape = add(svg, "rect", { x: cx - r, y: cy - r, width: 2 * r, height: 2 * r });
+        } else if (symbol === "diamond") {
+          shape = add(svg, "polygon", { points: [cx, cy - r, cx + r, cy, cx, cy + r, cx - r, cy].join(" ") });
+        } else {
+          shape = add(svg, "circle", { cx: cx, cy: cy, r: r });
+        }
+        shape.setAttribute("fill", nth(marker.color, i));
+        shape.setAttribute("stroke", nth(line.color, i) || "none");
+        shape.setAttribute("stroke-width", nth(line.width, i) || 0);
+        if (mode.indexOf("text") >= 0 && trace.text && trace.text[i]) {
+          var where = nth(trace.textposition, i) || "bottom center";
+          var font = trace.textfont || { size: 11, color: "#1e293b" }, size = font.size;
+          add(svg, "text", {
+            x: where.indexOf("right") >= 0 ? cx + r : where.indexOf("left") >= 0 ? cx - r : cx,
+            y: where.indexOf("top") === 0 ? cy - r - 3 : cy + r + size,
+            "text-anchor": where.indexOf("right") >= 0 ? "start"
+              : where.indexOf("left") >= 0 ? "end" : "middle",
+            "font-size": size, fill: font.color
+          }).textContent = trace.text[i];
+        }
+      });
+    });
+    window.__previews = (window.__previews || 0) + 1;
   }
 
   function render() {
