@@ -203,6 +203,7 @@ def test_the_picture_comes_before_plotly_and_plotly_replaces_it(demo_site, page)
     page.goto(f"{demo_site}/graph?focus=capability:order-center&depth=1")
     preview = page.locator("#graph-plot svg.graph-preview")
     expect(preview.locator("text", has_text="Order Center")).to_have_count(1)
+    expect(preview.locator("text", has_text="Reviews & Ratings")).to_have_count(1)  # not &amp;
     assert page.evaluate("window.__plots") == 0
     for route in held:
         route.continue_()

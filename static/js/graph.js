@@ -127,6 +127,9 @@
       return element;
     }
     function nth(value, i) { return Array.isArray(value) ? value[i] : value; }
+    // Labels come escaped for plotly ("Reviews &amp; Ratings"); an SVG text wants the characters.
+    var parser = new DOMParser();
+    function plain(text) { return parser.parseFromString(text, "text/html").body.textContent; }
     var svg = add(plot, "svg", { "class": "graph-preview", width: width, height: height,
                                  "aria-hidden": "true" });
     (layout.shapes || []).forEach(function (shape) {
@@ -139,7 +142,7 @@
     (layout.annotations || []).forEach(function (note) {
       var font = note.font || { size: 11, color: "#475569" };
       add(svg, "text", { x: sx(note.x), y: sy(note.y) + font.size, fill: font.color,
-                         "font-size": font.size }).textContent = note.text;
+                         "font-size": font.size }).textContent = plain(note.text);
     });
     body.data.forEach(function (trace) {
       var mode = trace.mode || "markers";
@@ -177,7 +180,7 @@
             "text-anchor": where.indexOf("right") >= 0 ? "start"
               : where.indexOf("left") >= 0 ? "end" : "middle",
             "font-size": size, fill: font.color
-          }).textContent = trace.text[i];
+          }).textContent = plain(trace.text[i]);
         }
       });
     });
