@@ -195,6 +195,15 @@ class Listed(NamedTuple):
     apis: list[ListedApi]
 
 
+# The statements of a page whose shape never changes, built once: building and
+# keying them again on every request cost more than running them.
+_IDS = sa.bindparam("ids", expanding=True)
+_PAGE_TAGS = (sa.select(CapabilityTag.capability_id, CapabilityTag.tag)
+              .where(CapabilityTag.capability_id.in_(_IDS)).order_by(CapabilityTag.tag))
+_PAGE_APIS = (sa.select(Api.capability_id, Api.name, Api.kind, Api.version, Api.status)
+              .where(Api.capability_id.in_(_IDS)).order_by(Api.name))
+
+
 def listed_page(query: BrowseQuery, words: list[sa.ColumnElement[bool]]) -> list[Listed]:
     """Return the page of capabilities ``query`` asks for, with their tags and APIs."""
     select = (sa.select(Capability.id, Capability.slug, Capability.name, Capability.summary,
@@ -209,13 +218,9 @@ def listed_page(query: BrowseQuery, words: list[sa.ColumnElement[bool]]) -> list
     tags: dict[int, list[str]] = {id_: [] for id_ in ids}
     apis: dict[int, list[ListedApi]] = {id_: [] for id_ in ids}
     if ids:
-        for id_, tag in db.session.execute(
-                sa.select(CapabilityTag.capability_id, CapabilityTag.tag)
-                .where(CapabilityTag.capability_id.in_(ids)).order_by(CapabilityTag.tag)):
+        for id_, tag in db.session.execute(_PAGE_TAGS, {"ids": ids}):
             tags[id_].append(tag)
-        for id_, *api in db.session.execute(
-                sa.select(Api.capability_id, Api.name, Api.kind, Api.version, Api.status)
-                .where(Api.capability_id.in_(ids)).order_by(Api.name)):
+        for id_, *api in db.session.execute(_PAGE_APIS, {"ids": ids}):
             apis[id_].append(ListedApi(*api))
     return [Listed(id_, slug, name, summary, lifecycle, tier, version,
                    ListedDomain(domain, domain_name, layer),
@@ -232,15 +237,22 @@ def consumer_counts(ids: list[int]) -> dict[int, int]:
     """
     if not ids:
         return {}
+    return {cid: int(n) for cid, n in db.session.execute(_CONSUMER_COUNTS, {"ids": ids})}
+
+
+def _consumer_counts() -> sa.Select:
+    """Build :func:`consumer_counts`' statement (once): per id in ``ids``, its direct consumers."""
     deps = (sa.select(Dependency.provider_id.label("cid"), sa.func.count().label("n"))
-            .where(Dependency.provider_id.in_(ids)).group_by(Dependency.provider_id))
+            .where(Dependency.provider_id.in_(_IDS)).group_by(Dependency.provider_id))
     adoptions = (sa.select(Adoption.capability_id.label("cid"),
                            sa.func.count(sa.distinct(Adoption.business_id)).label("n"))
-                 .where(Adoption.capability_id.in_(ids), Adoption.active)
+                 .where(Adoption.capability_id.in_(_IDS), Adoption.active)
                  .group_by(Adoption.capability_id))
     both = sa.union_all(deps, adoptions).subquery()
-    rows = db.session.execute(sa.select(both.c.cid, sa.func.sum(both.c.n)).group_by(both.c.cid))
-    return {cid: int(n) for cid, n in rows}
+    return sa.select(both.c.cid, sa.func.sum(both.c.n)).group_by(both.c.cid)
+
+
+_CONSUMER_COUNTS = _consumer_counts()
 
 
 EXPORT_COLUMNS = ("slug", "name", "summary", "domain", "layer", "team", "lifecycle", "tier")
@@ -338,13 +350,14 @@ def text_matches(q: str) -> list[sa.ColumnElement[bool]]:
         # Words shorter than a trigram match the capability's own text only ("e" is everywhere).
         context = context_matches(word) if len(word) >= FTS_MIN_WORD else []
         if sqlite and len(word) >= FTS_MIN_WORD:
-            # One list of ids: SQLite looks each up by rowid (an OR of two IN
-            # conditions would scan the table instead).
+            # One IN over one compound subquery: SQLite looks each id up by rowid
+            # (an OR of two IN conditions would scan the table instead), and the
+            # thousand ids of a common word never pass through Python.
             phrase = '"' + word.replace('"', '""') + '"'
-            own = db.session.scalars(
-                sa.select(sa.literal_column("rowid")).select_from(sa.table("capability_fts"))
-                .where(sa.literal_column("capability_fts").op("MATCH")(phrase))).all()
-            conditions.append(_id_in(sorted(set(own).union(context))))
+            own = (sa.select(sa.literal_column("rowid")).select_from(sa.table("capability_fts"))
+                   .where(sa.literal_column("capability_fts").op("MATCH")(phrase)))
+            conditions.append(Capability.id.in_(sa.union(own, _json_ids(context))
+                                                if context else own))
         elif context:
             conditions.append(sa.or_(Capability.search_text.contains(word, autoescape=True),
                                      _id_in(context)))
@@ -361,9 +374,14 @@ def _id_in(ids: list[int]) -> sa.ColumnElement[bool]:
     array (``json_each``), PostgreSQL an array (``= ANY``).
     """
     if db.engine.dialect.name == "sqlite":
-        return Capability.id.in_(sa.select(sa.column("value", sa.Integer))
-                                 .select_from(sa.func.json_each(json.dumps(ids))))
+        return Capability.id.in_(_json_ids(ids))
     return Capability.id == sa.any_(sa.literal(ids, ARRAY(sa.Integer)))
+
+
+def _json_ids(ids: list[int]) -> sa.Select:
+    """Return SQLite's rows of ``ids``, bound as one JSON array."""
+    return (sa.select(sa.column("value", sa.Integer).label("id"))
+            .select_from(sa.func.json_each(json.dumps(ids))))
 
 
 def _filtered(select: sa.Select, query: BrowseQuery, *, skip: tuple[str, ...] = (),

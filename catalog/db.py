@@ -29,6 +29,12 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 
+#: SQLite's page cache per connection, in KiB (its default is 2,000). A search at
+#: 10,000 capabilities reads about a thousand rows by id; with the default cache
+#: most of them came from the file again each time (count 2.8 ms, page 5.8 ms;
+#: with 8 MiB 1.0 and 3.6 ms). More did not help.
+SQLITE_CACHE_KIB = 8 * 1024
+
 
 @sa.event.listens_for(sa.Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
@@ -43,6 +49,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         cursor.close()
         deadline = connection_record.info["statement_deadline"] = [None]
         dbapi_connection.set_progress_handler(
