@@ -9,6 +9,9 @@ benchmarks. Neither writes a row by hand: they obey every rule a user's write
 obeys and leave the same history. Both write everything in one transaction
 and refuse to run on a catalog that already has capabilities.
 
+The demo's organisation, capabilities and adoptions are data files in
+``catalog/demo_data/``, read when this module is imported.
+
 Demo dates are given in months before the day of seeding, so the demo always
 shows adoptions over the last three years. The demo also records three years
 of business deliveries (see :func:`reuse_count` and :func:`lead_time`): as
@@ -23,8 +26,8 @@ import datetime as dt
 import io
 import math
 import random
-import textwrap
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -37,6 +40,7 @@ from catalog import (
     history,
     lookups,
     organisation,
+    safe_yaml,
     seed_governance,
 )
 from catalog import capabilities as capability_service
@@ -49,115 +53,32 @@ from catalog.seed_incubation import seed_incubation
 
 NOT_EMPTY = "The catalog is not empty; seed into an empty database."
 
-# -- the organisation ---------------------------------------------------------
+# -- the demo's data ----------------------------------------------------------
 
-# (slug, name, kind, description); the contact is <slug>@example.com.
-TEAMS: list[tuple[str, str, str, str]] = [
-    ("membership-team", "Membership Platform", "platform",
-     "Accounts, member levels, real-name verification and 88VIP."),
-    ("loyalty-team", "Loyalty & Points", "platform", "Points and member benefits."),
-    ("product-team", "Product Platform", "platform",
-     "Product Center, categories, reviews and product media."),
-    ("inventory-team", "Inventory & Fulfilment", "platform",
-     "Stock, reservations and fulfilment routing."),
-    ("trade-team", "Transaction Platform", "platform",
-     "Cart, checkout, orders, pricing and after-sales."),
-    ("risk-team", "Trade Risk Control", "platform", "Fraud and abuse decisions on trade."),
-    ("marketing-team", "Marketing Platform", "platform",
-     "Coupons, promotions, campaigns and reach."),
-    ("store-team", "Store Platform", "platform", "Merchant stores and onboarding."),
-    ("customer-service-team", "Customer Service Platform", "platform",
-     "Buyer-merchant chat and service bots."),
-    ("finance-team", "Finance Platform", "platform", "Ledger, invoicing, tax, credit and wallets."),
-    ("settlement-team", "Settlement Platform", "platform",
-     "Merchant settlement, commissions, payouts and reconciliation."),
-    ("user-profile-team", "User Profile Data", "data", "Member tags, OneID and consent."),
-    ("recommendation-team", "Recommendation Data", "data",
-     "Feature store, embeddings, recall, ranking and experiments."),
-    ("bi-team", "BI & Analytics", "data", "Shared datasets and the metric layer."),
-    ("search-team", "Search Infrastructure", "infrastructure", "Search engine and indexing."),
-    ("messaging-team", "Messaging Infrastructure", "infrastructure",
-     "Message queue, event bus, push and SMS."),
-    ("payment-gateway-team", "Payment Gateway", "infrastructure",
-     "Payment channels, card vault and refunds."),
-    ("compute-team", "Compute Platform", "infrastructure",
-     "Containers, cache, configuration and batch compute."),
-    ("storage-team", "Storage", "infrastructure", "Object storage."),
-    ("observability-team", "Observability", "infrastructure", "Tracing, metrics and logs."),
-    ("image-team", "Image Services", "infrastructure", "Image processing, moderation and CDN."),
-    ("voice-team", "Voice Services", "infrastructure", "Speech recognition, TTS and voice calls."),
-    ("taobao-team", "Taobao Tech", "business", "Builds the Taobao app."),
-    ("tmall-team", "Tmall Tech", "business", "Builds Tmall and its brand flagship stores."),
-    ("xianyu-team", "Xianyu Tech", "business", "Builds the Xianyu second-hand marketplace."),
-    ("youku-team", "Youku Tech", "business", "Builds Youku and runs Youku VIP."),
-    ("fliggy-team", "Fliggy Tech", "business", "Builds the Fliggy travel app."),
-    ("eleme-team", "Ele.me Tech", "business", "Builds the Ele.me delivery and rider apps."),
-    ("hema-team", "Hema Tech", "business", "Builds Hema's app and in-store systems."),
-    ("lingxi-team", "Lingxi Incubation", "business", "Incubates the Lingxi social shopping app."),
-]
+#: The demo's data files: the organisation, the capabilities and the adoptions.
+DEMO_DATA = Path(__file__).parent / "demo_data"
 
-# (slug, name, layer, description)
-DOMAINS: list[tuple[str, str, str, str]] = [
-    ("storefronts", "Storefronts & BFFs", "frontend",
-     "Backends-for-frontends that compose platform capabilities into one business's app."),
-    ("membership", "Membership", "business-platform",
-     "Accounts, member levels, paid memberships, points and benefits shared by every business."),
-    ("product", "Product", "business-platform", "Products, SKUs, categories, stock and reviews."),
-    ("transaction", "Transaction", "business-platform",
-     "Cart, checkout, orders, pricing, after-sales and trade risk."),
-    ("marketing", "Marketing", "business-platform", "Coupons, promotions, campaigns and reach."),
-    ("store", "Store", "business-platform",
-     "Merchant stores, onboarding, decoration and customer service."),
-    ("finance", "Finance", "business-platform", "Ledger, invoicing, tax, credit and wallets."),
-    ("settlement", "Settlement", "business-platform",
-     "Settling money between the platform, merchants and partners."),
-    ("user-profile", "User Profile Tags", "data-platform",
-     "Who a member is: tags, identity graph and consent."),
-    ("recommendation", "Recommendation Features", "data-platform",
-     "Features, embeddings and models behind every feed."),
-    ("bi", "BI Datasets", "data-platform", "Shared datasets and one definition of each metric."),
-    ("search", "Search", "infrastructure", "Search engine, indexing and query understanding."),
-    ("messaging", "Messaging", "infrastructure", "Queues, events, push and SMS."),
-    ("payment-gateway", "Payment Gateway", "infrastructure",
-     "Every payment channel behind one gateway."),
-    ("compute", "Compute & Storage", "infrastructure",
-     "Containers, cache, configuration, storage, batch compute and observability."),
-    ("image", "Image", "infrastructure", "Image processing, moderation and delivery."),
-    ("voice", "Voice", "infrastructure", "Speech recognition, synthesis and voice calls."),
-]
 
-# (slug, name, status, owning team, description)
-BUSINESSES: list[tuple[str, str, str, str, str]] = [
-    ("taobao", "Taobao", "live", "taobao-team", "The consumer marketplace."),
-    ("tmall", "Tmall", "live", "tmall-team", "Brand flagship stores and authentic goods."),
-    ("xianyu", "Xianyu", "live", "xianyu-team", "Second-hand marketplace between members."),
-    ("youku", "Youku", "live", "youku-team", "Video streaming with the Youku VIP subscription."),
-    ("fliggy", "Fliggy", "live", "fliggy-team", "Flights, hotels and holidays."),
-    ("eleme", "Ele.me", "live", "eleme-team", "Food and grocery delivery in 30 minutes."),
-    ("hema", "Hema", "live", "hema-team", "Fresh grocery stores with app ordering and delivery."),
-    ("lingxi", "Lingxi", "incubating", "lingxi-team",
-     "A new social shopping app: shoppable posts and group buying among friends."),
-]
+def _load(name: str) -> Any:
+    """Return the contents of the demo data file ``<name>.yaml``."""
+    return safe_yaml.load((DEMO_DATA / f"{name}.yaml").read_text(encoding="utf-8"))
 
+
+PROD, APPROVED, PROPOSED = "production", "approved", "proposed"
+DEPRECATED, RETIRED = "deprecated", "retired"
+
+_ORGANISATION = _load("organisation")
+#: Teams, domains and businesses, as their services' forms take them (a team's
+#: contact is added: <slug>@example.com).
+TEAMS: list[dict[str, str]] = _ORGANISATION["teams"]
+DOMAINS: list[dict[str, str]] = _ORGANISATION["domains"]
+BUSINESSES: list[dict[str, str]] = _ORGANISATION["businesses"]
 # (username, password, role, team slug or ""): demo accounts, printed at start-up.
 DEMO_LOGINS: list[tuple[str, str, str, str]] = [
-    ("admin", "demo-admin-pass", "admin", ""),
-    ("architect", "demo-architect-pass", "architect", ""),
-    ("member-dev", "demo-member-pass", "contributor", "membership-team"),
-    ("trade-dev", "demo-trade-pass", "contributor", "trade-team"),
-    ("taobao-lead", "demo-taobao-pass", "contributor", "taobao-team"),
-    ("viewer", "demo-viewer-pass", "viewer", ""),
-]
-DEMO_DISPLAY_NAMES = {
-    "admin": "Portal Admin",
-    "architect": "Lin Wei",
-    "member-dev": "Zhang Min",
-    "trade-dev": "Li Hua",
-    "taobao-lead": "Chen Jie",
-    "viewer": "Wang Fang",
-}
-
-# -- the demo capabilities ----------------------------------------------------
+    (login["username"], login["password"], login["role"], login.get("team", ""))
+    for login in _ORGANISATION["logins"]]
+DEMO_DISPLAY_NAMES = {login["username"]: login["display_name"]
+                      for login in _ORGANISATION["logins"]}
 
 # (name, kind, version, status)
 ApiRow = tuple[str, str, str, str]
@@ -172,836 +93,37 @@ class CapabilityRow(NamedTuple):
     lifecycle: str
     launched: int | None  # months before today; None while not launched
     sla: tuple[str, int | None] | None  # (availability %, p99 ms)
-    tags: str  # space-separated
+    tags: tuple[str, ...]
     summary: str
     apis: tuple[ApiRow, ...]
     deprecated: int | None = None  # months before today
 
 
-C = CapabilityRow
-PROD, APPROVED, PROPOSED = "production", "approved", "proposed"
-DEPRECATED, RETIRED = "deprecated", "retired"
+def _capability_row(entry: dict[str, Any]) -> CapabilityRow:
+    """Return a capability of the data file as a row."""
+    sla = entry.get("sla")
+    return CapabilityRow(
+        slug=entry["slug"], name=entry["name"], domain=entry["domain"], team=entry["team"],
+        tier=entry["tier"], lifecycle=entry["lifecycle"], launched=entry["launched"],
+        sla=(sla["availability"], sla["p99_ms"]) if sla else None, tags=tuple(entry["tags"]),
+        summary=entry["summary"],
+        apis=tuple((api["name"], api["kind"], api["version"], api["status"])
+                   for api in entry["apis"]),
+        deprecated=entry.get("deprecated"))
 
-CAPABILITIES: list[CapabilityRow] = [
-    # storefronts (frontend)
-    C("taobao-app-gateway", "Taobao App Gateway", "storefronts", "taobao-team", 1, PROD, 70,
-      ("99.99", 150), "bff mobile gateway",
-      "Backend-for-frontend of the Taobao app: composes member, product, cart and order calls "
-      "into one screen-sized response.",
-      (("Taobao app screens", "graphql", "v2", "stable"),
-       ("Taobao app legacy screens", "openapi", "v1", "deprecated"))),
-    C("tmall-mini-program-bff", "Tmall Mini-Program BFF", "storefronts", "tmall-team", 2, PROD,
-      40, ("99.95", 200), "bff mini-program",
-      "Serves the Tmall mini-programs hosted in partner super-apps.",
-      (("Mini-program pages", "graphql", "v1", "stable"),
-       ("Mini-program session", "openapi", "v1", "stable"))),
-    C("eleme-delivery-app-bff", "Ele.me Delivery App BFF", "storefronts", "eleme-team", 1, PROD,
-      50, ("99.99", 120), "bff delivery local-services",
-      "Composes store, menu, cart and rider ETA data for the Ele.me app.",
-      (("Delivery app screens", "graphql", "v1", "stable"),
-       ("Rider ETA stream", "asyncapi", "v1", "stable"))),
-    C("lingxi-social-feed", "Lingxi Social Feed", "storefronts", "lingxi-team", 3, PROPOSED,
-      None, None, "social feed ugc",
-      "Shoppable feed of friends' posts and group-buy invites for the Lingxi app.",
-      (("Feed", "graphql", "v1", "beta"), ("Feed events", "asyncapi", "v1", "beta"))),
-    # membership
-    C("member-account", "Member Account", "membership", "membership-team", 1, PROD, 96,
-      ("99.99", 50), "identity accounts login",
-      "One account per person across every business: registration, login binding, profile and "
-      "security settings.",
-      (("Member account", "openapi", "v2", "stable"), ("Member lookup", "grpc", "v2", "stable"),
-       ("Member account events", "asyncapi", "v1", "stable"))),
-    C("member-level", "Member Levels", "membership", "membership-team", 1, PROD, 84,
-      ("99.99", 40), "loyalty levels growth",
-      "Member levels and growth value computed from purchases, so every business shows the "
-      "same level.",
-      (("Level query", "grpc", "v1", "stable"), ("Level change events", "asyncapi", "v1", "stable"),
-       ("Level admin", "openapi", "v1", "stable"))),
-    C("88vip-membership", "88VIP Membership", "membership", "membership-team", 1, PROD, 60,
-      ("99.99", 60), "paid-membership vip benefits",
-      "The paid 88VIP programme: subscription, renewal and the bundle of perks from partner "
-      "businesses.",
-      (("88VIP subscription", "openapi", "v1", "stable"), ("88VIP status", "grpc", "v1", "stable"),
-       ("88VIP events", "asyncapi", "v1", "stable"))),
-    C("youku-membership", "Youku VIP Membership", "membership", "youku-team", 2, PROD, 72,
-      ("99.95", 80), "paid-membership vip video",
-      "Youku VIP subscriptions and entitlements, open to other businesses as a membership perk.",
-      (("VIP entitlement", "openapi", "v1", "stable"),
-       ("VIP entitlement check", "thrift", "v1", "stable"),
-       ("VIP grant events", "asyncapi", "v1", "beta"))),
-    C("points-center", "Points Center", "membership", "loyalty-team", 2, PROD, 80,
-      ("99.95", 80), "loyalty points",
-      "Earn, burn and expire member points, with one balance across businesses.",
-      (("Points ledger", "grpc", "v2", "stable"), ("Points", "openapi", "v1", "stable"),
-       ("Points events", "asyncapi", "v1", "stable"))),
-    C("member-benefits", "Member Benefits", "membership", "loyalty-team", 2, PROD, 52,
-      ("99.95", 100), "loyalty benefits vip",
-      "Catalogue of member benefits (free shipping, vouchers, partner perks) and their "
-      "redemption.",
-      (("Benefit catalogue", "openapi", "v1", "stable"),
-       ("Benefit redemption", "grpc", "v1", "stable"))),
-    C("real-name-verification", "Real-Name Verification", "membership", "membership-team", 1,
-      PROD, 88, ("99.99", 300), "identity compliance kyc",
-      "Verifies a member's legal identity once and shares the result with every business that "
-      "needs KYC.",
-      (("Verification", "openapi", "v1", "stable"),
-       ("Verification status", "grpc", "v1", "stable"))),
-    C("legacy-member-profile", "Legacy Member Profile", "membership", "membership-team", 2,
-      DEPRECATED, 110, ("99.9", 200), "identity legacy",
-      "The old per-business member profile store, being replaced by Member Account.",
-      (("Profile", "thrift", "v1", "deprecated"), ("Profile REST", "openapi", "v1", "deprecated")),
-      deprecated=14),
-    # product
-    C("product-center", "Product Center", "product", "product-team", 1, PROD, 100,
-      ("99.99", 40), "catalog sku spu",
-      "Single source of truth for products: SPUs, SKUs, attributes, listed prices and "
-      "publication state.",
-      (("Product query", "grpc", "v3", "stable"), ("Product", "openapi", "v2", "stable"),
-       ("Product change events", "asyncapi", "v2", "stable"),
-       ("Product graph", "graphql", "v1", "beta"))),
-    C("product-category", "Category & Attributes", "product", "product-team", 2, PROD, 100,
-      ("99.99", 30), "catalog taxonomy",
-      "The shared category tree and attribute templates every listing is built from.",
-      (("Category tree", "openapi", "v1", "stable"), ("Category query", "grpc", "v1", "stable"))),
-    C("inventory-center", "Inventory Center", "product", "inventory-team", 1, PROD, 90,
-      ("99.99", 30), "inventory stock",
-      "Stock per SKU and warehouse, reserved at checkout and released on cancel.",
-      (("Stock query", "grpc", "v2", "stable"), ("Reservation", "grpc", "v1", "stable"),
-       ("Stock events", "asyncapi", "v1", "stable"))),
-    C("product-review", "Reviews & Ratings", "product", "product-team", 2, PROD, 85,
-      ("99.9", 150), "reviews ugc",
-      "Buyer reviews, ratings and Q&A, with moderation.",
-      (("Reviews", "openapi", "v1", "stable"), ("Review events", "asyncapi", "v1", "stable"))),
-    C("product-media", "Product Media", "product", "product-team", 3, PROD, 64,
-      ("99.9", 200), "catalog images video",
-      "Main images, detail pages and short videos attached to products.",
-      (("Media upload", "openapi", "v1", "stable"), ("Media query", "grpc", "v1", "stable"))),
-    C("listing-compliance", "Listing Compliance", "product", "product-team", 2, APPROVED, None,
-      ("99.9", 500), "compliance catalog",
-      "Checks new listings against category rules and prohibited-goods lists before they go "
-      "live.",
-      (("Compliance check", "grpc", "v1", "beta"),
-       ("Compliance verdict events", "asyncapi", "v1", "beta"))),
-    C("legacy-sku-mapping", "Legacy SKU Mapping", "product", "product-team", 3, RETIRED, 115,
-      None, "catalog legacy",
-      "Mapped old Tmall SKU ids to Product Center SKUs during the migration. Retired.",
-      (("SKU mapping", "thrift", "v1", "deprecated"),
-       ("SKU mapping export", "openapi", "v1", "deprecated")),
-      deprecated=30),
-    # transaction
-    C("cart", "Shopping Cart", "transaction", "trade-team", 1, PROD, 100, ("99.99", 50),
-      "trade cart",
-      "Per-member cart across devices, with price and stock re-checked when shown.",
-      (("Cart", "openapi", "v2", "stable"), ("Cart query", "grpc", "v1", "stable"))),
-    C("checkout", "Checkout", "transaction", "trade-team", 1, PROD, 98, ("99.99", 120),
-      "trade checkout",
-      "Turns a cart into an order: address, delivery options, final price and payment hand-off.",
-      (("Checkout", "openapi", "v2", "stable"), ("Checkout session", "grpc", "v1", "stable"),
-       ("Checkout (legacy)", "openapi", "v1", "deprecated"))),
-    C("order-center", "Order Center", "transaction", "trade-team", 1, PROD, 100,
-      ("99.995", 60), "trade orders",
-      "One order model for every business: creation, payment, fulfilment and closing.",
-      (("Order", "openapi", "v2", "stable"), ("Order query", "grpc", "v2", "stable"),
-       ("Order events", "asyncapi", "v2", "stable"),
-       ("Order events v1", "asyncapi", "v1", "deprecated"),
-       ("Order search", "graphql", "v1", "beta"))),
-    C("pricing-engine", "Pricing Engine", "transaction", "trade-team", 1, PROD, 76,
-      ("99.99", 25), "trade pricing",
-      "Computes what a buyer pays: list price, promotions, coupons, member discounts and "
-      "shipping.",
-      (("Price quote", "grpc", "v2", "stable"), ("Price trace", "openapi", "v1", "beta"))),
-    C("after-sales", "After-Sales & Refunds", "transaction", "trade-team", 1, PROD, 94,
-      ("99.95", 200), "trade refunds returns",
-      "Returns, refunds and disputes with their deadlines and evidence.",
-      (("Refund request", "openapi", "v1", "stable"),
-       ("After-sales events", "asyncapi", "v1", "stable"))),
-    C("fulfilment-routing", "Fulfilment Routing", "transaction", "inventory-team", 2, PROD, 56,
-      ("99.95", 80), "logistics fulfilment",
-      "Chooses the warehouse, carrier or rider for an order and tracks the parcel.",
-      (("Routing", "grpc", "v1", "stable"), ("Tracking", "openapi", "v1", "stable"),
-       ("Tracking events", "asyncapi", "v1", "stable"))),
-    C("trade-risk-control", "Trade Risk Control", "transaction", "risk-team", 1, PROD, 82,
-      ("99.99", 40), "risk fraud",
-      "Real-time fraud and abuse decisions on orders, coupons and payments.",
-      (("Risk decision", "grpc", "v2", "stable"), ("Risk cases", "openapi", "v1", "stable"))),
-    C("presale-orders", "Pre-Sale Orders", "transaction", "trade-team", 2, PROD, 44,
-      ("99.99", 100), "trade presale double-11",
-      "Deposit-then-balance orders for big sales such as Double 11.",
-      (("Pre-sale", "openapi", "v1", "stable"), ("Pre-sale events", "asyncapi", "v1", "stable"))),
-    C("secondhand-escrow", "Second-Hand Escrow", "transaction", "trade-team", 2, APPROVED, None,
-      ("99.95", 150), "trade escrow second-hand",
-      "Holds the buyer's payment until a second-hand item is received and inspected.",
-      (("Escrow", "openapi", "v1", "beta"), ("Escrow events", "asyncapi", "v1", "beta"))),
-    # marketing
-    C("coupon-center", "Coupon Center", "marketing", "marketing-team", 2, PROD, 92,
-      ("99.99", 40), "marketing coupons",
-      "Issue, hold, lock and redeem coupons, stock-limited and member-targeted.",
-      (("Coupon", "openapi", "v2", "stable"), ("Coupon redemption", "grpc", "v2", "stable"),
-       ("Coupon events", "asyncapi", "v1", "stable"))),
-    C("promotion-engine", "Promotion Engine", "marketing", "marketing-team", 2, PROD, 88,
-      ("99.99", 30), "marketing promotions",
-      "Promotion rules (discounts, bundles, spend-and-save) evaluated at cart and checkout.",
-      (("Promotion evaluate", "grpc", "v2", "stable"),
-       ("Promotion admin", "openapi", "v1", "stable"))),
-    C("campaign-management", "Campaign Management", "marketing", "marketing-team", 2, PROD, 70,
-      ("99.9", 300), "marketing campaigns",
-      "Plans big sales and campaigns: venues, schedules, budgets and participating merchants.",
-      (("Campaign", "openapi", "v1", "stable"), ("Campaign graph", "graphql", "v1", "beta"))),
-    C("red-envelope", "Red Envelopes", "marketing", "marketing-team", 2, PROD, 66,
-      ("99.95", 60), "marketing cash-rewards",
-      "Cash red envelopes for festivals and sharing games, with budget control.",
-      (("Red envelope", "openapi", "v1", "stable"), ("Grant events", "asyncapi", "v1", "stable"))),
-    C("group-buying", "Group Buying", "marketing", "marketing-team", 3, APPROVED, None,
-      ("99.9", 150), "marketing social group-buy",
-      "Invite friends to unlock a group price: the basis of social shopping.",
-      (("Group", "openapi", "v1", "beta"), ("Group events", "asyncapi", "v1", "beta"))),
-    C("livestream-commerce", "Livestream Commerce Toolkit", "marketing", "marketing-team", 2,
-      PROD, 38, ("99.95", 100), "marketing livestream",
-      "Product cards, flash coupons and live orders for livestream hosts.",
-      (("Live room", "openapi", "v1", "stable"), ("Live events", "asyncapi", "v1", "stable"),
-       ("Live stats", "graphql", "v1", "beta"))),
-    C("marketing-reach", "Marketing Reach", "marketing", "marketing-team", 3, PROD, 58,
-      ("99.9", 1000), "marketing push sms",
-      "Sends campaign messages by push, SMS and in-app letters, with frequency caps.",
-      (("Reach task", "openapi", "v1", "stable"), ("Reach receipts", "asyncapi", "v1", "stable"))),
-    C("legacy-promotion-rules", "Legacy Promotion Rules", "marketing", "marketing-team", 3,
-      DEPRECATED, 108, ("99.5", 300), "marketing legacy",
-      "The old promotion rule store; rules now live in Promotion Engine.",
-      (("Rules", "thrift", "v1", "deprecated"), ("Rules REST", "openapi", "v1", "deprecated")),
-      deprecated=18),
-    # store
-    C("store-center", "Store Center", "store", "store-team", 2, PROD, 100, ("99.99", 50),
-      "store merchants",
-      "Merchant stores: profile, qualifications, status and staff accounts.",
-      (("Store", "openapi", "v2", "stable"), ("Store query", "grpc", "v1", "stable"),
-       ("Store events", "asyncapi", "v1", "stable"))),
-    C("merchant-onboarding", "Merchant Onboarding", "store", "store-team", 2, PROD, 78,
-      ("99.9", 500), "store merchants onboarding",
-      "Application, document review and contract signing for new merchants.",
-      (("Application", "openapi", "v1", "stable"),
-       ("Onboarding events", "asyncapi", "v1", "stable"))),
-    C("store-decoration", "Store Decoration", "store", "store-team", 3, PROD, 74, ("99.9", 200),
-      "store pages",
-      "Drag-and-drop store home pages and modules.",
-      (("Page", "openapi", "v1", "stable"), ("Page render", "graphql", "v1", "stable"))),
-    C("customer-service-im", "Customer Service IM", "store", "customer-service-team", 2, PROD, 86,
-      ("99.95", 150), "store im customer-service",
-      "Chat between buyers and merchant staff or bots, with the order at hand.",
-      (("Conversation", "openapi", "v1", "stable"), ("Message stream", "asyncapi", "v1", "stable"),
-       ("Session", "grpc", "v1", "stable"))),
-    C("local-store-locator", "Local Store Locator", "store", "store-team", 2, PROD, 46,
-      ("99.95", 80), "store local-services geo",
-      "Finds nearby physical stores and their delivery ranges for local-services businesses.",
-      (("Nearby stores", "grpc", "v1", "stable"), ("Store coverage", "openapi", "v1", "stable"))),
-    # finance
-    C("account-ledger", "Account Ledger", "finance", "finance-team", 1, PROD, 96,
-      ("99.995", 30), "finance ledger",
-      "Double-entry ledger for every money movement on the platform.",
-      (("Posting", "grpc", "v2", "stable"), ("Ledger query", "openapi", "v1", "stable"),
-       ("Posting events", "asyncapi", "v1", "stable"))),
-    C("e-invoicing", "E-Invoicing", "finance", "finance-team", 2, PROD, 68, ("99.9", 800),
-      "finance invoices tax",
-      "Issues VAT e-invoices for orders and merchants.",
-      (("Invoice", "openapi", "v1", "stable"), ("Invoice events", "asyncapi", "v1", "stable"))),
-    C("tax-calculation", "Tax Calculation", "finance", "finance-team", 2, PROD, 62,
-      ("99.95", 50), "finance tax cross-border",
-      "Computes VAT and cross-border duties per order line.",
-      (("Tax quote", "grpc", "v1", "stable"), ("Tax rules", "openapi", "v1", "stable"))),
-    C("credit-pay", "Credit Pay Instalments", "finance", "finance-team", 1, PROD, 54,
-      ("99.99", 150), "finance credit instalments",
-      "Buy now, pay later: credit checks, instalment plans and repayment.",
-      (("Instalment plan", "openapi", "v1", "stable"), ("Credit check", "grpc", "v1", "stable"))),
-    C("merchant-wallet", "Merchant Wallet", "finance", "finance-team", 1, PROD, 80,
-      ("99.99", 60), "finance wallet merchants",
-      "Merchant balances, frozen funds and withdrawals.",
-      (("Wallet", "openapi", "v1", "stable"), ("Wallet query", "grpc", "v1", "stable"),
-       ("Wallet events", "asyncapi", "v1", "stable"))),
-    C("fx-rates", "FX Rates", "finance", "finance-team", 3, PROD, 48, ("99.9", 20),
-      "finance fx cross-border",
-      "Daily and intraday currency rates for cross-border prices and settlement.",
-      (("Rates", "openapi", "v1", "stable"), ("Rate query", "grpc", "v1", "stable"))),
-    # settlement
-    C("settlement-engine", "Settlement Engine", "settlement", "settlement-team", 1, PROD, 94,
-      ("99.99", 500), "settlement merchants",
-      "Computes what each merchant is owed per order after fees, refunds and subsidies.",
-      (("Settlement", "openapi", "v2", "stable"), ("Settlement batch", "grpc", "v1", "stable"),
-       ("Settlement events", "asyncapi", "v1", "stable"))),
-    C("reconciliation", "Reconciliation", "settlement", "settlement-team", 1, PROD, 90,
-      ("99.95", 2000), "settlement reconciliation",
-      "Matches platform records against bank and channel statements every day.",
-      (("Reconciliation job", "openapi", "v1", "stable"),
-       ("Mismatch events", "asyncapi", "v1", "stable"))),
-    C("commission-calculation", "Commission Calculation", "settlement", "settlement-team", 2,
-      PROD, 72, ("99.95", 100), "settlement commission",
-      "Platform commissions and affiliate fees per category and campaign.",
-      (("Commission quote", "grpc", "v1", "stable"),
-       ("Commission rules", "openapi", "v1", "stable"))),
-    C("payout-scheduler", "Payout Scheduler", "settlement", "settlement-team", 2, PROD, 60,
-      ("99.95", 1000), "settlement payouts",
-      "Schedules and batches payouts to merchants, riders and partners.",
-      (("Payout", "openapi", "v1", "stable"), ("Payout events", "asyncapi", "v1", "stable"))),
-    C("cross-border-settlement", "Cross-Border Settlement", "settlement", "settlement-team", 2,
-      APPROVED, None, ("99.95", 2000), "settlement cross-border fx",
-      "Settles with overseas merchants in their own currency.",
-      (("Cross-border settlement", "openapi", "v1", "beta"),
-       ("Settlement file", "thrift", "v1", "beta"))),
-    # user profile (data)
-    C("user-profile-tags", "User Profile Tags", "user-profile", "user-profile-team", 2, PROD, 84,
-      ("99.95", 20), "profile tags",
-      "Thousands of member tags (life stage, interests, spending power) served online and "
-      "offline.",
-      (("Tag query", "grpc", "v2", "stable"), ("Tag definition", "openapi", "v1", "stable"),
-       ("Tag snapshot", "graphql", "v1", "beta"))),
-    C("audience-segmentation", "Audience Segmentation", "user-profile", "user-profile-team", 2,
-      PROD, 70, ("99.9", 2000), "profile segments marketing",
-      "Builds audiences from tag expressions for campaigns and experiments.",
-      (("Audience", "openapi", "v1", "stable"), ("Audience export", "asyncapi", "v1", "stable"))),
-    C("identity-graph", "Identity Graph", "user-profile", "user-profile-team", 2, PROD, 76,
-      ("99.95", 30), "profile identity oneid",
-      "OneID: links the devices, accounts and phone numbers of one person across businesses.",
-      (("Identity resolve", "grpc", "v1", "stable"),
-       ("Identity merge events", "asyncapi", "v1", "stable"))),
-    C("realtime-user-features", "Real-Time User Features", "user-profile", "user-profile-team", 2,
-      PROPOSED, None, None, "profile realtime features",
-      "Session-level features (last clicks, cart changes) within seconds, for ranking and risk.",
-      (("Feature read", "grpc", "v1", "beta"), ("Feature updates", "asyncapi", "v1", "beta"))),
-    C("consent-registry", "Privacy Consent Registry", "user-profile", "user-profile-team", 1,
-      PROD, 40, ("99.99", 20), "privacy compliance",
-      "Records each member's consents so that data products can honour them.",
-      (("Consent", "openapi", "v1", "stable"), ("Consent check", "grpc", "v1", "stable"),
-       ("Consent change events", "asyncapi", "v1", "stable"))),
-    # recommendation (data)
-    C("recommendation-feature-store", "Recommendation Feature Store", "recommendation",
-      "recommendation-team", 2, PROD, 66, ("99.95", 15), "recommendation features",
-      "Online and offline features for recommendation models, the same in training and serving.",
-      (("Feature fetch", "grpc", "v2", "stable"), ("Feature registry", "openapi", "v1", "stable"))),
-    C("item-embeddings", "Item Embeddings", "recommendation", "recommendation-team", 3, PROD, 50,
-      ("99.9", 20), "recommendation embeddings",
-      "Vector embeddings of products and content, refreshed daily.",
-      (("Embedding lookup", "grpc", "v1", "stable"),
-       ("Embedding snapshots", "asyncapi", "v1", "stable"))),
-    C("recall-service", "Recall Service", "recommendation", "recommendation-team", 2, PROD, 60,
-      ("99.95", 30), "recommendation recall",
-      "Candidate generation for feeds: collaborative, vector and rule-based recall.",
-      (("Recall", "grpc", "v2", "stable"), ("Recall debug", "openapi", "v1", "beta"))),
-    C("ranking-serving", "Ranking Model Serving", "recommendation", "recommendation-team", 2,
-      PROD, 58, ("99.95", 40), "recommendation ranking ml",
-      "Serves the ranking models that order candidates for each feed slot.",
-      (("Rank", "grpc", "v1", "stable"), ("Model registry", "openapi", "v1", "stable"))),
-    C("ab-experiment", "A/B Experiment Platform", "recommendation", "recommendation-team", 2,
-      PROD, 74, ("99.95", 10), "experiments ab-testing",
-      "Traffic splitting, experiment configuration and significance reports.",
-      (("Bucket assignment", "grpc", "v1", "stable"), ("Experiment", "openapi", "v1", "stable"))),
-    # BI (data)
-    C("trade-bi-dataset", "Trade BI Dataset", "bi", "bi-team", 2, PROD, 90, ("99.5", None),
-      "bi datasets trade",
-      "Daily and hourly order, GMV and buyer tables: the basis of every trade report.",
-      (("Trade tables", "openapi", "v1", "stable"),
-       ("Trade dataset query", "graphql", "v1", "stable"))),
-    C("metrics-layer", "GMV Metric Layer", "bi", "bi-team", 2, PROD, 54, ("99.9", 500),
-      "bi metrics",
-      "One definition of GMV, buyers, conversion and the other headline metrics.",
-      (("Metric query", "openapi", "v1", "stable"),
-       ("Metric catalogue", "graphql", "v1", "stable"))),
-    C("merchant-analytics", "Merchant Analytics Dataset", "bi", "bi-team", 3, PROD, 62,
-      ("99.5", None), "bi merchants",
-      "Store traffic, conversion and sales datasets shown to merchants.",
-      (("Merchant tables", "openapi", "v1", "stable"),
-       ("Merchant report export", "asyncapi", "v1", "stable"))),
-    C("marketing-attribution", "Marketing Attribution Dataset", "bi", "bi-team", 3, PROD, 36,
-      ("99.5", None), "bi marketing attribution",
-      "Which campaign, coupon or channel led to each order.",
-      (("Attribution tables", "openapi", "v1", "stable"),
-       ("Attribution query", "graphql", "v1", "beta"))),
-    C("data-quality-monitor", "Data Quality Monitor", "bi", "bi-team", 2, PROD, 42,
-      ("99.9", 1000), "bi data-quality",
-      "Freshness, volume and rule checks on shared datasets, with alerts to their owners.",
-      (("Checks", "openapi", "v1", "stable"), ("Check result events", "asyncapi", "v1", "stable"))),
-    C("legacy-report-export", "Legacy Report Export", "bi", "bi-team", 3, DEPRECATED, 104,
-      ("99.0", None), "bi legacy reports",
-      "Nightly spreadsheet reports by mail, replaced by the GMV Metric Layer.",
-      (("Report export", "openapi", "v1", "deprecated"),
-       ("Report files", "thrift", "v1", "deprecated")),
-      deprecated=10),
-    # search (infrastructure)
-    C("search-engine", "Search Engine", "search", "search-team", 1, PROD, 100, ("99.99", 80),
-      "search",
-      "Distributed full-text and vector search engine hosting every business's indices.",
-      (("Search query", "grpc", "v3", "stable"), ("Index admin", "openapi", "v2", "stable"),
-       ("Search query (legacy)", "thrift", "v2", "deprecated"))),
-    C("search-indexer", "Search Indexer", "search", "search-team", 2, PROD, 90, ("99.95", 2000),
-      "search indexing",
-      "Builds and refreshes the product search indices from product changes.",
-      (("Index job", "openapi", "v1", "stable"),
-       ("Index update events", "asyncapi", "v1", "stable"))),
-    C("query-understanding", "Query Understanding", "search", "search-team", 2, PROD, 68,
-      ("99.95", 20), "search nlp",
-      "Spelling correction, segmentation and intent of search queries.",
-      (("Query parse", "grpc", "v1", "stable"), ("Synonyms", "openapi", "v1", "stable"))),
-    C("search-suggest", "Search Suggestions", "search", "search-team", 3, PROD, 64, ("99.9", 15),
-      "search suggest",
-      "Type-ahead suggestions and trending queries.",
-      (("Suggest", "grpc", "v1", "stable"), ("Suggest (web)", "openapi", "v1", "stable"))),
-    # messaging (infrastructure)
-    C("message-queue", "Message Queue", "messaging", "messaging-team", 1, PROD, 110,
-      ("99.995", 10), "messaging queue",
-      "Reliable, ordered message queue with transactional messages: the backbone of async flows.",
-      (("Producer and consumer", "grpc", "v2", "stable"),
-       ("Topic admin", "openapi", "v1", "stable"),
-       ("Remoting", "thrift", "v1", "deprecated"))),
-    C("event-bus", "Event Bus", "messaging", "messaging-team", 1, PROD, 48, ("99.99", 30),
-      "messaging events cloudevents",
-      "CloudEvents routing between capabilities, with a schema registry and replay.",
-      (("Publish", "openapi", "v1", "stable"), ("Subscriptions", "asyncapi", "v1", "stable"),
-       ("Schema registry", "openapi", "v2", "stable"))),
-    C("push-notification", "Push Notifications", "messaging", "messaging-team", 2, PROD, 84,
-      ("99.95", 500), "messaging push mobile",
-      "App push to iOS, Android and HarmonyOS devices.",
-      (("Push", "openapi", "v1", "stable"), ("Delivery receipts", "asyncapi", "v1", "stable"))),
-    C("sms-gateway", "SMS Gateway", "messaging", "messaging-team", 2, PROD, 100, ("99.95", 800),
-      "messaging sms",
-      "Sends verification and notification SMS through several carriers.",
-      (("SMS", "openapi", "v1", "stable"), ("SMS receipts", "asyncapi", "v1", "stable"))),
-    # payment gateway (infrastructure)
-    C("payment-gateway", "Payment Gateway", "payment-gateway", "payment-gateway-team", 1, PROD,
-      110, ("99.995", 200), "payments",
-      "Single entry to every payment channel: wallet, cards, bank transfer and local methods.",
-      (("Payment", "openapi", "v3", "stable"), ("Payment channel", "grpc", "v2", "stable"),
-       ("Payment result events", "asyncapi", "v2", "stable"),
-       ("Payment (legacy)", "thrift", "v1", "deprecated"))),
-    C("card-vault", "Card Vault", "payment-gateway", "payment-gateway-team", 1, PROD, 90,
-      ("99.995", 50), "payments pci cards",
-      "PCI-DSS tokenisation of bank cards, so that no other system stores card numbers.",
-      (("Tokenize", "grpc", "v1", "stable"), ("Token admin", "openapi", "v1", "stable"))),
-    C("refund-gateway", "Refund Gateway", "payment-gateway", "payment-gateway-team", 1, PROD, 96,
-      ("99.99", 300), "payments refunds",
-      "Routes refunds back through the original payment channel.",
-      (("Refund", "openapi", "v1", "stable"),
-       ("Refund result events", "asyncapi", "v1", "stable"))),
-    C("cross-border-acquiring", "Cross-Border Acquiring", "payment-gateway",
-      "payment-gateway-team", 2, APPROVED, None, ("99.95", 400), "payments cross-border",
-      "Accepts foreign cards and wallets from overseas buyers.",
-      (("Acquiring", "openapi", "v1", "beta"),
-       ("Acquiring result events", "asyncapi", "v1", "beta"))),
-    # compute and storage (infrastructure)
-    C("container-platform", "Container Platform", "compute", "compute-team", 1, PROD, 80,
-      ("99.99", None), "compute kubernetes",
-      "Managed Kubernetes clusters, deployment pipelines and autoscaling.",
-      (("Deployments", "openapi", "v1", "stable"), ("Cluster", "grpc", "v1", "stable"))),
-    C("distributed-cache", "Distributed Cache", "compute", "compute-team", 1, PROD, 108,
-      ("99.99", 5), "compute cache",
-      "Redis-compatible cache clusters with cross-region replication.",
-      (("Cache", "grpc", "v1", "stable"), ("Cache admin", "openapi", "v1", "stable"))),
-    C("object-storage", "Object Storage", "compute", "storage-team", 1, PROD, 112,
-      ("99.99", 100), "storage objects",
-      "S3-compatible object storage for images, videos, files and backups.",
-      (("Objects", "openapi", "v2", "stable"), ("Bucket events", "asyncapi", "v1", "stable"))),
-    C("config-center", "Configuration Center", "compute", "compute-team", 1, PROD, 104,
-      ("99.995", 10), "compute configuration",
-      "Dynamic configuration and feature switches pushed to every service.",
-      (("Config", "grpc", "v1", "stable"), ("Config admin", "openapi", "v1", "stable"))),
-    C("batch-compute", "Batch Compute", "compute", "compute-team", 2, PROD, 100, ("99.9", None),
-      "compute big-data",
-      "Petabyte-scale SQL batch jobs, where datasets and features are built.",
-      (("Jobs", "openapi", "v1", "stable"), ("Table access", "thrift", "v1", "stable"))),
-    C("observability", "Tracing & Metrics", "compute", "observability-team", 2, PROD, 70,
-      ("99.95", None), "compute observability",
-      "Distributed tracing, metrics and logs for every service.",
-      (("Ingest", "grpc", "v1", "stable"), ("Query", "openapi", "v1", "stable"),
-       ("Trace graph", "graphql", "v1", "beta"))),
-    # image (infrastructure)
-    C("image-processing", "Image Processing", "image", "image-team", 2, PROD, 96, ("99.95", 150),
-      "image resize",
-      "Resize, crop, watermark and convert images on the fly.",
-      (("Transform", "openapi", "v1", "stable"), ("Batch transform", "grpc", "v1", "stable"))),
-    C("image-moderation", "Image Moderation", "image", "image-team", 2, PROD, 72, ("99.95", 300),
-      "image moderation compliance",
-      "Detects prohibited and infringing content in images.",
-      (("Moderate", "grpc", "v1", "stable"),
-       ("Moderation verdict events", "asyncapi", "v1", "stable"))),
-    C("image-cdn", "Image CDN", "image", "image-team", 1, PROD, 110, ("99.99", 50), "image cdn",
-      "Edge delivery of images, with cache purge.",
-      (("Purge", "openapi", "v1", "stable"), ("Edge logs", "asyncapi", "v1", "stable"))),
-    # voice (infrastructure)
-    C("speech-recognition", "Speech Recognition", "voice", "voice-team", 2, PROD, 58,
-      ("99.9", 400), "voice asr",
-      "Streaming speech-to-text for search, customer service and the rider app.",
-      (("Recognize", "grpc", "v1", "stable"), ("Recognize over HTTP", "openapi", "v1", "stable"))),
-    C("text-to-speech", "Text to Speech", "voice", "voice-team", 3, PROD, 50, ("99.9", 300),
-      "voice tts",
-      "Natural voices for announcements, rider prompts and voice assistants.",
-      (("Synthesize", "grpc", "v1", "stable"), ("Voices", "openapi", "v1", "stable"))),
-    C("voice-call-center", "Outbound Voice Calls", "voice", "voice-team", 3, PROD, 44,
-      ("99.9", 1000), "voice calls",
-      "Automated outbound calls for delivery notices and verification.",
-      (("Call task", "openapi", "v1", "stable"),
-       ("Call result events", "asyncapi", "v1", "stable"))),
-]
 
+_CAPABILITIES = _load("capabilities")
+CAPABILITIES: list[CapabilityRow] = [_capability_row(entry) for entry in _CAPABILITIES]
 # Markdown descriptions; the others get a short one made from the summary.
-DESCRIPTIONS: dict[str, str] = {
-    "member-account": """\
-Member Account is the one account a person has across Taobao, Tmall, Xianyu, Fliggy,
-Ele.me, Hema and the newer businesses. A business never keeps its own user table: it
-binds its users to a member id and asks Member Account for the rest.
-
-What it offers:
-
-- registration and login binding (phone, Taobao account, third-party logins);
-- the member profile (nickname, avatar, addresses) and security settings;
-- account events when a member registers, changes their profile or closes the account.
-
-Reads are served from a regional cache; writes go to the primary region and replicate
-within a second.
-""",
-    "order-center": """\
-Order Center holds every order of every business in one model, so that after-sales,
-settlement, invoicing and BI read orders the same way.
-
-An order moves through `created -> paid -> shipped -> delivered -> closed`; each
-transition is published on the *Order events* stream. Businesses extend an order with
-their own attributes (a flight segment, a rider id) instead of forking the model.
-
-Before adopting it:
-
-1. register your business's order attributes with the Transaction Platform team;
-2. subscribe to *Order events* v2 (v1 is deprecated and stops next quarter);
-3. load-test against the staging cluster before a big sale.
-""",
-    "coupon-center": """\
-Coupon Center issues, locks and redeems coupons for every business. It works closely with
-Promotion Engine: a coupon's discount is a promotion rule, and a promotion can hand out
-coupons. The two call each other, a known cycle that the architecture board is breaking
-up by moving rule evaluation into Promotion Engine only.
-
-- stock-limited and member-targeted coupons;
-- lock at checkout, redeem on payment, release on cancel;
-- coupon events for BI and marketing attribution.
-""",
-    "youku-membership": """\
-Youku VIP is Youku's paid subscription. Its entitlement API is open to the other
-businesses, which use it as a perk of their own memberships: 88VIP members on Taobao
-get Youku VIP included.
-
-- *VIP entitlement* grants and revokes VIP periods;
-- *VIP entitlement check* answers whether a member is VIP right now;
-- *VIP grant events* tell partners when a grant starts or ends.
-""",
-    "88vip-membership": """\
-88VIP is the paid membership of the group: one subscription gives discounts on Taobao and
-Tmall and perks from partner businesses (Youku VIP, Ele.me delivery vouchers, Fliggy hotel
-upgrades).
-
-The programme owns subscription and renewal; the perks themselves come from
-Member Benefits, which turns them into vouchers and entitlements.
-""",
-    "product-center": """\
-Product Center is the single source of truth for products. Every business lists through
-it; nothing else stores SPUs or SKUs.
-
-- SPU and SKU model with category attributes from *Category & Attributes*;
-- publication state and listed prices (the price a buyer pays comes from Pricing Engine);
-- *Product change events* for search, recommendation and BI.
-""",
-    "search-indexer": """\
-Search Indexer keeps the product indices of the Search Engine fresh.
-
-It currently reads product details straight from Product Center's query API, which makes
-an infrastructure capability depend on a business-platform one. The plan is to index
-from *Product change events* on the message queue instead, so that search no longer
-knows about products.
-""",
-    "payment-gateway": """\
-Payment Gateway is the only way to take money. It hides the payment channels (wallet,
-cards through the Card Vault, bank transfer, local methods abroad) behind one API and
-reports every result as an event.
-
-- idempotent payment requests keyed by the business's order id;
-- result events within a second of the channel's answer;
-- the old Thrift interface is deprecated; use the v3 REST or v2 gRPC API.
-""",
-    "legacy-member-profile": """\
-**Deprecated.** Use Member Account instead: it holds the same profile fields for every
-business. This store only mirrors Member Account for the last readers and will be retired
-once Customer Service IM has moved over.
-""",
-}
-
-
-def _spec(text: str) -> str:
-    return textwrap.dedent(text).strip() + "\n"
-
-
+DESCRIPTIONS: dict[str, str] = {entry["slug"]: entry["description"]
+                                for entry in _CAPABILITIES if "description" in entry}
 # Small OpenAPI 3 documents, by (capability slug, API name).
-SPECS: dict[tuple[str, str], str] = {
-    ("member-account", "Member account"): _spec("""\
-        openapi: 3.0.3
-        info: {title: Member account API, version: 2.4.0}
-        paths:
-          /members:
-            post:
-              summary: Register a member
-              operationId: registerMember
-              responses: {"201": {description: The new member}}
-          /members/{memberId}:
-            parameters:
-              - {name: memberId, in: path, required: true, schema: {type: string}}
-            get:
-              summary: Read a member's account and profile
-              operationId: getMember
-              responses: {"200": {description: The member}, "404": {description: No such member}}
-            patch:
-              summary: Change profile fields
-              operationId: updateMember
-              responses: {"200": {description: The changed member}}
-          /members/{memberId}/bindings:
-            parameters:
-              - {name: memberId, in: path, required: true, schema: {type: string}}
-            get:
-              summary: List the business accounts bound to a member
-              operationId: listBindings
-              responses: {"200": {description: The bindings}}
-        """),
-    ("88vip-membership", "88VIP subscription"): _spec("""\
-        openapi: 3.0.3
-        info: {title: 88VIP subscription API, version: 1.2.0}
-        paths:
-          /subscriptions:
-            post:
-              summary: Subscribe a member to 88VIP
-              operationId: subscribe
-              responses: {"201": {description: The subscription}}
-          /subscriptions/{memberId}:
-            parameters:
-              - {name: memberId, in: path, required: true, schema: {type: string}}
-            get:
-              summary: Read a member's subscription and renewal date
-              operationId: getSubscription
-              responses: {"200": {description: The subscription}}
-            delete:
-              summary: Cancel auto-renewal
-              operationId: cancelRenewal
-              responses: {"204": {description: Renewal cancelled}}
-        """),
-    ("product-center", "Product"): _spec("""\
-        openapi: 3.0.3
-        info: {title: Product API, version: 2.7.0}
-        paths:
-          /products:
-            get:
-              summary: Search products by seller, category or state
-              operationId: listProducts
-              responses: {"200": {description: A page of products}}
-            post:
-              summary: Create a product with its SKUs
-              operationId: createProduct
-              responses: {"201": {description: The new product}}
-          /products/{productId}:
-            parameters:
-              - {name: productId, in: path, required: true, schema: {type: string}}
-            get:
-              summary: Read a product and its SKUs
-              operationId: getProduct
-              responses: {"200": {description: The product}}
-          /products/{productId}/publication:
-            parameters:
-              - {name: productId, in: path, required: true, schema: {type: string}}
-            put:
-              summary: Publish or unpublish a product
-              operationId: setPublication
-              responses: {"200": {description: The new publication state}}
-        """),
-    ("order-center", "Order"): _spec("""\
-        openapi: 3.0.3
-        info: {title: Order API, version: 2.11.0}
-        paths:
-          /orders:
-            post:
-              summary: Create an order
-              operationId: createOrder
-              responses: {"201": {description: The new order}}
-          /orders/{orderId}:
-            parameters:
-              - {name: orderId, in: path, required: true, schema: {type: string}}
-            get:
-              summary: Read an order with its lines
-              operationId: getOrder
-              responses: {"200": {description: The order}, "404": {description: No such order}}
-          /orders/{orderId}/cancel:
-            parameters:
-              - {name: orderId, in: path, required: true, schema: {type: string}}
-            post:
-              summary: Cancel an unpaid order
-              operationId: cancelOrder
-              responses: {"200": {description: The cancelled order}}
-        """),
-    ("coupon-center", "Coupon"): _spec("""\
-        openapi: 3.0.3
-        info: {title: Coupon API, version: 2.3.0}
-        paths:
-          /coupons/{templateId}/claims:
-            parameters:
-              - {name: templateId, in: path, required: true, schema: {type: string}}
-            post:
-              summary: Claim a coupon for a member
-              operationId: claimCoupon
-              responses: {"201": {description: The claimed coupon}}
-          /members/{memberId}/coupons:
-            parameters:
-              - {name: memberId, in: path, required: true, schema: {type: string}}
-            get:
-              summary: List a member's usable coupons
-              operationId: listMemberCoupons
-              responses: {"200": {description: The coupons}}
-        """),
-    ("payment-gateway", "Payment"): _spec("""\
-        openapi: 3.0.3
-        info: {title: Payment API, version: 3.1.0}
-        paths:
-          /payments:
-            post:
-              summary: Start a payment for an order (idempotent by order id)
-              operationId: createPayment
-              responses: {"201": {description: The payment with its channel redirect}}
-          /payments/{paymentId}:
-            parameters:
-              - {name: paymentId, in: path, required: true, schema: {type: string}}
-            get:
-              summary: Read a payment's state
-              operationId: getPayment
-              responses: {"200": {description: The payment}}
-          /payments/{paymentId}/close:
-            parameters:
-              - {name: paymentId, in: path, required: true, schema: {type: string}}
-            post:
-              summary: Close an unpaid payment
-              operationId: closePayment
-              responses: {"200": {description: The closed payment}}
-        """),
-}
-
-# Consumer -> its providers; a provider may carry a kind ("order-center:async").
-# Without one the kind follows the provider: async for messaging, data for the
-# data platform, otherwise sync. Two deliberate flaws for governance to find:
-# coupon-center <-> promotion-engine is a cycle, and search-indexer
-# (infrastructure) -> product-center (business platform) breaks the layering.
-DEPENDENCIES: dict[str, str] = {
-    "taobao-app-gateway": "member-account member-level 88vip-membership product-center cart "
-                          "checkout order-center coupon-center search-engine search-suggest "
-                          "recall-service ranking-serving ab-experiment",
-    "tmall-mini-program-bff": "member-account product-center cart checkout order-center "
-                              "store-center promotion-engine",
-    "eleme-delivery-app-bff": "member-account local-store-locator cart checkout order-center "
-                              "fulfilment-routing red-envelope push-notification",
-    "lingxi-social-feed": "member-account product-center group-buying recall-service",
-    "member-account": "identity-graph sms-gateway message-queue distributed-cache config-center",
-    "member-level": "member-account order-center:async message-queue distributed-cache",
-    "88vip-membership": "member-account member-level member-benefits payment-gateway "
-                        "account-ledger message-queue",
-    "youku-membership": "member-account payment-gateway message-queue distributed-cache",
-    "points-center": "member-account account-ledger order-center:async message-queue "
-                     "distributed-cache",
-    "member-benefits": "member-account points-center coupon-center youku-membership "
-                       "config-center",
-    "real-name-verification": "member-account sms-gateway object-storage",
-    "legacy-member-profile": "member-account:async distributed-cache",
-    "product-center": "product-category product-media message-queue distributed-cache "
-                      "config-center",
-    "product-category": "distributed-cache config-center",
-    "inventory-center": "product-center message-queue distributed-cache",
-    "product-review": "member-account product-center order-center image-moderation "
-                      "message-queue",
-    "product-media": "object-storage image-processing image-cdn image-moderation",
-    "listing-compliance": "product-center product-category image-moderation event-bus",
-    "legacy-sku-mapping": "product-center:data",
-    "cart": "member-account product-center inventory-center pricing-engine distributed-cache",
-    "checkout": "cart pricing-engine order-center inventory-center trade-risk-control "
-                "real-name-verification tax-calculation payment-gateway",
-    "order-center": "member-account product-center inventory-center account-ledger "
-                    "payment-gateway message-queue event-bus distributed-cache",
-    "pricing-engine": "product-center promotion-engine coupon-center member-level "
-                      "88vip-membership distributed-cache config-center",
-    "after-sales": "order-center fulfilment-routing customer-service-im account-ledger "
-                   "refund-gateway message-queue",
-    "fulfilment-routing": "order-center inventory-center local-store-locator message-queue "
-                          "voice-call-center",
-    "trade-risk-control": "member-account identity-graph user-profile-tags distributed-cache "
-                          "config-center",
-    "presale-orders": "order-center pricing-engine inventory-center legacy-promotion-rules "
-                      "payment-gateway",
-    "secondhand-escrow": "order-center real-name-verification account-ledger payment-gateway",
-    "coupon-center": "member-account member-level promotion-engine trade-risk-control "
-                     "message-queue distributed-cache",
-    "promotion-engine": "product-center coupon-center distributed-cache config-center",
-    "campaign-management": "promotion-engine coupon-center store-center product-center "
-                           "audience-segmentation",
-    "red-envelope": "member-account account-ledger trade-risk-control message-queue",
-    "group-buying": "member-account order-center pricing-engine push-notification",
-    "livestream-commerce": "product-center coupon-center order-center store-center "
-                           "push-notification",
-    "marketing-reach": "audience-segmentation consent-registry push-notification sms-gateway",
-    "legacy-promotion-rules": "product-category distributed-cache",
-    "store-center": "member-account real-name-verification object-storage message-queue",
-    "merchant-onboarding": "store-center real-name-verification e-invoicing image-moderation",
-    "store-decoration": "store-center product-center image-processing image-cdn",
-    "customer-service-im": "member-account legacy-member-profile order-center store-center "
-                           "speech-recognition message-queue",
-    "local-store-locator": "store-center distributed-cache",
-    "account-ledger": "message-queue distributed-cache",
-    "e-invoicing": "order-center tax-calculation account-ledger",
-    "tax-calculation": "fx-rates product-category",
-    "credit-pay": "member-account real-name-verification account-ledger user-profile-tags "
-                  "payment-gateway",
-    "merchant-wallet": "store-center account-ledger payment-gateway",
-    "fx-rates": "distributed-cache",
-    "settlement-engine": "order-center after-sales commission-calculation account-ledger "
-                         "merchant-wallet message-queue",
-    "reconciliation": "settlement-engine account-ledger payment-gateway batch-compute:data",
-    "commission-calculation": "product-category campaign-management store-center",
-    "payout-scheduler": "settlement-engine merchant-wallet payment-gateway",
-    "cross-border-settlement": "settlement-engine fx-rates tax-calculation "
-                               "cross-border-acquiring",
-    "user-profile-tags": "identity-graph batch-compute:data message-queue distributed-cache",
-    "audience-segmentation": "user-profile-tags batch-compute:data",
-    "identity-graph": "batch-compute:data distributed-cache",
-    "realtime-user-features": "identity-graph event-bus distributed-cache",
-    "consent-registry": "identity-graph distributed-cache",
-    "recommendation-feature-store": "user-profile-tags item-embeddings batch-compute:data "
-                                    "distributed-cache",
-    "item-embeddings": "batch-compute:data object-storage:data",
-    "recall-service": "recommendation-feature-store:sync item-embeddings:sync search-engine",
-    "ranking-serving": "recommendation-feature-store:sync container-platform",
-    "ab-experiment": "config-center batch-compute:data",
-    "trade-bi-dataset": "batch-compute:data data-quality-monitor",
-    "metrics-layer": "trade-bi-dataset marketing-attribution batch-compute:data",
-    "merchant-analytics": "trade-bi-dataset metrics-layer batch-compute:data",
-    "marketing-attribution": "trade-bi-dataset batch-compute:data",
-    "data-quality-monitor": "batch-compute:data push-notification",
-    "legacy-report-export": "trade-bi-dataset batch-compute:data object-storage",
-    "search-engine": "container-platform distributed-cache object-storage",
-    "search-indexer": "search-engine product-center message-queue batch-compute:data",
-    "query-understanding": "container-platform distributed-cache",
-    "search-suggest": "search-engine query-understanding distributed-cache",
-    "message-queue": "container-platform",
-    "event-bus": "message-queue container-platform",
-    "push-notification": "message-queue config-center",
-    "sms-gateway": "message-queue config-center",
-    "payment-gateway": "card-vault message-queue distributed-cache config-center",
-    "card-vault": "container-platform",
-    "refund-gateway": "payment-gateway message-queue",
-    "cross-border-acquiring": "payment-gateway card-vault",
-    "container-platform": "object-storage",
-    "distributed-cache": "container-platform",
-    "config-center": "container-platform",
-    "batch-compute": "container-platform object-storage",
-    "observability": "container-platform object-storage message-queue",
-    "image-processing": "object-storage image-cdn container-platform",
-    "image-moderation": "image-processing container-platform",
-    "image-cdn": "object-storage",
-    "speech-recognition": "container-platform object-storage",
-    "text-to-speech": "container-platform",
-    "voice-call-center": "text-to-speech speech-recognition sms-gateway",
-}
+SPECS: dict[tuple[str, str], str] = {(entry["slug"], api["name"]): api["spec"]
+                                     for entry in _CAPABILITIES for api in entry["apis"]
+                                     if "spec" in api}
+# Consumer -> its providers, each "slug" or "slug:kind" (see the data file).
+DEPENDENCIES: dict[str, list[str]] = {entry["slug"]: entry["depends_on"]
+                                      for entry in _CAPABILITIES if "depends_on" in entry}
 
 
 class AdoptionRow(NamedTuple):
@@ -1012,109 +134,9 @@ class AdoptionRow(NamedTuple):
     until: int | None = None  # months before today
 
 
-A = AdoptionRow
-ADOPTIONS: list[AdoptionRow] = [
-    A("taobao", "member-account", 36, "Buyer accounts and login in the Taobao app"),
-    A("taobao", "member-level", 33, "Shows the buyer's member level on every page"),
-    A("taobao", "88vip-membership", 28, "Sells and renews 88VIP in the Taobao app"),
-    A("taobao", "youku-membership", 20, "Youku VIP as a Taobao 88VIP marketing perk"),
-    A("taobao", "points-center", 26, "Taobao coins earned and spent at checkout"),
-    A("taobao", "product-center", 36, "Every listing shown in the Taobao app"),
-    A("taobao", "product-review", 24, "Reviews and Q&A on item pages"),
-    A("taobao", "cart", 36, "The Taobao cart"),
-    A("taobao", "checkout", 36, "Taobao checkout"),
-    A("taobao", "order-center", 36, "Taobao orders"),
-    A("taobao", "pricing-engine", 22, "Final prices on item and cart pages"),
-    A("taobao", "presale-orders", 18, "Double 11 deposit pre-sales"),
-    A("taobao", "after-sales", 25, "Returns and refunds for Taobao orders"),
-    A("taobao", "coupon-center", 30, "Store and platform coupons"),
-    A("taobao", "promotion-engine", 21, "Cross-store spend-and-save during big sales"),
-    A("taobao", "red-envelope", 15, "Double 11 red envelope rain"),
-    A("taobao", "livestream-commerce", 16, "Taobao Live shopping"),
-    A("taobao", "campaign-management", 19, "618 and Double 11 campaign venues"),
-    A("taobao", "search-engine", 36, "Taobao main search"),
-    A("taobao", "recall-service", 17, "The 'guess you like' home feed"),
-    A("taobao", "ab-experiment", 12, "Experiments on the home feed"),
-    A("taobao", "customer-service-im", 27, "Buyer-seller chat"),
-    A("taobao", "credit-pay", 10, "Instalments at checkout"),
-    A("taobao", "payment-gateway", 36, "Payments for Taobao orders"),
-    A("tmall", "member-account", 36, "Buyer accounts shared with Taobao"),
-    A("tmall", "member-level", 32, "Member prices in brand stores"),
-    A("tmall", "88vip-membership", 28, "88VIP discounts in brand flagship stores"),
-    A("tmall", "product-center", 36, "Brand listings"),
-    A("tmall", "inventory-center", 36, "Brand stock for flagship stores"),
-    A("tmall", "cart", 36, "The Tmall cart"),
-    A("tmall", "checkout", 36, "Tmall checkout"),
-    A("tmall", "order-center", 36, "Tmall orders"),
-    A("tmall", "pricing-engine", 24, "Brand-store prices with member discounts"),
-    A("tmall", "presale-orders", 20, "Double 11 deposit pre-sales for brands"),
-    A("tmall", "coupon-center", 30, "Brand coupons"),
-    A("tmall", "promotion-engine", 26, "Brand promotions and bundles"),
-    A("tmall", "legacy-promotion-rules", 36, "Old brand-store promotions not yet migrated"),
-    A("tmall", "campaign-management", 22, "Tmall Super Brand Day campaigns"),
-    A("tmall", "store-center", 36, "Flagship store profiles"),
-    A("tmall", "store-decoration", 25, "Brand flagship store pages"),
-    A("tmall", "e-invoicing", 18, "VAT invoices for brand orders"),
-    A("tmall", "settlement-engine", 36, "Brand settlement"),
-    A("tmall", "merchant-analytics", 14, "Analytics for brand flagship stores"),
-    A("tmall", "search-engine", 36, "Tmall search"),
-    A("tmall", "legacy-sku-mapping", 36, "Old Tmall SKU ids on brand pages", until=30),
-    A("xianyu", "member-account", 36, "Second-hand buyer and seller accounts"),
-    A("xianyu", "real-name-verification", 34, "Verified sellers"),
-    A("xianyu", "product-center", 30, "Second-hand listings"),
-    A("xianyu", "order-center", 36, "Second-hand orders"),
-    A("xianyu", "payment-gateway", 36, "Payments between members"),
-    A("xianyu", "customer-service-im", 22, "Chat between buyer and seller about an item"),
-    A("xianyu", "search-engine", 28, "Second-hand search"),
-    A("xianyu", "image-moderation", 20, "Screens photos of second-hand items"),
-    A("xianyu", "credit-pay", 10, "Pay after inspecting the item"),
-    A("xianyu", "fulfilment-routing", 14, "Door-to-door pick-up of sold items"),
-    A("youku", "member-account", 36, "Youku accounts linked to the Taobao account"),
-    A("youku", "youku-membership", 36, "Sells Youku VIP in the Youku apps"),
-    A("youku", "88vip-membership", 24, "Unlocks Youku VIP for 88VIP members"),
-    A("youku", "payment-gateway", 36, "VIP subscription payments"),
-    A("youku", "recommendation-feature-store", 20, "Video recommendations"),
-    A("youku", "ab-experiment", 16, "Experiments on the video feed"),
-    A("youku", "push-notification", 30, "New-episode alerts"),
-    A("youku", "marketing-reach", 12, "Win-back campaigns for lapsed VIPs"),
-    A("youku", "speech-recognition", 8, "Voice search on TV apps"),
-    A("fliggy", "member-account", 36, "Traveller accounts"),
-    A("fliggy", "88vip-membership", 24, "Hotel upgrades for 88VIP members"),
-    A("fliggy", "real-name-verification", 36, "Passenger identity for tickets"),
-    A("fliggy", "order-center", 36, "Flight and hotel orders"),
-    A("fliggy", "after-sales", 30, "Ticket changes and refunds"),
-    A("fliggy", "payment-gateway", 36, "Travel payments"),
-    A("fliggy", "fx-rates", 36, "Prices in the traveller's currency"),
-    A("fliggy", "tax-calculation", 30, "Taxes on overseas hotels"),
-    A("fliggy", "coupon-center", 20, "Travel vouchers"),
-    A("fliggy", "e-invoicing", 18, "Itinerary invoices"),
-    A("fliggy", "credit-pay", 14, "Instalments for holidays"),
-    A("eleme", "member-account", 36, "Diner accounts"),
-    A("eleme", "local-store-locator", 36, "Restaurants that deliver to an address"),
-    A("eleme", "cart", 28, "The Ele.me cart"),
-    A("eleme", "checkout", 28, "Ele.me checkout"),
-    A("eleme", "order-center", 36, "Delivery orders"),
-    A("eleme", "fulfilment-routing", 32, "Rider dispatch"),
-    A("eleme", "red-envelope", 26, "Meal red envelopes"),
-    A("eleme", "coupon-center", 24, "Restaurant coupons"),
-    A("eleme", "payment-gateway", 36, "Delivery order payments"),
-    A("eleme", "voice-call-center", 14, "Calls when the rider arrives"),
-    A("eleme", "text-to-speech", 10, "Voice prompts in the rider app"),
-    A("eleme", "settlement-engine", 22, "Restaurant settlement"),
-    A("hema", "member-account", 36, "Shopper accounts, online and in store"),
-    A("hema", "product-center", 28, "Fresh products online and in store"),
-    A("hema", "inventory-center", 34, "Store stock for 30-minute delivery"),
-    A("hema", "local-store-locator", 24, "Which store serves an address"),
-    A("hema", "order-center", 36, "App and in-store orders"),
-    A("hema", "fulfilment-routing", 30, "Picking and 30-minute delivery"),
-    A("hema", "points-center", 18, "Hema points shared with Taobao"),
-    A("hema", "coupon-center", 20, "Fresh-food coupons"),
-    A("hema", "payment-gateway", 36, "App and self-checkout payments"),
-    A("hema", "trade-bi-dataset", 12, "Daily store sales reports"),
-    A("lingxi", "member-account", 8, "Sign in with a Taobao account"),
-    A("lingxi", "product-center", 6, "Shoppable items in posts"),
-    A("lingxi", "recall-service", 4, "Candidates for the social feed"),
-]
+ADOPTIONS: list[AdoptionRow] = [AdoptionRow(business, **entry)
+                                for business, entries in _load("adoptions").items()
+                                for entry in entries]
 
 # -- the demo deliveries ----------------------------------------------------------
 
@@ -1291,14 +313,10 @@ def _add_organisation(*, skip: frozenset[str] = frozenset()) -> None:
     demo) are left as they are.
     """
     for model, rows, save in (
-        (Team, [{"slug": slug, "name": name, "kind": kind, "contact": f"{slug}@example.com",
-                 "description": description} for slug, name, kind, description in TEAMS],
+        (Team, [{**team, "contact": f"{team['slug']}@example.com"} for team in TEAMS],
          organisation.save_team),
-        (Domain, [{"slug": slug, "name": name, "layer": layer, "description": description}
-                  for slug, name, layer, description in DOMAINS], organisation.save_domain),
-        (Business, [{"slug": slug, "name": name, "status": status, "team": team,
-                     "description": description}
-                    for slug, name, status, team, description in BUSINESSES if slug not in skip],
+        (Domain, [dict(domain) for domain in DOMAINS], organisation.save_domain),
+        (Business, [dict(business) for business in BUSINESSES if business["slug"] not in skip],
          organisation.save_business),
     ):
         existing = lookups.by_slugs(model, [row["slug"] for row in rows])
@@ -1372,11 +390,10 @@ def _build_demo() -> str:
     dependencies = _plan_dependencies(story, registered)
     _plan_adoptions(story, registered)
     first_lingxi = max(row.since for row in ADOPTIONS if row.business in INCUBATING) + 1
-    for slug, name, status, team, description in BUSINESSES:
-        if slug in INCUBATING:
-            story.at(first_lingxi, lambda s=slug, n=name, st=status, t=team, d=description:
-                     organisation.save_business({"slug": s, "name": n, "status": st,
-                                                 "team": t, "description": d}, None), hour=8)
+    for business in BUSINESSES:
+        if business["slug"] in INCUBATING:
+            story.at(first_lingxi, lambda b=business: organisation.save_business(dict(b), None),
+                     hour=8)
     story.tell()
     demo_governance.seed_governance()
     seed_governance.add_governance_demo()
@@ -1468,7 +485,7 @@ def _update(slug: str, change: dict[str, Any]) -> None:
 
 def _demo_capability_data(row: CapabilityRow, team: str) -> dict[str, Any]:
     """Return the registration form of a demo capability, as a team would fill it in."""
-    team_name = next(name for slug, name, _, _ in TEAMS if slug == row.team)
+    team_name = next(team["name"] for team in TEAMS if team["slug"] == row.team)
     docs_url = f"https://docs.example.com/capabilities/{row.slug}"
     return {
         "slug": row.slug, "name": row.name, "summary": row.summary,
@@ -1479,7 +496,7 @@ def _demo_capability_data(row: CapabilityRow, team: str) -> dict[str, Any]:
         "repo_url": f"https://git.example.com/{row.team}/{row.slug}",
         "sla_availability": row.sla[0] if row.sla else None,
         "sla_p99_ms": row.sla[1] if row.sla else None,
-        "tags": row.tags.split(),
+        "tags": list(row.tags),
         "apis": [{"name": name, "kind": kind, "version": version, "status": status,
                   "spec": SPECS.get((row.slug, name), "")}
                  for name, kind, version, status in row.apis],
@@ -1487,10 +504,10 @@ def _demo_capability_data(row: CapabilityRow, team: str) -> dict[str, Any]:
     }
 
 
-def _parse_providers(providers: str) -> list[tuple[str, str | None]]:
-    """Split ``"a b:async"`` into ``[("a", None), ("b", "async")]``."""
+def _parse_providers(providers: list[str]) -> list[tuple[str, str | None]]:
+    """Split ``["a", "b:async"]`` into ``[("a", None), ("b", "async")]``."""
     parsed = []
-    for item in providers.split():
+    for item in providers:
         slug, _, kind = item.partition(":")
         parsed.append((slug, kind or None))
     return parsed
@@ -1499,7 +516,7 @@ def _parse_providers(providers: str) -> list[tuple[str, str | None]]:
 def _dependency_kind(provider: str) -> str:
     """Events for the messaging domain, data for the data platform, calls otherwise."""
     domain = next(row.domain for row in CAPABILITIES if row.slug == provider)
-    layer = next(layer for slug, _, layer, _ in DOMAINS if slug == domain)
+    layer = next(entry["layer"] for entry in DOMAINS if entry["slug"] == domain)
     if domain == "messaging":
         return "async"
     return "data" if layer == "data-platform" else "sync"
@@ -1611,10 +628,11 @@ class _ScaleBuilder:
             owners.setdefault(row.domain, []).append(row.team)
         self.teams = {domain: sorted(set(teams)) for domain, teams in owners.items()}
         self.domains_by_layer: dict[str, list[tuple[str, str]]] = {}
-        for slug, name, layer, _ in DOMAINS:
-            if slug in SCALE_SUBJECTS:
-                self.domains_by_layer.setdefault(layer, []).append((slug, name))
-        self.businesses = [slug for slug, *_ in BUSINESSES]
+        for domain in DOMAINS:
+            if domain["slug"] in SCALE_SUBJECTS:
+                self.domains_by_layer.setdefault(domain["layer"], []).append(
+                    (domain["slug"], domain["name"]))
+        self.businesses = [business["slug"] for business in BUSINESSES]
         per_layer = {layer: int(n * share) for layer, share in SCALE_LAYERS}
         per_layer["business-platform"] += n - sum(per_layer.values())
         self.layers = [layer for layer, _ in SCALE_LAYERS for _ in range(per_layer[layer])]
@@ -1667,13 +685,15 @@ class _ScaleBuilder:
             }, {"type": api["kind"], "lifecycle": api["lifecycle"],
                 "owner": f"group:default/{capability['team']}",
                 "definition": "# generated\n"}) for api in capability["apis"])
-        for slug, name, status, team, _ in BUSINESSES:
+        for business in BUSINESSES:
+            slug = business["slug"]
             adopted = sorted({capability for _, capability in self.adoptions.get(slug, [])})
             docs.append(_descriptor("Component", {
-                "name": slug, "title": name,
+                "name": slug, "title": business["name"],
                 "annotations": {"capability-portal/layer": "frontend",
-                                "capability-portal/status": status},
-            }, {"type": "website", "lifecycle": "production", "owner": f"group:default/{team}",
+                                "capability-portal/status": business["status"]},
+            }, {"type": "website", "lifecycle": "production",
+                "owner": f"group:default/{business['team']}",
                 "dependsOn": [f"component:default/{capability}" for capability in adopted]}))
         return docs
 
