@@ -41,7 +41,6 @@ from catalog import (
     lookups,
     organisation,
     safe_yaml,
-    seed_governance,
 )
 from catalog import capabilities as capability_service
 from catalog import deliveries as deliveries_service
@@ -396,7 +395,6 @@ def _build_demo() -> str:
                      hour=8)
     story.tell()
     demo_governance.seed_governance()
-    seed_governance.add_governance_demo()
     deliveries = _record_deliveries(day)
     seed_incubation()
     counts = {
