@@ -65,6 +65,27 @@ def _start_statement_clock(conn, cursor, statement, parameters, context, execute
         deadline[0] = time.monotonic() + limit if limit > 0 else None
 
 
+@contextmanager
+def sqlite_page_cache(kib: int) -> Iterator[None]:
+    """Let the session's SQLite connection cache ``kib`` KiB of pages for the block.
+
+    For one bulk write in the caller's transaction: once the pages it
+    changes outgrow the cache, SQLite writes them to the WAL mid-transaction
+    and reads them back for each insert into an index. The usual size
+    (:data:`SQLITE_CACHE_KIB`) is set again when the block ends; on
+    PostgreSQL, or for a size no larger than the usual, nothing changes.
+    """
+    if db.engine.dialect.name != "sqlite" or kib <= SQLITE_CACHE_KIB:
+        yield
+        return
+    connection = db.session.connection()
+    connection.exec_driver_sql(f"PRAGMA cache_size=-{int(kib)}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+
+
 def scalar_or_not_found(query: sa.Select, missing: str) -> Any:
     """Return the row ``query`` reads; raise NotFound saying ``missing`` when there is none."""
     row = db.session.scalar(query)

@@ -86,7 +86,8 @@ def keep_descriptors(entities: Iterable[Entity], maps_to: dict[Key, str],
     for start in range(0, len(refs), LOAD_CHUNK):
         kept.update((row.ref, row) for row in db.session.scalars(sa.select(BackstageDescriptor)
                     .where(BackstageDescriptor.ref.in_(refs[start:start + LOAD_CHUNK]))))
-    new, changed = [], False
+    new: list[dict[str, Any]] = []
+    changed = False
     for ref, entity in zip(refs, entities, strict=True):
         row_key = maps_to.get(entity.key)
         values = {"document": entity.descriptor, "maps_to": row_key,
@@ -94,14 +95,23 @@ def keep_descriptors(entities: Iterable[Entity], maps_to: dict[Key, str],
         row = kept.get(ref)
         if row is None:
             new.append({"ref": ref, "source": entity.file, "imported_at": utcnow(), **values})
+            if len(new) == LOAD_CHUNK:  # written a chunk at a time: 25,000 rows held at once
+                changed = _insert_descriptors(new) or changed  # were its peak of memory
         elif any(getattr(row, name) != value for name, value in values.items()):
             for name, value in values.items():
                 setattr(row, name, value)
             row.source, row.imported_at = entity.file, utcnow()
             changed = True
-    for start in range(0, len(new), LOAD_CHUNK):  # a statement's parameters, a chunk at a time
-        db.session.execute(sa.insert(BackstageDescriptor), new[start:start + LOAD_CHUNK])
-    return changed or bool(new)
+    return _insert_descriptors(new) or changed
+
+
+def _insert_descriptors(rows: list[dict[str, Any]]) -> bool:
+    """Insert new descriptors and empty ``rows``; return whether there were any."""
+    if not rows:
+        return False
+    db.session.execute(sa.insert(BackstageDescriptor), rows)
+    rows.clear()
+    return True
 
 
 def stored_descriptors() -> list[Any]:

@@ -23,9 +23,13 @@ from catalog.backstage.parse import (
 from catalog.backstage.plan import Step, plan_steps
 from catalog.backstage.report import ImportReport, Problem
 from catalog.backstage.resolve import CatalogIndex, Resolver
-from catalog.backstage.vocabulary import MAX_TEXT_BYTES, TEXT_FILE_NAME
+from catalog.backstage.vocabulary import (
+    MAX_TEXT_BYTES,
+    TEXT_FILE_NAME,
+    WRITE_CACHE_BYTES_PER_ROW,
+)
 from catalog.backstage.write import WriteRefused, import_summary, write_steps
-from catalog.db import transaction
+from catalog.db import sqlite_page_cache, transaction
 from catalog.errors import Conflict, StaleVersion
 from catalog.models import User
 from catalog.permissions import ensure_can_govern
@@ -180,8 +184,9 @@ def _import(entities: list[Entity], problems: Problems, root: Path, *, source: s
                 entity.forget_document()
             steps = plan_steps(rows, catalog)  # planned once the documents are let go
             _count_steps(report, steps)
-            report.written = write_steps(steps, catalog, actor=actor,
-                                         summary=import_summary(report), progress=progress)
+            with sqlite_page_cache(len(steps) * WRITE_CACHE_BYTES_PER_ROW // 1024):
+                report.written = write_steps(steps, catalog, actor=actor,
+                                             summary=import_summary(report), progress=progress)
             if kept and not report.written:  # only what the portal does not map changed
                 with history.importing():
                     history.record(actor, "import", source[-130:], import_summary(report),
