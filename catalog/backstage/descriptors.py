@@ -95,8 +95,8 @@ def keep_descriptors(entities: Iterable[Entity], maps_to: dict[Key, str],
         row = kept.get(ref)
         if row is None:
             new.append({"ref": ref, "source": entity.file, "imported_at": utcnow(), **values})
-            if len(new) == LOAD_CHUNK:  # written a chunk at a time: 25,000 rows held at once
-                changed = _insert_descriptors(new) or changed  # were its peak of memory
+            if len(new) == LOAD_CHUNK:  # 25,000 new rows held at once were an import's peak
+                changed = _insert_descriptors(new) or changed
         elif any(getattr(row, name) != value for name, value in values.items()):
             for name, value in values.items():
                 setattr(row, name, value)
