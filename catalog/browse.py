@@ -350,20 +350,27 @@ def text_matches(q: str) -> list[sa.ColumnElement[bool]]:
         # Words shorter than a trigram match the capability's own text only ("e" is everywhere).
         context = context_matches(word) if len(word) >= FTS_MIN_WORD else []
         if sqlite and len(word) >= FTS_MIN_WORD:
-            # One IN over one compound subquery: SQLite looks each id up by rowid
-            # (an OR of two IN conditions would scan the table instead), and the
-            # thousand ids of a common word never pass through Python.
-            phrase = '"' + word.replace('"', '""') + '"'
-            own = (sa.select(sa.literal_column("rowid")).select_from(sa.table("capability_fts"))
-                   .where(sa.literal_column("capability_fts").op("MATCH")(phrase)))
-            conditions.append(Capability.id.in_(sa.union(own, _json_ids(context))
-                                                if context else own))
+            # One list of ids: SQLite looks each up by rowid (an OR of two IN
+            # conditions would scan the table instead).
+            conditions.append(_id_in(sorted(set(_trigram_ids(word)).union(context))))
         elif context:
             conditions.append(sa.or_(Capability.search_text.contains(word, autoescape=True),
                                      _id_in(context)))
         else:
             conditions.append(Capability.search_text.contains(word, autoescape=True))
     return conditions
+
+
+def _trigram_ids(word: str) -> list[int]:
+    """Return the ids of the capabilities whose own text holds ``word`` (SQLite's FTS5 index).
+
+    Read from the session's DBAPI connection: a common word matches a
+    thousand rows, which cost more through SQLAlchemy's result than the query.
+    """
+    phrase = '"' + word.replace('"', '""') + '"'
+    driver = db.session.connection().connection.driver_connection
+    return [row[0] for row in driver.execute(
+        "SELECT rowid FROM capability_fts WHERE capability_fts MATCH ?", (phrase,))]
 
 
 def _id_in(ids: list[int]) -> sa.ColumnElement[bool]:
@@ -374,14 +381,9 @@ def _id_in(ids: list[int]) -> sa.ColumnElement[bool]:
     array (``json_each``), PostgreSQL an array (``= ANY``).
     """
     if db.engine.dialect.name == "sqlite":
-        return Capability.id.in_(_json_ids(ids))
+        return Capability.id.in_(sa.select(sa.column("value", sa.Integer))
+                                 .select_from(sa.func.json_each(json.dumps(ids))))
     return Capability.id == sa.any_(sa.literal(ids, ARRAY(sa.Integer)))
-
-
-def _json_ids(ids: list[int]) -> sa.Select:
-    """Return SQLite's rows of ``ids``, bound as one JSON array."""
-    return (sa.select(sa.column("value", sa.Integer).label("id"))
-            .select_from(sa.func.json_each(json.dumps(ids))))
 
 
 def _filtered(select: sa.Select, query: BrowseQuery, *, skip: tuple[str, ...] = (),
