@@ -88,18 +88,39 @@ def run(app, queries, repeat: int) -> None:
 
 
 def capture(call):
-    """Run ``call`` once and return the (statement, parameters) it sent to the database."""
+    """Run ``call`` once and return the (statement, parameters) it sent to the database.
+
+    On SQLite each connection's trace callback sees every statement, also
+    those sent past SQLAlchemy on the DBAPI connection (a search word's
+    trigram ids), with their values written in.
+    """
     statements = []
 
     def listener(conn, cursor, statement, parameters, context, executemany):
         statements.append((statement, parameters))
 
-    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    def traced(sql):
+        if sql.lstrip().upper().startswith(("SELECT", "WITH")):
+            statements.append((sql, ()))
+
+    def trace(dbapi_connection, record, proxy):
+        dbapi_connection.set_trace_callback(traced)
+
+    def untrace(dbapi_connection, record):
+        dbapi_connection.set_trace_callback(None)
+
+    sqlite = db.engine.dialect.name == "sqlite"
+    db.session.rollback()  # the call checks a connection out: traced from its first statement
+    events = (("checkout", trace), ("checkin", untrace)) if sqlite else (
+        ("before_cursor_execute", listener),)
+    for name, function in events:
+        sa.event.listen(db.engine, name, function)
     try:
         call()
     finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listener)
         db.session.rollback()
+        for name, function in events:
+            sa.event.remove(db.engine, name, function)
     return statements
 
 
