@@ -32,6 +32,16 @@ def test_one_facet_with_the_browse_filters(client, catalog):
     assert own["total"] == 1 and len(own["facets"]["team"]) == 2
 
 
+@pytest.mark.parametrize("filters", ["", "&lifecycle=production", "&q=c", "&team=trade&tier=1"])
+@pytest.mark.parametrize("name", ["domain", "layer", "team", "lifecycle"])
+def test_one_facet_alone_counts_as_all_facets_together(client, catalog, name, filters):
+    alone = client.get(f"/api/v1/facets?facet={name}{filters}").get_json()  # its own GROUP BY
+    together = client.get(f"/api/v1/facets?{filters[1:]}").get_json()  # one GROUP BY for all
+    assert alone["facets"][name] == together["facets"][name]
+    assert alone["total"] == together["total"]
+    assert all(row["count"] > 0 for row in alone["facets"][name])
+
+
 def test_counts_match_the_browse_page(client, catalog):
     api = client.get("/api/v1/facets?q=c&facet=domain&facet=lifecycle").get_json()
     html = client.get("/capabilities?q=c").get_data(as_text=True)
