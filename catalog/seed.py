@@ -10,7 +10,8 @@ obeys and leave the same history. Both write everything in one transaction
 and refuse to run on a catalog that already has capabilities.
 
 The demo's organisation, capabilities and adoptions are data files in
-``catalog/demo_data/``, read when this module is imported.
+``catalog/demo_data/``; the capabilities and adoptions are read when a seed
+first needs them (:func:`demo_catalog`).
 
 Demo dates are given in months before the day of seeding, so the demo always
 shows adoptions over the last three years. The demo also records three years
@@ -23,6 +24,7 @@ which keeps building its own and stays at about 90.
 import bisect
 import csv
 import datetime as dt
+import functools
 import io
 import math
 import random
@@ -111,20 +113,6 @@ def _capability_row(entry: dict[str, Any]) -> CapabilityRow:
         deprecated=entry.get("deprecated"))
 
 
-_CAPABILITIES = _load("capabilities")
-CAPABILITIES: list[CapabilityRow] = [_capability_row(entry) for entry in _CAPABILITIES]
-# Markdown descriptions; the others get a short one made from the summary.
-DESCRIPTIONS: dict[str, str] = {entry["slug"]: entry["description"]
-                                for entry in _CAPABILITIES if "description" in entry}
-# Small OpenAPI 3 documents, by (capability slug, API name).
-SPECS: dict[tuple[str, str], str] = {(entry["slug"], api["name"]): api["spec"]
-                                     for entry in _CAPABILITIES for api in entry["apis"]
-                                     if "spec" in api}
-# Consumer -> its providers, each "slug" or "slug:kind" (see the data file).
-DEPENDENCIES: dict[str, list[str]] = {entry["slug"]: entry["depends_on"]
-                                      for entry in _CAPABILITIES if "depends_on" in entry}
-
-
 class AdoptionRow(NamedTuple):
     business: str
     capability: str
@@ -133,9 +121,38 @@ class AdoptionRow(NamedTuple):
     until: int | None = None  # months before today
 
 
-ADOPTIONS: list[AdoptionRow] = [AdoptionRow(business, **entry)
-                                for business, entries in _load("adoptions").items()
-                                for entry in entries]
+class DemoCatalog(NamedTuple):
+    """The demo's capabilities and adoptions, as its data files state them."""
+
+    capabilities: list[CapabilityRow]
+    #: Markdown descriptions; the others get a short one made from the summary.
+    descriptions: dict[str, str]
+    #: Small OpenAPI 3 documents, by (capability slug, API name).
+    specs: dict[tuple[str, str], str]
+    #: Consumer -> its providers, each "slug" or "slug:kind" (see the data file).
+    dependencies: dict[str, list[str]]
+    adoptions: list[AdoptionRow]
+
+
+@functools.cache
+def demo_catalog() -> DemoCatalog:
+    """Read the demo's capabilities and adoptions, once, when a seed first needs them.
+
+    Not on import: every process imports this module (the command line, the
+    deployment check) and the files cost about 70 ms to read.
+    """
+    entries = _load("capabilities")
+    return DemoCatalog(
+        capabilities=[_capability_row(entry) for entry in entries],
+        descriptions={entry["slug"]: entry["description"]
+                      for entry in entries if "description" in entry},
+        specs={(entry["slug"], api["name"]): api["spec"]
+               for entry in entries for api in entry["apis"] if "spec" in api},
+        dependencies={entry["slug"]: entry["depends_on"]
+                      for entry in entries if "depends_on" in entry},
+        adoptions=[AdoptionRow(business, **entry)
+                   for business, entries in _load("adoptions").items() for entry in entries])
+
 
 # -- the demo deliveries ----------------------------------------------------------
 
@@ -384,11 +401,11 @@ def _build_demo() -> str:
     users = []
     story.at(start, lambda: users.append(_demo_users()), hour=8)
     registered: dict[str, float] = {}
-    for row in CAPABILITIES:
+    for row in demo_catalog().capabilities:
         registered[row.slug] = _plan_capability(story, row, start)
     dependencies = _plan_dependencies(story, registered)
     _plan_adoptions(story, registered)
-    first_lingxi = max(row.since for row in ADOPTIONS if row.business in INCUBATING) + 1
+    first_lingxi = max(row.since for row in demo_catalog().adoptions if row.business in INCUBATING) + 1
     for business in BUSINESSES:
         if business["slug"] in INCUBATING:
             story.at(first_lingxi, lambda b=business: organisation.save_business(dict(b), None),
@@ -398,10 +415,10 @@ def _build_demo() -> str:
     deliveries = _record_deliveries(day)
     seed_incubation()
     counts = {
-        "capabilities": len(CAPABILITIES),
-        "APIs": sum(len(row.apis) for row in CAPABILITIES),
+        "capabilities": len(demo_catalog().capabilities),
+        "APIs": sum(len(row.apis) for row in demo_catalog().capabilities),
         "dependencies": dependencies,
-        "adoptions": len(ADOPTIONS),
+        "adoptions": len(demo_catalog().adoptions),
         "businesses": len(BUSINESSES),
         "teams": len(TEAMS),
         "users": users[0],
@@ -447,7 +464,7 @@ def _plan_capability(story: _Story, row: CapabilityRow, start: int) -> float:
 def _plan_dependencies(story: _Story, registered: dict[str, float]) -> int:
     """Add dependencies once both ends are registered, a consumer's new ones at once."""
     due: dict[tuple[float, str], list[dict[str, str]]] = {}
-    for consumer, providers in DEPENDENCIES.items():
+    for consumer, providers in demo_catalog().dependencies.items():
         for provider, kind in _parse_providers(providers):
             months = min(registered[consumer], registered[provider])
             due.setdefault((months, consumer), []).append(
@@ -466,7 +483,7 @@ def _add_dependencies(slug: str, rows: list[dict[str, str]]) -> None:
 
 def _plan_adoptions(story: _Story, registered: dict[str, float]) -> None:
     """Each business adopts on its day (not before the capability is registered)."""
-    for row in ADOPTIONS:
+    for row in demo_catalog().adoptions:
         # Recorded once the capability is in the catalog, dated as it happened.
         story.at(min(row.since, registered[row.capability]), lambda r=row: adoptions.adopt({
             "business": r.business, "capability": r.capability, "purpose": r.purpose,
@@ -487,7 +504,7 @@ def _demo_capability_data(row: CapabilityRow, team: str) -> dict[str, Any]:
     docs_url = f"https://docs.example.com/capabilities/{row.slug}"
     return {
         "slug": row.slug, "name": row.name, "summary": row.summary,
-        "description": DESCRIPTIONS.get(row.slug)
+        "description": demo_catalog().descriptions.get(row.slug)
         or f"{row.summary}\n\n**Adopting it:** read the [documentation]({docs_url}) and ask "
            f"the {team_name} team ({row.team}@example.com) for access.\n",
         "domain": row.domain, "team": team, "tier": row.tier, "docs_url": docs_url,
@@ -496,7 +513,7 @@ def _demo_capability_data(row: CapabilityRow, team: str) -> dict[str, Any]:
         "sla_p99_ms": row.sla[1] if row.sla else None,
         "tags": list(row.tags),
         "apis": [{"name": name, "kind": kind, "version": version, "status": status,
-                  "spec": SPECS.get((row.slug, name), "")}
+                  "spec": demo_catalog().specs.get((row.slug, name), "")}
                  for name, kind, version, status in row.apis],
         "dependencies": [],
     }
@@ -513,7 +530,7 @@ def _parse_providers(providers: list[str]) -> list[tuple[str, str | None]]:
 
 def _dependency_kind(provider: str) -> str:
     """Events for the messaging domain, data for the data platform, calls otherwise."""
-    domain = next(row.domain for row in CAPABILITIES if row.slug == provider)
+    domain = next(row.domain for row in demo_catalog().capabilities if row.slug == provider)
     layer = next(entry["layer"] for entry in DOMAINS if entry["slug"] == domain)
     if domain == "messaging":
         return "async"
@@ -578,7 +595,7 @@ def _demo_deliveries(day: dt.date) -> list[tuple[str, dt.date, dict[str, Any]]]:
     rng = random.Random(DELIVERY_RANDOM_SEED)
     start = day - dt.timedelta(days=DELIVERY_DAYS)
     adopted: dict[str, list[AdoptionRow]] = {}
-    for row in ADOPTIONS:
+    for row in demo_catalog().adoptions:
         adopted.setdefault(row.business, []).append(row)
     deliveries = []
     for slug in sorted(DELIVERY_RATES):
@@ -622,7 +639,7 @@ class _ScaleBuilder:
         self.day = today()
         self.digits = max(4, len(str(n)))
         owners: dict[str, list[str]] = {}
-        for row in CAPABILITIES:
+        for row in demo_catalog().capabilities:
             owners.setdefault(row.domain, []).append(row.team)
         self.teams = {domain: sorted(set(teams)) for domain, teams in owners.items()}
         self.domains_by_layer: dict[str, list[tuple[str, str]]] = {}
