@@ -109,7 +109,10 @@ class Capability(db.Model):
     dependents: Mapped[list["Dependency"]] = relationship(
         foreign_keys="Dependency.provider_id", back_populates="provider"
     )
-    adoptions: Mapped[list["Adoption"]] = relationship(back_populates="capability")
+    # In the order they were recorded, so a business's purposes read the same on every database.
+    adoptions: Mapped[list["Adoption"]] = relationship(
+        back_populates="capability", order_by="Adoption.id"
+    )
 
     @property
     def layer(self) -> str:
