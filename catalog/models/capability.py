@@ -52,7 +52,9 @@ class Business(db.Model):
     team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id"))
 
     team: Mapped[Team | None] = relationship()
-    adoptions: Mapped[list["Adoption"]] = relationship(back_populates="business")
+    adoptions: Mapped[list["Adoption"]] = relationship(
+        back_populates="business", order_by="Adoption.id"
+    )
 
     def __repr__(self) -> str:
         return f"<Business {self.slug}>"
