@@ -266,6 +266,18 @@ def drawn(page, count=1):
     return page.evaluate("window.__plots")
 
 
+def back_in_place(page, url: str, **selects: str) -> None:
+    """Go back a step; expect ``url`` (a pattern) and each ``select`` named in ``selects`` at its value.
+
+    In place: ``window.__sameDocument``, which the test set, survived (no reload).
+    """
+    page.go_back()
+    expect(page).to_have_url(re.compile(url))
+    for name, value in selects.items():
+        expect(page.locator(f"select[name={name}]")).to_have_value(value)
+    assert page.evaluate("window.__sameDocument") is True
+
+
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
