@@ -23,7 +23,7 @@ import of the descriptor gave the baseline.
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -63,7 +63,7 @@ class BackstageDescriptor(db.Model):
 
 
 def keep_descriptors(entities: Iterable[Entity], maps_to: dict[Key, str],
-                     baselines: dict[str, dict[str, Any]]) -> bool:
+                     baselines: Mapping[str, dict[str, Any]]) -> bool:
     """Keep the descriptors of an import, in the caller's transaction (not committed).
 
     Parameters
@@ -72,7 +72,7 @@ def keep_descriptors(entities: Iterable[Entity], maps_to: dict[Key, str],
         Every entity the import read (each reference once).
     maps_to : dict
         Entity key -> the portal row it became (:func:`~catalog.backstage.vocabulary.row_key`).
-    baselines : dict
+    baselines : mapping
         Portal row -> the entity the export writes for it as the import creates it.
 
     Returns

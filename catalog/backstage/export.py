@@ -41,7 +41,9 @@ exports to the same text.
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import yaml
@@ -97,6 +99,7 @@ KIND_RANK = {kind: rank for rank, kind in enumerate(EXPORT_KIND_ORDER)} | {
     "Resource": EXPORT_KIND_ORDER.index("Component")}
 
 Generated = list[tuple[str | None, dict[str, Any]]]  # (portal row, entity); None: a System
+Makers = list[tuple[str | None, Callable[[], dict[str, Any]]]]  # the same, each made when called
 
 
 def export_catalog() -> str:
@@ -152,40 +155,64 @@ def catalog_entities() -> list[dict[str, Any]]:
     return _with_descriptors(_generate(read_catalog()), stored_descriptors())
 
 
-def planned_entities(rows: dict[str, list[Any]]) -> dict[str, dict[str, Any]]:
+def planned_entities(rows: dict[str, list[Any]]) -> Mapping[str, dict[str, Any]]:
     """Return ``{portal row: entity}``: what the export writes for an import's rows.
 
     The rows are laid over the catalog as a fresh import creates them
     (:func:`~catalog.backstage.records.planned_catalog`): each entity is
     what importing its descriptor alone gives back, the baseline a later
     export compares the portal with (:func:`~catalog.backstage.descriptors.merge`).
+    Each entity is made when it is looked up, so the import never holds them
+    all at once (10,000 components' entities, 42 MB, were its peak).
     """
-    return {key: entity for key, entity in _generate(planned_catalog(rows)) if key is not None}
+    return _Planned(_makers(planned_catalog(rows)))
+
+
+class _Planned(Mapping[str, dict[str, Any]]):
+    """Portal row -> its entity, made anew on each lookup."""
+
+    def __init__(self, makers: Makers) -> None:
+        self._makers = {key: make for key, make in makers if key is not None}
+
+    def __getitem__(self, key: str) -> dict[str, Any]:
+        return self._makers[key]()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._makers)
+
+    def __len__(self) -> int:
+        return len(self._makers)
 
 
 def _generate(catalog: Catalog) -> Generated:
     """Return the entity of every portal row, with its row; the domains' Systems with None."""
+    return [(key, make()) for key, make in _makers(catalog)]
+
+
+def _makers(catalog: Catalog) -> Makers:
+    """Return, for every portal row, the function making its entity (Systems' rows are None)."""
     capabilities = catalog.capabilities
     api_names = _api_entity_names(capabilities)
     resources = {c.slug for c in capabilities if _is_resource(c)}
     owners = _domain_owners(capabilities)
     slugs = {c.slug for c in capabilities}
 
-    entities: Generated = [(row_key("teams", team.slug), _group(team)) for team in catalog.teams]
-    entities += [(row_key("domains", domain.slug), _domain(domain, owners.get(domain.slug,
-                                                                               UNOWNED)))
-                 for domain in catalog.domains]
+    makers: Makers = [(row_key("teams", team.slug), partial(_group, team))
+                      for team in catalog.teams]
+    makers += [(row_key("domains", domain.slug),
+                partial(_domain, domain, owners.get(domain.slug, UNOWNED)))
+               for domain in catalog.domains]
     used = {capability.domain.slug for capability in capabilities}
-    entities += [(None, _system(domain, owners.get(domain.slug, UNOWNED)))
-                 for domain in catalog.domains if domain.slug in used]
-    entities += [(row_key("capabilities", c.slug), _capability(c, resources, api_names))
-                 for c in capabilities]
-    entities += [(row_key("businesses", b.slug), _business(b, resources, api_names,
-                                                           b.slug in slugs))
-                 for b in catalog.businesses]
-    entities += [(row_key("apis", c.slug, api.name), _api(c, api, api_names))
-                 for c in capabilities for api in c.apis]
-    return entities
+    makers += [(None, partial(_system, domain, owners.get(domain.slug, UNOWNED)))
+               for domain in catalog.domains if domain.slug in used]
+    makers += [(row_key("capabilities", c.slug), partial(_capability, c, resources, api_names))
+               for c in capabilities]
+    makers += [(row_key("businesses", b.slug),
+                partial(_business, b, resources, api_names, b.slug in slugs))
+               for b in catalog.businesses]
+    makers += [(row_key("apis", c.slug, api.name), partial(_api, c, api, api_names))
+               for c in capabilities for api in c.apis]
+    return makers
 
 
 def _with_descriptors(generated: Generated, descriptors: list[Any]) -> list[dict[str, Any]]:
