@@ -3,6 +3,9 @@
 import pytest
 
 from catalog.browse import BrowseQuery, browse
+from catalog.capabilities import update_capability
+from catalog.lookups import by_slug
+from catalog.models import Capability
 from catalog.search import did_you_mean
 
 
@@ -63,6 +66,15 @@ def test_the_vocabulary_follows_catalog_writes(catalog):
     assert did_you_mean("warehuose") == ""
     catalog.capability("warehouse", name="Warehouse")
     assert did_you_mean("warehuose") == "warehouse"
+
+
+def test_own_text_matches_follow_catalog_writes(catalog):
+    """The words of a summary are found as soon as it is saved (on PostgreSQL, from memory)."""
+    assert slugs(q="spend") == ["points-center"]
+    update_capability(by_slug(Capability, "order-service"),
+                      {"summary": "Takes orders; spend a voucher."}, None)
+    assert slugs(q="spend") == ["order-service", "points-center"]
+    assert slugs(q="voucher") == ["order-service"]
 
 
 def test_the_page_offers_the_suggestion_and_keeps_filters(client, catalog):
