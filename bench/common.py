@@ -22,8 +22,8 @@ def seeded_app(scale: int, *, database_url: str | None = None,
     """Yield the app, inside its context, over a catalog of ``scale`` generated capabilities.
 
     The database is a temporary SQLite file unless ``database_url`` names an
-    empty one; planner statistics are gathered after seeding, as a live
-    database has them.
+    empty one; it is settled after seeding (:func:`settle`), as a live
+    database is.
     """
     with tempfile.TemporaryDirectory() as tmp:
         url = database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
@@ -34,8 +34,7 @@ def seeded_app(scale: int, *, database_url: str | None = None,
             print(seed.seed_scale(scale, deliveries=deliveries))
             print(f"seed --scale {scale}: {time.perf_counter() - started:.1f} s "
                   f"on {db.engine.dialect.name}")
-            db.session.execute(sa.text("ANALYZE"))
-            db.session.commit()
+            settle()
             try:
                 yield app
             finally:
@@ -68,3 +67,19 @@ def report(label: str, values: list[float]) -> None:
     """Print p50, p95 and max of ``values`` (seconds) in milliseconds."""
     print(f"{label:<26} p50 {statistics.median(values) * 1000:6.2f} ms   "
           f"p95 {p95(values) * 1000:6.2f} ms   max {max(values) * 1000:6.2f} ms")
+
+
+def settle() -> None:
+    """Leave the database as a production server has it a minute after a bulk load.
+
+    ANALYZE; on PostgreSQL VACUUM too, which autovacuum does by then (it sets
+    the visibility map that index-only scans need: the team facet's count
+    took 4.5 ms without it, 1.5 ms with it). A test server may run with
+    autovacuum off.
+    """
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(sa.text("VACUUM ANALYZE"))
+    else:
+        db.session.execute(sa.text("ANALYZE"))
+        db.session.commit()

@@ -38,7 +38,7 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
-from bench.common import p95, timed
+from bench.common import p95, settle, timed
 from bench.search import capture, replay
 from catalog import seed
 from catalog.db import db
@@ -85,8 +85,7 @@ def main() -> None:
         load(args.workload, args.n, url, Path(tmp), args.deliveries)
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
         with app.app_context():
-            db.session.execute(sa.text("ANALYZE"))
-            db.session.commit()
+            settle()
         started = time.perf_counter()
         warm_up(app)
         print(f"warm-up after a start (graph and the figures of home, reuse, graph, governance): "

@@ -33,7 +33,7 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 from sqlalchemy.orm import joinedload, selectinload
 
-from bench.common import p95, report
+from bench.common import p95, report, settle
 from catalog import history, seed
 from catalog.capabilities import update_capability
 from catalog.db import db
@@ -68,8 +68,7 @@ def main() -> None:
                     print(seed.seed_scale(args.scale, deliveries=0))
                 print(f"seed three years ago: {time.perf_counter() - began:.1f} s")
                 middle = replay(args, start)
-                db.session.execute(sa.text("ANALYZE"))
-                db.session.commit()
+                settle()
             measure(app, args, middle)
 
 
