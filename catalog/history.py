@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from catalog.db import db, transaction
 from catalog.models import CatalogRevision, Change, ChangeScope, SpecText, User, Version
@@ -420,16 +420,31 @@ def bump_revision() -> int:
     if bumped.rowcount == 0:
         db.session.add(CatalogRevision(id=1, revision=1))
         db.session.flush()
+    db.session.info.pop("revision", None)
     return current_revision()
 
 
 def current_revision() -> int:
-    """Return the catalog revision number (0 for an empty catalog)."""
-    return db.session.scalar(_REVISION) or 0
+    """Return the catalog revision number (0 for an empty catalog).
+
+    Read once per transaction: a request that asks for the graph, the
+    search index and a derived figure reads it once, and sees one revision
+    throughout. :func:`bump_revision` and the end of the transaction forget it.
+    """
+    info = db.session.info
+    if "revision" not in info:
+        info["revision"] = db.session.scalar(_REVISION) or 0
+    return info["revision"]
 
 
 #: Read on every request that uses the graph: built once.
 _REVISION = sa.select(CatalogRevision.revision).where(CatalogRevision.id == 1)
+
+
+@sa.event.listens_for(Session, "after_transaction_end")
+def _forget_revision(session: Session, transaction: SessionTransaction) -> None:
+    """The next transaction reads the revision again (another may have written since)."""
+    session.info.pop("revision", None)
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:

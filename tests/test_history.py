@@ -369,3 +369,14 @@ def test_init_db_starts_history_for_rows_written_before_it(runner, db, make):
     (change,) = changes_of(db, "team", "legacy")
     assert change.action == "baseline" and change.changes["name"] == [None, "Legacy Team"]
     assert "History starts" not in runner.invoke(args=["init-db"]).output
+
+
+def test_a_transaction_sees_one_revision_and_the_next_sees_another_writer(db, shop):
+    revision = history.current_revision()
+    with db.engine.begin() as other:  # another worker writes meanwhile
+        other.execute(sa.text("UPDATE catalog_revision SET revision = revision + 1"))
+    assert history.current_revision() == revision  # read once in this transaction
+    db.session.rollback()
+    assert history.current_revision() == revision + 1
+    history.bump_revision()  # this transaction's own write is seen at once
+    assert history.current_revision() == revision + 2
