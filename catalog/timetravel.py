@@ -136,17 +136,19 @@ def current_snapshot(slug: str) -> tuple[dict[str, Any], str] | None:
     capability by name. None when it has no open version (unknown slug, or a
     catalog written before history was kept and not yet given its baseline).
     """
-    data = db.session.scalar(_OPEN_VERSION, {"slug": slug})
-    if data is None:
-        return None
-    return data, db.session.scalar(_LAYER, {"domain": data["domain"]})
+    found = db.session.execute(_OPEN_VERSION, {"slug": slug}).first()
+    return None if found is None else (found[0], found[1])
 
 
-#: The statements of :func:`current_snapshot`, built once (it answers every read by name).
-_OPEN_VERSION = sa.select(Version.__table__.c.data).where(
-    Version.__table__.c.kind == "capability", Version.__table__.c.key == sa.bindparam("slug"),
-    Version.__table__.c.valid_to.is_(None))
-_LAYER = sa.select(Domain.layer).where(Domain.slug == sa.bindparam("domain"))
+_VERSION = Version.__table__.c
+#: The statement of :func:`current_snapshot`, built once (it answers every read by name):
+#: the open version and its domain's layer.
+_OPEN_VERSION = sa.select(
+    _VERSION.data,
+    sa.select(Domain.layer).where(Domain.slug == _VERSION.data["domain"].as_string())
+    .scalar_subquery(),
+).where(_VERSION.kind == "capability", _VERSION.key == sa.bindparam("slug"),
+        _VERSION.valid_to.is_(None))
 
 
 def revision_at(moment: dt.datetime) -> int:
