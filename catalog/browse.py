@@ -17,7 +17,7 @@ from catalog.db import db
 from catalog.errors import ValidationFailed
 from catalog.models import Adoption, Api, Capability, CapabilityTag, Dependency, Domain, Team
 from catalog.models.capability import LAYERS, LIFECYCLES, TIERS
-from catalog.search import did_you_mean, word_matches
+from catalog.search import did_you_mean, ranked, word_matches
 from catalog.validation import PER_PAGE_DEFAULT, Errors, check_paging
 
 SORTS = ("relevance", "name", "-updated", "tier", "-consumers")
@@ -92,6 +92,11 @@ class BrowseQuery:
     def effective_sort(self) -> str:
         return self.sort or ("relevance" if self.q else "name")
 
+    @property
+    def by_relevance(self) -> bool:
+        """True when the matches are listed best match first (:func:`catalog.search.ranked`)."""
+        return bool(self.q) and self.effective_sort == "relevance"
+
     def filters(self) -> dict[str, str]:
         """Return the facet filters that are set."""
         return {name: getattr(self, name) for name in FACETS if getattr(self, name)}
@@ -131,20 +136,29 @@ def browse(query: BrowseQuery, *, with_facets: bool = True) -> BrowseResult:
 
     The number of SQL statements is fixed whatever the page size: the
     counts, the page (joined to its domains and teams), its tags and APIs, the consumer counts
-    and, with the facets, the tag counts. A search that matches nothing also
-    reads the catalog revision (and, once per revision, the vocabulary) for
-    a "did you mean" :attr:`BrowseResult.suggestion`.
+    and, with the facets, the tag counts. A search listed best match first
+    finds every match's id instead of counting (none when it has no filter
+    but its words: the ids the words found) and ranks them in memory. A
+    search that matches nothing also reads the vocabulary (once per
+    revision) for a "did you mean" :attr:`BrowseResult.suggestion`.
     """
-    words = text_matches(query.q)
+    found = search_words(query.q)
+    words = found.conditions()
+    facets = {}
     if with_facets:
         total, facets = _counts(query, words)
         facets["tag"] = _tag_facet(query, words)
         facets["tier"] = _tier_facet(query, words)
+    if query.by_relevance:
+        best_first = ranked(query.q, _matched_ids(query, found, words))
+        total = len(best_first)
+        start = (query.page - 1) * query.per_page
+        items = _listed(best_first[start:start + query.per_page])
     else:
-        total = db.session.scalar(
-            _filtered(sa.select(sa.func.count(Capability.id)), query, words=words)) or 0
-        facets = {}
-    items = listed_page(query, words)
+        if not with_facets:
+            total = db.session.scalar(
+                _filtered(sa.select(sa.func.count(Capability.id)), query, words=words)) or 0
+        items = listed_page(query, words)
     suggestion = did_you_mean(query.q) if query.q and not total else ""
     return BrowseResult(query, items, total, consumer_counts([c.id for c in items]), facets,
                         suggestion)
@@ -202,18 +216,41 @@ _PAGE_TAGS = (sa.select(CapabilityTag.capability_id, CapabilityTag.tag)
               .where(CapabilityTag.capability_id.in_(_IDS)).order_by(CapabilityTag.tag))
 _PAGE_APIS = (sa.select(Api.capability_id, Api.name, Api.kind, Api.version, Api.status)
               .where(Api.capability_id.in_(_IDS)).order_by(Api.name))
+_LISTED = (sa.select(Capability.id, Capability.slug, Capability.name, Capability.summary,
+                     Capability.lifecycle, Capability.tier, Capability.version,
+                     Domain.slug, Domain.name, Domain.layer, Team.slug, Team.name)
+           .join_from(Capability, Domain, Capability.domain_id == Domain.id)
+           .outerjoin(Team, Capability.team_id == Team.id))
+_LISTED_BY_ID = _LISTED.where(Capability.id.in_(_IDS))
 
 
 def listed_page(query: BrowseQuery, words: list[sa.ColumnElement[bool]]) -> list[Listed]:
     """Return the page of capabilities ``query`` asks for, with their tags and APIs."""
-    select = (sa.select(Capability.id, Capability.slug, Capability.name, Capability.summary,
-                        Capability.lifecycle, Capability.tier, Capability.version,
-                        Domain.slug, Domain.name, Domain.layer, Team.slug, Team.name)
-              .join_from(Capability, Domain, Capability.domain_id == Domain.id)
-              .outerjoin(Team, Capability.team_id == Team.id))
-    rows = db.session.execute(
-        _ordered(_filtered(select, query, words=words), query)
-        .limit(query.per_page).offset((query.page - 1) * query.per_page)).all()
+    return _with_tags_and_apis(db.session.execute(
+        _ordered(_filtered(_LISTED, query, words=words), query)
+        .limit(query.per_page).offset((query.page - 1) * query.per_page)).all())
+
+
+def _listed(ids: list[int]) -> list[Listed]:
+    """Return the capabilities ``ids`` in that order, with their tags and APIs."""
+    rows = {row[0]: row for row in db.session.execute(_LISTED_BY_ID, {"ids": ids})} if ids else {}
+    return _with_tags_and_apis([rows[id_] for id_ in ids if id_ in rows])
+
+
+def _matched_ids(query: BrowseQuery, found: "SearchWords",
+                 words: list[sa.ColumnElement[bool]]) -> list[int] | set[int]:
+    """Return the id of every capability ``query`` matches.
+
+    Without a filter, and with every word found by id, the words' ids are
+    the answer; otherwise one statement reads them.
+    """
+    ids = None if query.filters() else found.ids()
+    if ids is not None:
+        return ids
+    return db.session.scalars(_filtered(sa.select(Capability.id), query, words=words)).all()
+
+
+def _with_tags_and_apis(rows: list[sa.Row]) -> list[Listed]:
     ids = [row[0] for row in rows]
     tags: dict[int, list[str]] = {id_: [] for id_ in ids}
     apis: dict[int, list[ListedApi]] = {id_: [] for id_ in ids}
@@ -260,11 +297,16 @@ EXPORT_COLUMNS = ("slug", "name", "summary", "domain", "layer", "team", "lifecyc
 
 def export_rows(query: BrowseQuery) -> list[tuple]:
     """Return every capability ``query`` matches (no paging) as :data:`EXPORT_COLUMNS` tuples."""
-    select = (sa.select(Capability.slug, Capability.name, Capability.summary, Domain.slug,
-                        Domain.layer, Team.slug, Capability.lifecycle, Capability.tier)
+    select = (sa.select(Capability.id, Capability.slug, Capability.name, Capability.summary,
+                        Domain.slug, Domain.layer, Team.slug, Capability.lifecycle,
+                        Capability.tier)
               .join_from(Capability, Domain, Capability.domain_id == Domain.id)
               .outerjoin(Team, Capability.team_id == Team.id))
-    return [tuple(row) for row in db.session.execute(_ordered(_filtered(select, query), query))]
+    rows = db.session.execute(_ordered(_filtered(select, query), query)).all()
+    if query.by_relevance:
+        place = {id_: i for i, id_ in enumerate(ranked(query.q, [row[0] for row in rows]))}
+        rows.sort(key=lambda row: place[row[0]])
+    return [tuple(row[1:]) for row in rows]
 
 
 #: Every facet the counts endpoint answers: the browse facets and the tier.
@@ -339,6 +381,34 @@ def _one_facet(query: BrowseQuery, name: str, words: list[sa.ColumnElement[bool]
 # -- query building ------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class SearchWords:
+    """What each word of a search text finds: ids for words of three or more
+    characters (:func:`catalog.search.word_matches`), shorter ones as typed."""
+
+    found: tuple[list[int], ...]
+    short: tuple[str, ...]
+
+    def conditions(self) -> list[sa.ColumnElement[bool]]:
+        """Return one SQL condition per word (see :func:`text_matches`)."""
+        # Shorter than a trigram: the capability's own text only ("e" is everywhere).
+        return ([Capability.search_text.contains(word, autoescape=True) for word in self.short]
+                + [_id_in(ids) for ids in self.found])
+
+    def ids(self) -> set[int] | None:
+        """Return the ids every word found, or None when a short word is matched in SQL."""
+        if self.short or not self.found:
+            return None
+        return set(self.found[0]).intersection(*self.found[1:])
+
+
+def search_words(q: str) -> SearchWords:
+    """Return what each word of the search text ``q`` finds."""
+    words = q.lower().split()
+    return SearchWords(tuple(word_matches(word) for word in words if len(word) >= FTS_MIN_WORD),
+                       tuple(word for word in words if len(word) < FTS_MIN_WORD))
+
+
 def text_matches(q: str) -> list[sa.ColumnElement[bool]]:
     """Return one condition per word of ``q``: the word names the capability or its context.
 
@@ -349,20 +419,12 @@ def text_matches(q: str) -> list[sa.ColumnElement[bool]]:
     a word of three or more characters is looked up in the FTS5 trigram index
     (migration 0002), on PostgreSQL in the texts the search index keeps.
     Shorter words are matched with LIKE everywhere (pg_trgm's index on
-    PostgreSQL), against the capability's own text only.
+    PostgreSQL), against the capability's own text only. A longer word's
+    ids are bound as one value: the count and the page look each up by its
+    key ("own text OR one of these ids" scanned the table instead, twice:
+    35 ms for a common word at 10,000 capabilities on PostgreSQL).
     """
-    conditions = []
-    for word in q.lower().split():
-        if len(word) < FTS_MIN_WORD:
-            # Shorter than a trigram: the capability's own text only ("e" is everywhere).
-            conditions.append(Capability.search_text.contains(word, autoescape=True))
-        else:
-            # One list of ids, read once and bound as one value: the count and
-            # the page look each up by its key. "Own text OR one of these ids"
-            # scanned the table instead, twice (PostgreSQL compared every row
-            # with every id: 35 ms for a common word at 10,000 capabilities).
-            conditions.append(_id_in(word_matches(word)))
-    return conditions
+    return search_words(q).conditions()
 
 
 def _id_in(ids: list[int]) -> sa.ColumnElement[bool]:
@@ -413,20 +475,10 @@ def _filtered(select: sa.Select, query: BrowseQuery, *, skip: tuple[str, ...] = 
 
 
 def _ordered(select: sa.Select, query: BrowseQuery) -> sa.Select:
-    """Order ``select`` (of capabilities) as ``query`` asks."""
+    """Order ``select`` (of capabilities) as ``query`` asks; best match first is by name here
+    (:func:`catalog.search.ranked` orders the matches in memory)."""
     sort = query.effective_sort
     name = sa.func.lower(Capability.name)
-    if sort == "relevance" and query.q:
-        q = query.q.lower()
-        rank = sa.case(
-            (Capability.slug == q, 0),
-            (sa.func.lower(Capability.name) == q, 1),
-            (sa.func.lower(Capability.name).startswith(q, autoescape=True), 2),
-            (Capability.slug.startswith(q, autoescape=True), 3),
-            (sa.func.lower(Capability.name).contains(q, autoescape=True), 4),
-            else_=5,
-        )
-        return select.order_by(rank, Capability.tier, name, Capability.id)
     if sort == "-updated":
         return select.order_by(Capability.updated_at.desc(), Capability.id.desc())
     if sort == "tier":

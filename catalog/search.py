@@ -11,6 +11,8 @@ serves a stale one for longer than a request) and matched in memory; the
 warm-up thread (:mod:`portal.warmup`) reads them ahead of visitors. On
 PostgreSQL the capabilities' own texts are kept there too (1.5 MB at 10,000),
 for a word too common for its trigram index (:func:`_own_text_matches`).
+The same index orders what a search found (:func:`ranked`): every
+capability's slug, name and tier, 1.2 MB at 10,000.
 """
 
 import re
@@ -26,7 +28,7 @@ from catalog.db import db
 from catalog.history import current_revision
 from catalog.models import Api, Capability, Domain, Team
 
-__all__ = ["did_you_mean", "search_index", "word_matches"]
+__all__ = ["did_you_mean", "ranked", "search_index", "word_matches"]
 
 #: The similarity (0-100) a vocabulary word needs to be offered instead of a word.
 SCORE_CUTOFF = 80
@@ -53,6 +55,8 @@ class SearchIndex:
     #: :func:`_own_text_matches`).
     ids: tuple[int, ...] = ()
     texts: tuple[str, ...] = ()
+    #: ``{capability id: (slug, lower-case name, tier)}``: what :func:`ranked` orders by.
+    keys: dict[int, tuple[str, str, int]] = field(default_factory=dict, compare=False)
     #: Answers of :func:`_context_matches` at this revision, most recent last.
     answers: OrderedDict = field(default_factory=OrderedDict, compare=False)
 
@@ -87,12 +91,19 @@ def _build(revision: int) -> SearchIndex:
         for name, slug in db.session.execute(select):
             words.update(_WORD.findall(f"{name} {slug}".lower()))
     vocab = sorted(word for word in words if len(word) >= MIN_WORD - 1)
-    texts: list[tuple[int, str]] = []
-    if db.engine.dialect.name != "sqlite":  # SQLite's FTS5 index answers there
-        texts = list(db.session.execute(sa.select(Capability.id, Capability.search_text)))
-    return SearchIndex(revision, {token: tuple(sorted(ids)) for token, ids in context.items()},
-                       tuple(vocab), frozenset(vocab), tuple(id_ for id_, _ in texts),
-                       tuple(text for _, text in texts))
+    keys: dict[int, tuple[str, str, int]] = {}
+    ids: list[int] = []
+    texts: list[str] = []
+    own_texts = db.engine.dialect.name != "sqlite"  # SQLite's FTS5 index answers there
+    for id_, slug, name, tier, text in db.session.execute(sa.select(
+            Capability.id, Capability.slug, Capability.name, Capability.tier,
+            Capability.search_text if own_texts else sa.null())):
+        keys[id_] = (slug, name.lower(), tier)
+        if own_texts:
+            ids.append(id_)
+            texts.append(text)
+    return SearchIndex(revision, {token: tuple(sorted(owners)) for token, owners in context.items()},
+                       tuple(vocab), frozenset(vocab), tuple(ids), tuple(texts), keys)
 
 
 def word_matches(word: str) -> list[int]:
@@ -104,6 +115,29 @@ def word_matches(word: str) -> list[int]:
     word = word.lower()
     index = search_index()
     return sorted(set(_own_text_matches(word, index)).union(_context_matches(word, index)))
+
+
+def ranked(q: str, ids: Iterable[int]) -> list[int]:
+    """Return ``ids`` best match for the search text ``q`` first.
+
+    The slug is ``q``, then the name is ``q``, the name starts with it, the
+    slug starts with it, the name holds it, the rest; within each, critical
+    tiers first, then by name (case ignored) and id. An id the index does not
+    know yet (written since this request read the revision) comes last.
+    """
+    q = q.lower()
+    keys = search_index().keys
+    unknown = ("", "", 0)
+
+    def key(id_: int) -> tuple[int, int, str, int]:
+        slug, name, tier = keys.get(id_, unknown)
+        if not slug:
+            return (6, 0, "", id_)
+        rank = (0 if slug == q else 1 if name == q else 2 if name.startswith(q)
+                else 3 if slug.startswith(q) else 4 if q in name else 5)
+        return (rank, tier, name, id_)
+
+    return sorted(ids, key=key)
 
 
 def _own_text_matches(word: str, index: SearchIndex) -> list[int]:

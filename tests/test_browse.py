@@ -2,7 +2,7 @@
 
 import pytest
 
-from catalog.browse import BrowseQuery, browse
+from catalog.browse import BrowseQuery, browse, export_rows
 from catalog.errors import ValidationFailed
 
 
@@ -47,6 +47,29 @@ def test_search_text_is_taken_literally(catalog):
 
 def test_relevance_puts_name_matches_first(catalog):
     assert slugs(q="coupon")[0] == "coupon-engine"  # name starts with it; the other only slug
+
+
+def test_best_match_ranks_slug_name_prefix_then_contains(make):
+    make.team("trade")
+    make.domain("transaction")
+    make.domain("marketing")
+    make.capability("engine", name="Motor")  # the slug is the word
+    make.capability("motor-one", name="Engine")  # the name is the word
+    make.capability("zeta-starter", name="Engine starter", tier=3)  # the name starts with it
+    make.capability("alpha-starter", name="Engine starter kit", tier=3)
+    make.capability("engine-room", name="Boiler")  # the slug starts with it
+    make.capability("rocket", name="Rocket engine")  # the name holds it
+    make.capability("critical-rocket", name="Rocket engine two", tier=1)
+    make.capability("quiet", name="Quiet", summary="No engine noise.")  # only the summary
+    best_first = ["engine", "motor-one", "zeta-starter", "alpha-starter", "engine-room",
+                  "critical-rocket", "rocket", "quiet"]
+    assert slugs(q="engine") == best_first
+    paged = [slug for page in (1, 2, 3) for slug in slugs(q="engine", per_page=3, page=page)]
+    assert paged == best_first
+    assert browse(BrowseQuery.from_args({"q": "engine", "per_page": 3})).total == 8
+    assert slugs(q="engine", domain="marketing") == []
+    assert [row[0] for row in export_rows(BrowseQuery.from_args({"q": "engine"}))] == best_first
+    assert slugs(q="engine", sort="name")[:2] == ["engine-room", "motor-one"]
 
 
 @pytest.mark.parametrize("args, expected", [
