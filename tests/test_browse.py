@@ -8,11 +8,8 @@ from catalog.errors import ValidationFailed
 
 @pytest.fixture
 def catalog(make):
-    make.team("trade", name="Trade platform")
-    make.team("growth", name="Growth")
-    make.domain("transaction")
+    make.trade_and_growth()
     make.domain("marketing")
-    make.domain("search", layer="infrastructure")
     make.capability("search-engine", name="Search engine", domain="search", team="growth",
                     tags=["search", "core"], lifecycle="production", tier=1)
     make.capability("coupon-engine", name="Coupon engine", domain="marketing", team="growth",

@@ -65,10 +65,7 @@ def test_empty_catalog_governance(client, db):
 @pytest.fixture
 def many_unused(make, db):
     """45 live capabilities nobody uses: 30 of team trade, 15 of team growth (deprecated)."""
-    make.team("trade")
-    make.team("growth", name="Growth Team")
-    make.domain("transaction")
-    make.domain("middleware", layer="infrastructure")
+    make.trade_and_growth("middleware")
     for i in range(45):
         register_capability({"slug": f"idle-{i:02d}", "name": f"Idle {i:02d}", "summary": "x",
                              "domain": "middleware" if i % 3 == 0 else "transaction",
@@ -92,7 +89,7 @@ def test_sections_come_in_pages(client, many_unused):
 def test_sections_filter_with_counts_and_search(client, many_unused):
     html = client.get("/governance/unused?team=growth").get_data(as_text=True)
     assert len(names(html)) == 15 and "(15 of 45)" in html
-    assert re.search(r'<option value="growth" selected>Growth Team \(15\)</option>', html)
+    assert re.search(r'<option value="growth" selected>Growth \(15\)</option>', html)
     assert re.search(r'<option value="trade" >Trade \(30\)</option>', html)  # counts ignore their own filter
     layer = client.get("/governance/unused?layer=infrastructure&lifecycle=deprecated")
     assert names(layer.get_data(as_text=True)) == ["idle-30", "idle-33", "idle-36", "idle-39",
