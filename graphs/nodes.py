@@ -2,6 +2,9 @@
 
 The prefix keeps a capability and a business with the same slug apart, and
 lets the JSON and the figures say what a node is without a lookup.
+
+>>> capability_node("order-center"), business_node("taobao"), domain_node("transaction")
+('capability:order-center', 'business:taobao', 'domain:transaction')
 """
 
 __all__ = ["NODE_KINDS", "business_node", "capability_node", "domain_node", "parse_node"]
@@ -10,35 +13,17 @@ NODE_KINDS = ("capability", "business", "domain")
 
 
 def capability_node(slug: str) -> str:
-    """Return the node id of the capability ``slug``.
-
-    Examples
-    --------
-    >>> capability_node("order-center")
-    'capability:order-center'
-    """
+    """Return the node id of the capability ``slug``."""
     return f"capability:{slug}"
 
 
 def business_node(slug: str) -> str:
-    """Return the node id of the business ``slug``.
-
-    Examples
-    --------
-    >>> business_node("taobao")
-    'business:taobao'
-    """
+    """Return the node id of the business ``slug``."""
     return f"business:{slug}"
 
 
 def domain_node(slug: str) -> str:
-    """Return the node id of the domain ``slug`` in an aggregated graph.
-
-    Examples
-    --------
-    >>> domain_node("transaction")
-    'domain:transaction'
-    """
+    """Return the node id of the domain ``slug`` in an aggregated graph."""
     return f"domain:{slug}"
 
 
