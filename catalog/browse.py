@@ -8,6 +8,7 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -143,22 +144,21 @@ def browse(query: BrowseQuery, *, with_facets: bool = True) -> BrowseResult:
     revision) for a "did you mean" :attr:`BrowseResult.suggestion`.
     """
     found = search_words(query.q)
-    words = found.conditions()
     facets = {}
     if with_facets:
-        total, facets = _counts(query, words)
-        facets["tag"] = _tag_facet(query, words)
-        facets["tier"] = _tier_facet(query, words)
+        total, facets = _counts(query, found.conditions)
+        facets["tag"] = _tag_facet(query, found.conditions)
+        facets["tier"] = _tier_facet(query, found.conditions)
     if query.by_relevance:
-        best_first = ranked(query.q, _matched_ids(query, found, words))
+        best_first = ranked(query.q, _matched_ids(query, found))
         total = len(best_first)
         start = (query.page - 1) * query.per_page
         items = _listed(best_first[start:start + query.per_page])
     else:
         if not with_facets:
-            total = db.session.scalar(
-                _filtered(sa.select(sa.func.count(Capability.id)), query, words=words)) or 0
-        items = listed_page(query, words)
+            total = db.session.scalar(_filtered(sa.select(sa.func.count(Capability.id)), query,
+                                                words=found.conditions)) or 0
+        items = listed_page(query, found.conditions)
     suggestion = did_you_mean(query.q) if query.q and not total else ""
     return BrowseResult(query, items, total, consumer_counts([c.id for c in items]), facets,
                         suggestion)
@@ -237,8 +237,7 @@ def _listed(ids: list[int]) -> list[Listed]:
     return _with_tags_and_apis([rows[id_] for id_ in ids if id_ in rows])
 
 
-def _matched_ids(query: BrowseQuery, found: "SearchWords",
-                 words: list[sa.ColumnElement[bool]]) -> list[int] | set[int]:
+def _matched_ids(query: BrowseQuery, found: "SearchWords") -> list[int] | set[int]:
     """Return the id of every capability ``query`` matches.
 
     Without a filter, and with every word found by id, the words' ids are
@@ -247,7 +246,8 @@ def _matched_ids(query: BrowseQuery, found: "SearchWords",
     ids = None if query.filters() else found.ids()
     if ids is not None:
         return ids
-    return db.session.scalars(_filtered(sa.select(Capability.id), query, words=words)).all()
+    return db.session.scalars(
+        _filtered(sa.select(Capability.id), query, words=found.conditions)).all()
 
 
 def _with_tags_and_apis(rows: list[sa.Row]) -> list[Listed]:
@@ -389,8 +389,9 @@ class SearchWords:
     found: tuple[list[int], ...]
     short: tuple[str, ...]
 
+    @cached_property
     def conditions(self) -> list[sa.ColumnElement[bool]]:
-        """Return one SQL condition per word (see :func:`text_matches`)."""
+        """One SQL condition per word (see :func:`text_matches`), made when first asked for."""
         # Shorter than a trigram: the capability's own text only ("e" is everywhere).
         return ([Capability.search_text.contains(word, autoescape=True) for word in self.short]
                 + [_id_in(ids) for ids in self.found])
@@ -424,7 +425,7 @@ def text_matches(q: str) -> list[sa.ColumnElement[bool]]:
     key ("own text OR one of these ids" scanned the table instead, twice:
     35 ms for a common word at 10,000 capabilities on PostgreSQL).
     """
-    return search_words(q).conditions()
+    return search_words(q).conditions
 
 
 def _id_in(ids: list[int]) -> sa.ColumnElement[bool]:

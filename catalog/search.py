@@ -12,7 +12,7 @@ warm-up thread (:mod:`portal.warmup`) reads them ahead of visitors. On
 PostgreSQL the capabilities' own texts are kept there too (1.5 MB at 10,000),
 for a word too common for its trigram index (:func:`_own_text_matches`).
 The same index orders what a search found (:func:`ranked`): every
-capability's slug, name and tier, 1.2 MB at 10,000.
+capability's slug, lower-case name and place in the catalog by tier and name.
 """
 
 import re
@@ -55,8 +55,10 @@ class SearchIndex:
     #: :func:`_own_text_matches`).
     ids: tuple[int, ...] = ()
     texts: tuple[str, ...] = ()
-    #: ``{capability id: (slug, lower-case name, tier)}``: what :func:`ranked` orders by.
-    keys: dict[int, tuple[str, str, int]] = field(default_factory=dict, compare=False)
+    #: ``{capability id: (slug, lower-case name)}`` and ``{capability id: place}``, the
+    #: place by tier (critical first), name and id: what :func:`ranked` orders by.
+    names: dict[int, tuple[str, str]] = field(default_factory=dict, compare=False)
+    places: dict[int, int] = field(default_factory=dict, compare=False)
     #: Answers of :func:`_context_matches` at this revision, most recent last.
     answers: OrderedDict = field(default_factory=OrderedDict, compare=False)
 
@@ -91,19 +93,23 @@ def _build(revision: int) -> SearchIndex:
         for name, slug in db.session.execute(select):
             words.update(_WORD.findall(f"{name} {slug}".lower()))
     vocab = sorted(word for word in words if len(word) >= MIN_WORD - 1)
-    keys: dict[int, tuple[str, str, int]] = {}
+    names: dict[int, tuple[str, str]] = {}
+    tiers: dict[int, int] = {}
     ids: list[int] = []
     texts: list[str] = []
     own_texts = db.engine.dialect.name != "sqlite"  # SQLite's FTS5 index answers there
     for id_, slug, name, tier, text in db.session.execute(sa.select(
             Capability.id, Capability.slug, Capability.name, Capability.tier,
             Capability.search_text if own_texts else sa.null())):
-        keys[id_] = (slug, name.lower(), tier)
+        names[id_] = (slug, name.lower())
+        tiers[id_] = tier
         if own_texts:
             ids.append(id_)
             texts.append(text)
+    in_order = sorted(names, key=lambda id_: (tiers[id_], names[id_][1], id_))
     return SearchIndex(revision, {token: tuple(sorted(owners)) for token, owners in context.items()},
-                       tuple(vocab), frozenset(vocab), tuple(ids), tuple(texts), keys)
+                       tuple(vocab), frozenset(vocab), tuple(ids), tuple(texts), names,
+                       {id_: place for place, id_ in enumerate(in_order)})
 
 
 def word_matches(word: str) -> list[int]:
@@ -126,18 +132,21 @@ def ranked(q: str, ids: Iterable[int]) -> list[int]:
     know yet (written since this request read the revision) comes last.
     """
     q = q.lower()
-    keys = search_index().keys
-    unknown = ("", "", 0)
+    index = search_index()
+    names, places = index.names, index.places
+    known = sorted((id_ for id_ in ids if id_ in places), key=places.__getitem__)
+    unknown = [id_ for id_ in ids if id_ not in places]
 
-    def key(id_: int) -> tuple[int, int, str, int]:
-        slug, name, tier = keys.get(id_, unknown)
-        if not slug:
-            return (6, 0, "", id_)
-        rank = (0 if slug == q else 1 if name == q else 2 if name.startswith(q)
-                else 3 if slug.startswith(q) else 4 if q in name else 5)
-        return (rank, tier, name, id_)
+    def rank(id_: int) -> int:
+        slug, name = names[id_]
+        return (0 if slug == q else 1 if name == q else 2 if name.startswith(q)
+                else 3 if slug.startswith(q) else 4)
 
-    return sorted(ids, key=key)
+    # Most matches hold the words elsewhere (summary, tags, context): they keep their place.
+    best = sorted((id_ for id_ in known
+                   if q in names[id_][1] or names[id_][0].startswith(q)), key=rank)
+    chosen = set(best)
+    return best + [id_ for id_ in known if id_ not in chosen] + unknown
 
 
 def _own_text_matches(word: str, index: SearchIndex) -> list[int]:
