@@ -136,8 +136,8 @@ def browse(query: BrowseQuery, *, with_facets: bool = True) -> BrowseResult:
     """Run a browse query: one page of capabilities, the total and facet counts.
 
     The number of SQL statements is fixed whatever the page size: the
-    counts, the page (joined to its domains and teams), its tags and APIs, the consumer counts
-    and, with the facets, the tag counts. A search listed best match first
+    counts, the page (joined to its domains and teams, with each one's direct consumers), its
+    tags and its APIs, and, with the facets, the tag and tier counts. A search listed best match first
     finds every match's id instead of counting (none when it has no filter
     but its words: the ids the words found) and ranks them in memory. A
     search that matches nothing also reads the vocabulary (once per
@@ -160,7 +160,7 @@ def browse(query: BrowseQuery, *, with_facets: bool = True) -> BrowseResult:
                                                 words=found.conditions)) or 0
         items = listed_page(query, found.conditions)
     suggestion = did_you_mean(query.q) if query.q and not total else ""
-    return BrowseResult(query, items, total, consumer_counts([c.id for c in items]), facets,
+    return BrowseResult(query, items, total, {c.id: c.consumers for c in items}, facets,
                         suggestion)
 
 
@@ -189,7 +189,8 @@ class ListedApi(NamedTuple):
 
 
 class Listed(NamedTuple):
-    """A capability as a list shows it: the attributes of :class:`Capability` a row reads.
+    """A capability as a list shows it: the attributes of :class:`Capability` a row reads
+    and its direct consumers.
 
     Read from columns, not loaded as ORM objects: a page costs three
     statements and no identity map (at 10,000 capabilities this took about a
@@ -207,6 +208,7 @@ class Listed(NamedTuple):
     team: ListedTeam | None
     tags: list[str]
     apis: list[ListedApi]
+    consumers: int
 
 
 # The statements of a page whose shape never changes, built once: building and
@@ -216,9 +218,19 @@ _PAGE_TAGS = (sa.select(CapabilityTag.capability_id, CapabilityTag.tag)
               .where(CapabilityTag.capability_id.in_(_IDS)).order_by(CapabilityTag.tag))
 _PAGE_APIS = (sa.select(Api.capability_id, Api.name, Api.kind, Api.version, Api.status)
               .where(Api.capability_id.in_(_IDS)).order_by(Api.name))
+#: A capability's direct consumers, a value of its row: the capabilities that depend on it
+#: plus the distinct businesses with an active adoption (the list and its "most consumers"
+#: sort; the graph's in-degree is the same count, :func:`graphs.analysis.direct_consumers`).
+_DIRECT_CONSUMERS = (
+    sa.select(sa.func.count()).where(Dependency.provider_id == Capability.id)
+    .correlate(Capability).scalar_subquery()
+    + sa.select(sa.func.count(sa.distinct(Adoption.business_id)))
+    .where(Adoption.capability_id == Capability.id, Adoption.active)
+    .correlate(Capability).scalar_subquery())
 _LISTED = (sa.select(Capability.id, Capability.slug, Capability.name, Capability.summary,
                      Capability.lifecycle, Capability.tier, Capability.version,
-                     Domain.slug, Domain.name, Domain.layer, Team.slug, Team.name)
+                     Domain.slug, Domain.name, Domain.layer, Team.slug, Team.name,
+                     _DIRECT_CONSUMERS)
            .join_from(Capability, Domain, Capability.domain_id == Domain.id)
            .outerjoin(Team, Capability.team_id == Team.id))
 _LISTED_BY_ID = _LISTED.where(Capability.id.in_(_IDS))
@@ -261,35 +273,10 @@ def _with_tags_and_apis(rows: list[sa.Row]) -> list[Listed]:
             apis[id_].append(ListedApi(*api))
     return [Listed(id_, slug, name, summary, lifecycle, tier, version,
                    ListedDomain(domain, domain_name, layer),
-                   ListedTeam(team, team_name) if team is not None else None, tags[id_], apis[id_])
+                   ListedTeam(team, team_name) if team is not None else None, tags[id_], apis[id_],
+                   consumers)
             for (id_, slug, name, summary, lifecycle, tier, version, domain, domain_name, layer,
-                 team, team_name) in rows]
-
-
-def consumer_counts(ids: list[int]) -> dict[int, int]:
-    """Return ``{capability id: direct consumers}`` for ``ids`` in one statement.
-
-    Direct consumers are the distinct businesses with an active adoption plus
-    the capabilities that depend on it.
-    """
-    if not ids:
-        return {}
-    return {cid: int(n) for cid, n in db.session.execute(_CONSUMER_COUNTS, {"ids": ids})}
-
-
-def _consumer_counts() -> sa.Select:
-    """Build :func:`consumer_counts`' statement (once): per id in ``ids``, its direct consumers."""
-    deps = (sa.select(Dependency.provider_id.label("cid"), sa.func.count().label("n"))
-            .where(Dependency.provider_id.in_(_IDS)).group_by(Dependency.provider_id))
-    adoptions = (sa.select(Adoption.capability_id.label("cid"),
-                           sa.func.count(sa.distinct(Adoption.business_id)).label("n"))
-                 .where(Adoption.capability_id.in_(_IDS), Adoption.active)
-                 .group_by(Adoption.capability_id))
-    both = sa.union_all(deps, adoptions).subquery()
-    return sa.select(both.c.cid, sa.func.sum(both.c.n)).group_by(both.c.cid)
-
-
-_CONSUMER_COUNTS = _consumer_counts()
+                 team, team_name, consumers) in rows]
 
 
 EXPORT_COLUMNS = ("slug", "name", "summary", "domain", "layer", "team", "lifecycle", "tier")
@@ -485,12 +472,7 @@ def _ordered(select: sa.Select, query: BrowseQuery) -> sa.Select:
     if sort == "tier":
         return select.order_by(Capability.tier, name, Capability.id)
     if sort == "-consumers":
-        deps = (sa.select(sa.func.count()).where(Dependency.provider_id == Capability.id)
-                .correlate(Capability).scalar_subquery())
-        adoptions = (sa.select(sa.func.count(sa.distinct(Adoption.business_id)))
-                     .where(Adoption.capability_id == Capability.id, Adoption.active)
-                     .correlate(Capability).scalar_subquery())
-        return select.order_by((deps + adoptions).desc(), name, Capability.id)
+        return select.order_by(_DIRECT_CONSUMERS.desc(), name, Capability.id)
     return select.order_by(name, Capability.id)
 
 

@@ -14,13 +14,13 @@ Lead time
 
 Reuse
     *Direct consumers* of a capability are the distinct businesses with an
-    active adoption of it plus the capabilities that depend on it
-    (:func:`direct_consumers`, which is :func:`catalog.browse.consumer_counts`).
-    Business reach, the reuse rate, the leaderboard, the business x capability
-    matrix and reuse over time need the dependency graph, so they live in
-    :mod:`graphs.metrics` (``catalog`` does not import ``graphs``); they read
-    the catalog through :func:`direct_consumers`, :func:`reuse_history` and
-    :func:`business_teams` here.
+    active adoption of it plus the capabilities that depend on it: in SQL the
+    list's column (``catalog.browse``), in the graph its in-degree
+    (:func:`graphs.analysis.direct_consumers`). Business reach, the reuse
+    rate, the leaderboard, the business x capability matrix and reuse over
+    time need the dependency graph, so they live in :mod:`graphs.metrics`
+    (``catalog`` does not import ``graphs``); they read the catalog through
+    :func:`reuse_history` and :func:`business_teams` here.
 """
 
 import datetime as dt
@@ -31,7 +31,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from catalog.browse import consumer_counts
 from catalog.db import db
 from catalog.deliveries import DeliveryFilters, filter_deliveries
 from catalog.errors import NotFound
@@ -54,7 +53,6 @@ __all__ = [
     "cohort_lead_times",
     "cohort_of",
     "delivery_metrics",
-    "direct_consumers",
     "latest_delivered",
     "lead_time_days",
     "lead_time_stats",
@@ -68,7 +66,6 @@ __all__ = [
 
 COHORTS = ("none", "1-2", "3+")
 SLOWEST_OPEN = 10
-IN_CHUNK = 500
 
 
 # -- pure helpers ---------------------------------------------------------------
@@ -412,25 +409,6 @@ def _business_names(ids: Iterable[int]) -> dict[int, tuple[str, str]]:
 
 
 # -- the catalog side of reuse ------------------------------------------------------
-
-
-def direct_consumers(slugs: Iterable[str] | None = None) -> dict[str, int]:
-    """Return ``{capability slug: direct consumers}`` (every capability when ``slugs`` is None).
-
-    Direct consumers are the distinct businesses with an active adoption plus
-    the capabilities that depend on it, as counted by
-    :func:`catalog.browse.consumer_counts` (the browse sort and the API
-    list use the same count); capabilities nobody uses get 0.
-    """
-    query = sa.select(Capability.id, Capability.slug)
-    if slugs is not None:
-        query = query.where(Capability.slug.in_(sorted(set(slugs))))
-    ids = dict(db.session.execute(query).all())
-    counts: dict[int, int] = {}
-    keys = sorted(ids)
-    for start in range(0, len(keys), IN_CHUNK):
-        counts.update(consumer_counts(keys[start:start + IN_CHUNK]))
-    return {slug: counts.get(id_, 0) for id_, slug in ids.items()}
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,14 @@ import pytest
 import sqlalchemy as sa
 
 from catalog import adoptions, deliveries, metrics
+from catalog.browse import BrowseQuery, browse
 from catalog.deliveries import DeliveryFilters
 from catalog.errors import NotFound
 from catalog.metrics import capability_lead_times, delivery_metrics, percentile, reuse_history
 from catalog.models import Dependency, Team
 from catalog.models._time import today
 from graphs.analysis import business_reach
+from graphs.cache import catalog_graph
 from graphs.metrics import (
     business_matrix,
     reuse_by_quarter,
@@ -30,6 +32,7 @@ from graphs.metrics import (
     reuse_over_time,
     reuse_rate,
 )
+from graphs.nodes import capability_node
 
 
 def as_json(value):
@@ -245,8 +248,8 @@ def test_delivery_endpoint_returns_exactly_the_function(client, delivered):
 # -- reuse ---------------------------------------------------------------------------
 
 
-def test_direct_consumers_by_hand(world):
-    assert metrics.direct_consumers() == {
+def test_direct_consumers_by_hand_the_same_in_the_list_and_the_graph(world):
+    by_hand = {
         "checkout": 1,  # taobao
         "orders": 2,    # tmall + checkout depends on it
         "payments": 1,  # orders depends on it
@@ -254,7 +257,11 @@ def test_direct_consumers_by_hand(world):
         "coupons": 0,   # tmall's adoption ended
         "drafts": 0,
     }
-    assert metrics.direct_consumers(["vip"]) == {"vip": 2}
+    listed = browse(BrowseQuery.from_args({"sort": "-consumers"}))
+    assert {c.slug: listed.consumers[c.id] for c in listed.items} == by_hand
+    assert [c.slug for c in listed.items][:2] == ["orders", "vip"]  # then by name
+    G = catalog_graph()
+    assert {slug: G.in_degree(capability_node(slug)) for slug in by_hand} == by_hand
 
 
 def test_business_reach_through_a_chain(client, world):
