@@ -214,10 +214,15 @@ class Listed(NamedTuple):
 # The statements of a page whose shape never changes, built once: building and
 # keying them again on every request cost more than running them.
 _IDS = sa.bindparam("ids", expanding=True)
-_PAGE_TAGS = (sa.select(CapabilityTag.capability_id, CapabilityTag.tag)
-              .where(CapabilityTag.capability_id.in_(_IDS)).order_by(CapabilityTag.tag))
-_PAGE_APIS = (sa.select(Api.capability_id, Api.name, Api.kind, Api.version, Api.status)
-              .where(Api.capability_id.in_(_IDS)).order_by(Api.name))
+#: A page's tags (``is_api`` false: the tag in ``name``) and APIs, in one statement: a
+#: round trip to PostgreSQL costs more than either.
+_PAGE_TAGS_AND_APIS = sa.union_all(
+    sa.select(CapabilityTag.capability_id, sa.false().label("is_api"),
+              CapabilityTag.tag.label("name"), sa.null(), sa.null(), sa.null())
+    .where(CapabilityTag.capability_id.in_(_IDS)),
+    sa.select(Api.capability_id, sa.true(), Api.name, Api.kind, Api.version, Api.status)
+    .where(Api.capability_id.in_(_IDS)),
+).order_by("is_api", "name")
 #: A capability's direct consumers, a value of its row: the capabilities that depend on it
 #: plus the distinct businesses with an active adoption (the list and its "most consumers"
 #: sort; the graph's in-degree is the same count, :func:`graphs.analysis.direct_consumers`).
@@ -267,10 +272,11 @@ def _with_tags_and_apis(rows: list[sa.Row]) -> list[Listed]:
     tags: dict[int, list[str]] = {id_: [] for id_ in ids}
     apis: dict[int, list[ListedApi]] = {id_: [] for id_ in ids}
     if ids:
-        for id_, tag in db.session.execute(_PAGE_TAGS, {"ids": ids}):
-            tags[id_].append(tag)
-        for id_, *api in db.session.execute(_PAGE_APIS, {"ids": ids}):
-            apis[id_].append(ListedApi(*api))
+        for id_, is_api, name, *api in db.session.execute(_PAGE_TAGS_AND_APIS, {"ids": ids}):
+            if is_api:
+                apis[id_].append(ListedApi(name, *api))
+            else:
+                tags[id_].append(name)
     return [Listed(id_, slug, name, summary, lifecycle, tier, version,
                    ListedDomain(domain, domain_name, layer),
                    ListedTeam(team, team_name) if team is not None else None, tags[id_], apis[id_],
