@@ -136,12 +136,13 @@ def browse(query: BrowseQuery, *, with_facets: bool = True) -> BrowseResult:
     """Run a browse query: one page of capabilities, the total and facet counts.
 
     The number of SQL statements is fixed whatever the page size: the
-    counts, the page (joined to its domains and teams, with each one's direct consumers), its
-    tags and its APIs, and, with the facets, the tag and tier counts. A search listed best match first
-    finds every match's id instead of counting (none when it has no filter
-    but its words: the ids the words found) and ranks them in memory. A
-    search that matches nothing also reads the vocabulary (once per
-    revision) for a "did you mean" :attr:`BrowseResult.suggestion`.
+    count, the page (joined to its domains and teams, with each one's direct
+    consumers), its tags and APIs, and with the facets their counts. A
+    search listed best match first reads every match's id instead of
+    counting (no statement when it has no filter but its words: the ids the
+    words found) and ranks them in memory. A search that matches nothing
+    also reads the vocabulary (once per revision) for a "did you mean"
+    :attr:`BrowseResult.suggestion`.
     """
     found = search_words(query.q)
     facets = {}
@@ -192,7 +193,7 @@ class Listed(NamedTuple):
     """A capability as a list shows it: the attributes of :class:`Capability` a row reads
     and its direct consumers.
 
-    Read from columns, not loaded as ORM objects: a page costs three
+    Read from columns, not loaded as ORM objects: a page costs two
     statements and no identity map (at 10,000 capabilities this took about a
     quarter off the CPU time of a list request).
     """
