@@ -47,8 +47,7 @@ def test_relevance_puts_name_matches_first(catalog):
 
 
 def test_best_match_ranks_slug_name_prefix_then_contains(make):
-    make.team("trade")
-    make.domain("transaction")
+    make.trade_and_growth()
     make.domain("marketing")
     make.capability("engine", name="Motor")  # the slug is the word
     make.capability("motor-one", name="Engine")  # the name is the word
