@@ -39,7 +39,9 @@ def test_pick_save_and_adopt_a_plan(estate, page, db):
     page.get_by_label("Search by name, domain or need").fill("member")
     result = page.locator("#search-results input[value=member-account]")
     expect(result).to_be_visible(timeout=PATIENCE)
-    result.check()
+    # click, not check(): the swap that answers the tick removes the box from the results,
+    # and check() would wait for the box it just ticked to show it is ticked
+    result.click()
     picked = page.locator("#plan .plan-picks")
     expect(picked).to_contain_text("Member Account",
                                    timeout=PATIENCE)  # swapped in place by htmx
@@ -51,7 +53,7 @@ def test_pick_save_and_adopt_a_plan(estate, page, db):
     # businesses with similar picks: Taobao also adopts Coupon Center; pick it from there,
     # once no htmx request is in flight (a late swap of the plan would undo the tick)
     page.wait_for_function("() => !document.querySelector('.htmx-request')", timeout=PATIENCE)
-    page.locator("#plan .suggestions input[value=coupon-center]").check()
+    page.locator("#plan .suggestions input[value=coupon-center]").click()
     expect(picked).to_contain_text("Coupon Center", timeout=PATIENCE)
     page.get_by_role("button", name="Save the plan").click()
     expect(page.locator("h1")).to_contain_text("Lingxi", timeout=PATIENCE)
