@@ -4,6 +4,7 @@ import collections
 import csv
 import dataclasses
 import io
+from collections.abc import Iterable
 from typing import Any
 
 import networkx as nx
@@ -122,8 +123,10 @@ def detail_page(slug: str, *, status: int = 200, review_errors=None, review_data
     """The capability page, with its review thread (and the review form's errors, if any)."""
     capability = service.get_capability(slug)
     specs = {api.id: operations(api.spec) for api in capability.apis if api.spec}
+    adoptions = ((a.business.slug, a.business.name, a.purpose)
+                 for a in capability.adoptions if a.active)
     return render_template("capabilities/detail.html", capability=capability, specs=specs,
-                           business_reach=business_reach_of(slug),
+                           adopters=_adopters(adoptions), business_reach=business_reach_of(slug),
                            **consumers_context(catalog_graph(), slug, ConsumerQuery()),
                            **capability_insights(capability), scorecard=scorecard_of(slug),
                            **governance_context(capability, review_errors or {},
@@ -214,14 +217,25 @@ def _detail_as_of(slug: str, as_of) -> str:
     node = G.nodes[capability_node(slug)]
     providers = [{**dep, "node": G.nodes.get(capability_node(dep["provider"]), {})}
                  for dep in snapshot["dependencies"]]
-    businesses = sorted((G.nodes[b] for b in G.predecessors(capability_node(slug))
-                         if G.nodes[b].get("kind") == "business"),
-                        key=lambda b: (b.get("name") or b["slug"]).lower())
+    adoptions = ((b["slug"], b.get("name") or b["slug"], "")
+                 for b in map(G.nodes.get, G.predecessors(capability_node(slug)))
+                 if b.get("kind") == "business")
     return render_template(
         "capabilities/as_of.html", c=snapshot, node=node, layer=layer, as_of=as_of,
         providers=sorted(providers, key=lambda p: (p["node"].get("name") or p["provider"]).lower()),
-        businesses=businesses,
+        adopters=_adopters(adoptions), business_reach=business_reach_of(slug, as_of=as_of),
         **consumers_context(G, slug, ConsumerQuery(as_of=as_of)))
+
+
+def _adopters(adoptions: Iterable[tuple[str, str, str]]) -> list[dict[str, Any]]:
+    """Return one row a business (slug, name, its adoptions' purposes) of ``(slug, name,
+    purpose)`` adoptions, by name: a business adopting twice is one consumer."""
+    rows: dict[str, dict[str, Any]] = {}
+    for slug, name, purpose in adoptions:
+        row = rows.setdefault(slug, {"slug": slug, "name": name, "purposes": []})
+        if purpose and purpose not in row["purposes"]:
+            row["purposes"].append(purpose)
+    return sorted(rows.values(), key=lambda row: row["name"].lower())
 
 
 def _impact_report(G: nx.DiGraph, slug: str, query: ImpactQuery) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """History pages: the changes page and its filters, the Atom feeds, each entity's History section."""
 
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -124,9 +125,13 @@ def test_the_capability_page_as_of_a_date_shows_it_then(client, reorganised):
     assert "Membership Platform" not in html and "Checkout" not in html
     assert f'href="/capabilities/payments?as_of={reorganised}"' in html
     assert "Taobao" in html  # its adopter then
+    # the use counts of then, labelled as on every page (checkout came later)
+    assert re.search(r"<dt>Direct consumers</dt>\s*<dd>1: 1 business adopts it, 0 capabilities"
+                     r" depend on it</dd>\s*<dt>Business reach</dt>\s*<dd>1 business,", html)
+    assert f'href="/capabilities/orders/impact?depth=all&amp;as_of={reorganised}"' in html
     now = client.get("/capabilities/orders").get_data(as_text=True)
     assert "<h1>Order Center</h1>" in now and "See it as of" in now and "As of " not in now
-    assert "Checkout" in now
+    assert "Checkout" in now and "<dd>2: 1 business adopts it, 1 capability depends" in now
 
 
 def test_the_impact_graph_reuse_and_governance_pages_as_of_a_date(client, reorganised):
