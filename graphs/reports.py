@@ -10,7 +10,7 @@ from typing import Any
 
 import networkx as nx
 
-from graphs.analysis import business_reach, cycles, dependent_counts, layering_breaks
+from graphs.analysis import business_reach, cycles, dependent_counts, layering_breaks, require_nodes
 from graphs.layers import layer_rank
 from graphs.nodes import capability_node, parse_node
 from graphs.reach import LINKS, ReachIndex, is_sync
@@ -171,8 +171,7 @@ def consumer_rows(G: nx.DiGraph, slug: str) -> list[dict[str, Any]]:
     [('b', 'async')]
     """
     node = capability_node(slug)
-    if node not in G:
-        raise nx.NodeNotFound(f"Node {node!r} is not in the graph.")
+    require_nodes(G, node)
     rows = []
     for consumer, edge in G.pred[node].items():
         data = G.nodes[consumer]
