@@ -45,10 +45,24 @@ DIRECTIONS = ("up", "down", "both")
 
 
 def require_nodes(G: nx.DiGraph, *nodes: Hashable) -> None:
-    """Raise ``networkx.NodeNotFound`` naming the first of ``nodes`` not in ``G``."""
-    for node in nodes:
-        if node not in G:
-            raise nx.NodeNotFound(f"Node {node!r} is not in the graph.")
+    """Raise ``networkx.NodeNotFound`` naming every one of ``nodes`` not in ``G``.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("a", "b")])
+    >>> require_nodes(G, "a", "b")
+    >>> require_nodes(G, "a", "x")
+    Traceback (most recent call last):
+    networkx.exception.NodeNotFound: Node 'x' is not in the graph.
+    >>> require_nodes(G, "y", "x")
+    Traceback (most recent call last):
+    networkx.exception.NodeNotFound: Nodes not in the graph: ["'x'", "'y'"]
+    """
+    missing = list(dict.fromkeys(node for node in nodes if node not in G))
+    if len(missing) == 1:
+        raise nx.NodeNotFound(f"Node {missing[0]!r} is not in the graph.")
+    if missing:
+        raise nx.NodeNotFound(f"Nodes not in the graph: {sorted(map(repr, missing))}")
 
 
 def direct_consumers(G: nx.DiGraph, node: Hashable) -> dict[str, list[str]]:
@@ -632,9 +646,7 @@ def project(G: nx.DiGraph, keep: Iterable) -> tuple[nx.DiGraph, dict]:
     {'hidden_nodes': 1, 'hidden_edges': 2, 'indirect_edges': 1}
     """
     keep = set(keep)
-    missing = [n for n in keep if n not in G]
-    if missing:
-        raise nx.NodeNotFound(f"Nodes not in the graph: {sorted(map(repr, missing))}")
+    require_nodes(G, *keep)
     H = induced_copy(G, keep)
     direct = H.number_of_edges()
     succ = G.succ
@@ -707,9 +719,7 @@ def collapse(G: nx.DiGraph, nodes: Iterable) -> nx.DiGraph:
     ({'uses_hubs': ['queue']}, {'collapsed_edges': 2, 'hubs': ['queue']})
     """
     hubs = set(nodes)
-    missing = [n for n in hubs if n not in G]
-    if missing:
-        raise nx.NodeNotFound(f"Nodes not in the graph: {sorted(map(repr, missing))}")
+    require_nodes(G, *hubs)
     H = induced_copy(G, set(G) - hubs)
     uses = {}
     for hub in sorted(hubs):
