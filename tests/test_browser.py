@@ -158,9 +158,7 @@ def test_browse_works_without_javascript(live_server, browser, make):
 
 
 def test_register_capability_with_inline_checks_api_and_dependency(base, page, make, db):
-    make.team("trade")
-    make.domain("transaction")
-    make.domain("middleware", layer="infrastructure")
+    make.trade_and_growth(infrastructure="middleware")
     make.capability("order-service")
     make.capability("search-engine", domain="middleware", team="trade")
     make.user("alice", role="contributor", team="trade")
