@@ -248,9 +248,13 @@ def add_dependency(data: Mapping[str, Any], actor: User | None, *,
 # -- many new capabilities at once (an import) --------------------------------
 
 
-@dataclasses.dataclass(eq=False)
+@dataclasses.dataclass(slots=True, eq=False)
 class NewApi:
-    """An API of a :class:`NewCapability`; ``id`` is set once written."""
+    """An API as plain values: one of a :class:`NewCapability` (``id`` is set once written).
+
+    The export's records (:mod:`catalog.backstage.records`) hold their APIs
+    as these too; slots keep the tens of thousands of a large catalog small.
+    """
 
     name: str
     kind: str

@@ -50,7 +50,6 @@ import yaml
 
 from catalog.backstage.descriptors import merge, stored_descriptors
 from catalog.backstage.records import (
-    ApiRecord,
     BusinessRecord,
     CapabilityRecord,
     Catalog,
@@ -84,6 +83,7 @@ from catalog.backstage.vocabulary import (
     parse_entity_ref,
     row_key,
 )
+from catalog.capabilities import NewApi
 
 __all__ = ["UNOWNED", "catalog_entities", "export_catalog", "planned_entities"]
 
@@ -378,7 +378,7 @@ def _adoption(adoption: LinkRecord, resources: set[str],
     return {key: value for key, value in item.items() if value is not None}
 
 
-def _api(capability: CapabilityRecord, api: ApiRecord,
+def _api(capability: CapabilityRecord, api: NewApi,
          api_names: dict[int, str]) -> dict[str, Any]:
     name = api_names[api.id]
     annotations = {}
@@ -401,7 +401,7 @@ def _api(capability: CapabilityRecord, api: ApiRecord,
 # -- helpers --------------------------------------------------------------------------
 
 
-def _relations(spec: dict[str, Any], links: list[tuple[CapabilityRecord, ApiRecord | None]],
+def _relations(spec: dict[str, Any], links: list[tuple[CapabilityRecord, NewApi | None]],
                resources: set[str], api_names: dict[int, str]) -> None:
     """Fill ``dependsOn`` / ``consumesApis`` from (provider, api or None) pairs."""
     depends, consumes = [], []

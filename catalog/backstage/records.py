@@ -18,6 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from catalog.capabilities import API_FIELDS, NewApi
 from catalog.db import db
 from catalog.models import (
     Adoption,
@@ -30,7 +31,7 @@ from catalog.models import (
     Team,
 )
 
-__all__ = ["ApiRecord", "BusinessRecord", "CapabilityRecord", "Catalog", "DomainRecord",
+__all__ = ["BusinessRecord", "CapabilityRecord", "Catalog", "DomainRecord",
            "LinkRecord", "TeamRecord", "planned_catalog", "read_catalog"]
 
 
@@ -52,17 +53,6 @@ class DomainRecord:
 
 
 @dataclass(slots=True, eq=False)
-class ApiRecord:
-    id: int
-    name: str
-    kind: str
-    version: str
-    status: str
-    description: str
-    spec: str
-
-
-@dataclass(slots=True, eq=False)
 class CapabilityRecord:
     slug: str
     name: str
@@ -80,7 +70,7 @@ class CapabilityRecord:
     domain: DomainRecord
     team: TeamRecord | None
     tags: list[str] = field(default_factory=list)
-    apis: list[ApiRecord] = field(default_factory=list)
+    apis: list[NewApi] = field(default_factory=list)
     dependencies: list["LinkRecord"] = field(default_factory=list)
     replacement: str | None = None  # its slug
 
@@ -90,7 +80,7 @@ class LinkRecord:
     """A dependency (on ``provider``) or an adoption (of ``provider``), through ``api`` or not."""
 
     provider: CapabilityRecord
-    api: ApiRecord | None
+    api: NewApi | None
     since: dt.date
     kind: str = ""  # dependencies
     until: dt.date | None = None  # adoptions
@@ -147,9 +137,9 @@ def read_catalog() -> Catalog:
         by_id[capability_id].tags.append(tag)
     apis = {}
     for row in db.session.execute(sa.select(
-            Api.capability_id, Api.id, Api.name, Api.kind, Api.version, Api.status,
-            Api.description, Api.spec).order_by(Api.name)):
-        apis[row.id] = ApiRecord(*row[1:])
+            Api.capability_id, Api.id, *(getattr(Api, name) for name in API_FIELDS))
+            .order_by(Api.name)):
+        apis[row.id] = NewApi(*row[2:], id=row.id)
         by_id[row.capability_id].apis.append(apis[row.id])
     for consumer, provider, api, kind, since in db.session.execute(sa.select(
             Dependency.consumer_id, Dependency.provider_id, Dependency.api_id, Dependency.kind,
@@ -202,8 +192,8 @@ def planned_catalog(rows: dict[str, list[Any]]) -> Catalog:
             replacement=row.values.get("replacement") or None)
     ids = itertools.count(-1, -1)  # planned APIs are not in the database yet
     for row in rows["apis"]:
-        capabilities[row.key[0]].apis.append(ApiRecord(next(ids), **_fields(Api, row, (
-            "name", "kind", "version", "status", "description", "spec"))))
+        capabilities[row.key[0]].apis.append(NewApi(**_fields(Api, row, API_FIELDS),
+                                                    id=next(ids)))
     planned = {row.key[0] for row in rows["capabilities"]}
     for slug in planned:
         capabilities[slug].dependencies = []
@@ -242,7 +232,7 @@ def _column_default(model: type, name: str) -> Any:
     return default.arg(None) if default.is_callable else default.arg
 
 
-def _api(capability: CapabilityRecord, row: Any) -> ApiRecord | None:
+def _api(capability: CapabilityRecord, row: Any) -> NewApi | None:
     name = row.values.get("api")
     if not name:
         return None
