@@ -2,22 +2,10 @@
 
 from typing import TYPE_CHECKING, Any
 
-from catalog.models import Api, Capability
+from catalog.models import Capability
 
 if TYPE_CHECKING:
     from catalog.browse import Listed
-
-
-def api_dict(api: Api) -> dict[str, Any]:
-    """Return an API as a dict (without its spec text)."""
-    return {
-        "name": api.name,
-        "kind": api.kind,
-        "version": api.version,
-        "status": api.status,
-        "description": api.description,
-        "has_spec": bool(api.spec),
-    }
 
 
 def capability_dict(capability: "Capability | Listed", *,
