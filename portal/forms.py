@@ -19,6 +19,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import Choice, SelectChoice
 
+from catalog.capabilities import API_FIELDS
 from catalog.models import Capability, Team
 from catalog.models.capability import API_KINDS, API_STATUSES, LIFECYCLES
 from portal.markup import LAYER_LABELS
@@ -27,7 +28,6 @@ CAPABILITY_FIELDS = (
     "slug", "name", "summary", "description", "domain", "team", "lifecycle", "tier",
     "tags", "docs_url", "repo_url", "sla_availability", "sla_p99_ms", "sunset_on", "replacement",
 )
-API_FIELDS = ("name", "kind", "version", "status", "description", "spec")
 
 
 #: The API kinds the form offers; any other kind an import or the API gave is kept as given.
