@@ -41,7 +41,7 @@ from catalog.paging import FilteredPage, ListFilters
 from catalog.permissions import ensure_can_act_for
 from catalog.snapshots import delivery_snapshot
 from catalog.spreadsheet import neutralise, restore
-from catalog.validation import Errors, check_date, check_delivery, check_flag
+from catalog.validation import Errors, check_date, check_delivery, check_flag, check_until
 
 __all__ = [
     "CSV_COLUMNS",
@@ -215,9 +215,7 @@ class DeliveryFilters(ListFilters):
         catalog.errors.ValidationFailed: Some fields are not valid.
         """
         since = check_date(args.get("since"), errors, "since", "Since")
-        until = check_date(args.get("until"), errors, "until", "Until")
-        if since and until and until < since:
-            errors.add("until", f"Until must not be before since ({since.isoformat()}).")
+        until = check_until(args.get("until"), since, errors, required=False)
         open_ = check_flag(args.get("open"), errors, "open")
         if open_ and (since or until):
             errors.add("open", "since and until bound the delivered date; open deliveries "

@@ -369,8 +369,8 @@ def check_adoption(data: Mapping[str, Any], errors: Errors, *, today: dt.date) -
         out[field] = out[field] or ""
     since = _not_after(out["since"], today, errors, "since", "Since")
     out["since"] = since if since is not None or "since" in errors else today
-    if out["until"] is not None and "since" not in errors and out["until"] < out["since"]:
-        errors.add("until", f"Until must not be before since ({out['since'].isoformat()}).")
+    if "since" not in errors:
+        _not_before(out["until"], out["since"], errors)
     return out
 
 
@@ -467,7 +467,7 @@ def as_of_text(moment: dt.datetime | None) -> str | None:
 
 def check_until(value: Any, since: dt.date | None, errors: Errors, *,
                 required: bool = True) -> dt.date | None:
-    """Return the end date of an adoption: a date not before ``since``.
+    """Return an end date (``until``): a date not before ``since``.
 
     Examples
     --------
@@ -475,7 +475,11 @@ def check_until(value: Any, since: dt.date | None, errors: Errors, *,
     >>> check_until("2024-01-01", dt.date(2024, 3, 1), errors), errors["until"]
     (datetime.date(2024, 1, 1), ['Until must not be before since (2024-03-01).'])
     """
-    until = check_date(value, errors, "until", "Until", required=required)
+    return _not_before(check_date(value, errors, "until", "Until", required=required), since,
+                       errors)
+
+
+def _not_before(until: dt.date | None, since: dt.date | None, errors: Errors) -> dt.date | None:
     if until is not None and since is not None and until < since:
         errors.add("until", f"Until must not be before since ({since.isoformat()}).")
     return until
