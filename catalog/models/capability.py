@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.db import db
 from catalog.models._time import today, utcnow
+from catalog.models.columns import IntPk, LongText, Name, Slug
 from catalog.models.org import Team
 
 LAYERS = ("frontend", "business-platform", "data-platform", "infrastructure")
@@ -27,11 +28,11 @@ CapabilityId = Annotated[int, mapped_column(sa.ForeignKey("capability.id", ondel
 class Domain(db.Model):
     __tablename__ = "domain"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(sa.String(63), unique=True)
-    name: Mapped[str] = mapped_column(sa.String(120))
+    id: Mapped[IntPk]
+    slug: Mapped[Slug]
+    name: Mapped[Name]
     layer: Mapped[str] = mapped_column(sa.String(32), index=True)
-    description: Mapped[str] = mapped_column(sa.Text, default="")
+    description: Mapped[LongText]
 
     capabilities: Mapped[list["Capability"]] = relationship(back_populates="domain")
 
@@ -44,10 +45,10 @@ class Business(db.Model):
 
     __tablename__ = "business"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(sa.String(63), unique=True)
-    name: Mapped[str] = mapped_column(sa.String(120))
-    description: Mapped[str] = mapped_column(sa.Text, default="")
+    id: Mapped[IntPk]
+    slug: Mapped[Slug]
+    name: Mapped[Name]
+    description: Mapped[LongText]
     status: Mapped[str] = mapped_column(sa.String(20), default="live")
     team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id"))
 
@@ -66,11 +67,11 @@ class Capability(db.Model):
         sa.CheckConstraint("tier BETWEEN 1 AND 3", name="tier_range"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(sa.String(63), unique=True)
-    name: Mapped[str] = mapped_column(sa.String(120))
+    id: Mapped[IntPk]
+    slug: Mapped[Slug]
+    name: Mapped[Name]
     summary: Mapped[str] = mapped_column(sa.String(280), default="")
-    description: Mapped[str] = mapped_column(sa.Text, default="")
+    description: Mapped[LongText]
     domain_id: Mapped[int] = mapped_column(sa.ForeignKey("domain.id"), index=True)
     team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id"), index=True)
     lifecycle: Mapped[str] = mapped_column(sa.String(20), default="proposed", index=True)
@@ -88,7 +89,7 @@ class Capability(db.Model):
     replacement_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("capability.id", ondelete="SET NULL"))
     # Lower-cased slug, name, summary and tags: what browse search matches.
-    search_text: Mapped[str] = mapped_column(sa.Text, default="")
+    search_text: Mapped[LongText]
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__: ClassVar[dict] = {"version_id_col": version}
@@ -144,14 +145,14 @@ class Api(db.Model):
     __tablename__ = "api"
     __table_args__ = (sa.UniqueConstraint("capability_id", "name"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     capability_id: Mapped[CapabilityId]
-    name: Mapped[str] = mapped_column(sa.String(120))
+    name: Mapped[Name]
     kind: Mapped[str] = mapped_column(sa.String(40), default="openapi")
     version: Mapped[str] = mapped_column(sa.String(40), default="")
     status: Mapped[str] = mapped_column(sa.String(20), default="beta")
-    description: Mapped[str] = mapped_column(sa.Text, default="")
-    spec: Mapped[str] = mapped_column(sa.Text, default="")
+    description: Mapped[LongText]
+    spec: Mapped[LongText]
 
     capability: Mapped[Capability] = relationship(back_populates="apis")
 
@@ -168,7 +169,7 @@ class Dependency(db.Model):
         sa.CheckConstraint("consumer_id <> provider_id", name="not_self"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     consumer_id: Mapped[CapabilityId]
     provider_id: Mapped[CapabilityId]
     api_id: Mapped[int | None] = mapped_column(
@@ -194,7 +195,7 @@ class Adoption(db.Model):
 
     __tablename__ = "adoption"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     business_id: Mapped[int] = mapped_column(
         sa.ForeignKey("business.id", ondelete="CASCADE"), index=True
     )

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.db import db
 from catalog.models.capability import Business, Capability
+from catalog.models.columns import IntPk
 
 delivery_capability = sa.Table(
     "delivery_capability",
@@ -32,7 +33,7 @@ class Delivery(db.Model):
                  postgresql_where=sa.text("external_ref <> ''")),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     business_id: Mapped[int] = mapped_column(
         sa.ForeignKey("business.id", ondelete="CASCADE"), index=True
     )

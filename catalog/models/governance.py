@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from catalog.db import db
 from catalog.models._time import utcnow
 from catalog.models.capability import Capability, CapabilityId
+from catalog.models.columns import IntPk, LongText
 from catalog.models.org import Team
 
 #: What a reviewer may decide: approve (proposed -> approved), reject, or ask for changes.
@@ -28,11 +29,11 @@ class Review(db.Model):
     __tablename__ = "review"
     __table_args__ = (sa.Index("ix_review_capability", "capability_id", "id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     capability_id: Mapped[int] = mapped_column(
         sa.ForeignKey("capability.id", ondelete="CASCADE"))
     decision: Mapped[str] = mapped_column(sa.String(20))
-    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    comment: Mapped[LongText]
     reviewer: Mapped[str | None] = mapped_column(sa.String(63))
     decided_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
     capability_version: Mapped[int] = mapped_column(default=1)
@@ -49,7 +50,7 @@ class MigrationStatus(db.Model):
     __tablename__ = "migration_status"
     __table_args__ = (sa.UniqueConstraint("capability_id", "team_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     capability_id: Mapped[CapabilityId]
     team_id: Mapped[int] = mapped_column(sa.ForeignKey("team.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(sa.String(20), default="not-started")
@@ -76,7 +77,7 @@ class DuplicateDismissal(db.Model):
         sa.CheckConstraint("first_id < second_id", name="ordered_pair"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     first_id: Mapped[CapabilityId]
     second_id: Mapped[CapabilityId]
     reason: Mapped[str] = mapped_column(sa.Text)

@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.db import db
+from catalog.models.columns import IntPk, LongText, Name
 
 #: Where a write came from.
 SOURCES = ("web", "api", "import", "cli", "seed")
@@ -41,16 +42,16 @@ class Change(db.Model):
     __tablename__ = "change"
     __table_args__ = (sa.Index("ix_change_at_id", "at", "id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     at: Mapped[dt.datetime]
     actor: Mapped[str | None] = mapped_column(sa.String(63), index=True)
-    token: Mapped[str | None] = mapped_column(sa.String(120))
+    token: Mapped[Name | None]
     source: Mapped[str] = mapped_column(sa.String(12))
     kind: Mapped[str] = mapped_column(sa.String(20))
     slug: Mapped[str] = mapped_column(sa.String(130))
     action: Mapped[str] = mapped_column(sa.String(20))
     changes: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
-    note: Mapped[str] = mapped_column(sa.Text, default="")
+    note: Mapped[LongText]
     #: The catalog revision this change left behind (several changes of one
     #: transaction share it).
     revision: Mapped[int] = mapped_column(sa.BigInteger, default=0)
@@ -95,7 +96,7 @@ class Version(db.Model):
         sa.Index("ix_entity_version_from", "kind", "valid_from"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     kind: Mapped[str] = mapped_column(sa.String(20))
     key: Mapped[str] = mapped_column(sa.String(130))
     valid_from: Mapped[dt.datetime]

@@ -8,6 +8,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from catalog.db import db
 from catalog.models._time import utcnow
+from catalog.models.columns import IntPk, LongText, Name, Slug
 
 TEAM_KINDS = ("platform", "business", "data", "infrastructure")
 ROLES = ("viewer", "contributor", "architect", "admin")
@@ -16,12 +17,12 @@ ROLES = ("viewer", "contributor", "architect", "admin")
 class Team(db.Model):
     __tablename__ = "team"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(sa.String(63), unique=True)
-    name: Mapped[str] = mapped_column(sa.String(120))
+    id: Mapped[IntPk]
+    slug: Mapped[Slug]
+    name: Mapped[Name]
     kind: Mapped[str] = mapped_column(sa.String(20), default="platform")
     contact: Mapped[str] = mapped_column(sa.String(200), default="")
-    description: Mapped[str] = mapped_column(sa.Text, default="")
+    description: Mapped[LongText]
 
     members: Mapped[list["User"]] = relationship(back_populates="team")
 
@@ -32,9 +33,9 @@ class Team(db.Model):
 class User(db.Model):
     __tablename__ = "user_account"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     username: Mapped[str] = mapped_column(sa.String(63), unique=True)
-    display_name: Mapped[str] = mapped_column(sa.String(120), default="")
+    display_name: Mapped[Name] = mapped_column(default="")
     email: Mapped[str] = mapped_column(sa.String(200), default="")
     password_hash: Mapped[str] = mapped_column(sa.String(256))
     role: Mapped[str] = mapped_column(sa.String(20), default="viewer")
@@ -82,9 +83,9 @@ class ApiToken(db.Model):
 
     __tablename__ = "api_token"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
-    name: Mapped[str] = mapped_column(sa.String(120))
+    name: Mapped[Name]
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     scopes: Mapped[str] = mapped_column(sa.String(40), default="read")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from catalog.db import db
 from catalog.models._time import utcnow
 from catalog.models.capability import Business
+from catalog.models.columns import IntPk, LongText, Name
 from catalog.models.org import Team
 
 
@@ -22,9 +23,9 @@ class IncubationPlan(db.Model):
 
     __tablename__ = "incubation_plan"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(120))
-    purpose: Mapped[str] = mapped_column(sa.Text, default="")
+    id: Mapped[IntPk]
+    name: Mapped[Name]
+    purpose: Mapped[LongText]
     capabilities: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)
     needs: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)
     team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id"), index=True)

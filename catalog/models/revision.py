@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from catalog.db import db
+from catalog.models.columns import IntPk
 
 
 class CatalogRevision(db.Model):
@@ -11,7 +12,7 @@ class CatalogRevision(db.Model):
 
     __tablename__ = "catalog_revision"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     revision: Mapped[int] = mapped_column(sa.BigInteger, default=0)
 
     def __repr__(self) -> str:

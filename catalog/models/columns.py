@@ -1,0 +1,32 @@
+"""The kinds of column the models share, each declared once.
+
+SQLAlchemy maps an ``Annotated`` type to a whole column declaration: a model
+writes ``slug: Mapped[Slug]`` and gets the column type, length, constraints
+and default declared here. Arguments a model still passes to
+``mapped_column()`` are added to the kind's (``mapped_column(index=True)``,
+another ``default=``), and ``Mapped[Name | None]`` makes the column nullable.
+
+The lengths are the database's limits; what a user may submit must fit them.
+"""
+
+from typing import Annotated
+
+import sqlalchemy as sa
+from sqlalchemy.orm import mapped_column
+
+#: The longest slug (the name in a URL) of a team, domain, business or capability.
+SLUG_LENGTH = 63
+#: The longest name of a thing the catalog lists (a team, an API, a token, ...).
+NAME_LENGTH = 120
+
+#: An integer primary key, numbered by the database.
+IntPk = Annotated[int, mapped_column(primary_key=True)]
+
+#: The unique slug that names a row in URLs and imports.
+Slug = Annotated[str, mapped_column(sa.String(SLUG_LENGTH), unique=True)]
+
+#: A name people read.
+Name = Annotated[str, mapped_column(sa.String(NAME_LENGTH))]
+
+#: Free text of any length (a description, a comment, a spec), empty unless given.
+LongText = Annotated[str, mapped_column(sa.Text, default="")]
