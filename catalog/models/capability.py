@@ -9,8 +9,8 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.db import db
-from catalog.models._time import today, utcnow
-from catalog.models.columns import IntPk, LongText, Name, Slug
+from catalog.models._time import today
+from catalog.models.columns import CreatedAt, IntPk, LongText, Name, Slug, UpdatedAt
 from catalog.models.org import Team
 
 LAYERS = ("frontend", "business-platform", "data-platform", "infrastructure")
@@ -80,8 +80,8 @@ class Capability(db.Model):
     repo_url: Mapped[str] = mapped_column(sa.String(500), default="")
     sla_availability: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 3))
     sla_p99_ms: Mapped[int | None]
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]
     launched_on: Mapped[dt.date | None]
     deprecated_on: Mapped[dt.date | None]
     #: The last day a deprecated capability runs, and what its consumers move to.

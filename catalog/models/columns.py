@@ -9,10 +9,13 @@ another ``default=``), and ``Mapped[Name | None]`` makes the column nullable.
 The lengths are the database's limits; what a user may submit must fit them.
 """
 
+import datetime as dt
 from typing import Annotated
 
 import sqlalchemy as sa
 from sqlalchemy.orm import mapped_column
+
+from catalog.models._time import utcnow
 
 #: The longest slug (the name in a URL) of a team, domain, business or capability.
 SLUG_LENGTH = 63
@@ -30,3 +33,9 @@ Name = Annotated[str, mapped_column(sa.String(NAME_LENGTH))]
 
 #: Free text of any length (a description, a comment, a spec), empty unless given.
 LongText = Annotated[str, mapped_column(sa.Text, default="")]
+
+#: When the row was made (the catalog's clock).
+CreatedAt = Annotated[dt.datetime, mapped_column(default=utcnow)]
+
+#: When the row was last written (the catalog's clock).
+UpdatedAt = Annotated[dt.datetime, mapped_column(default=utcnow, onupdate=utcnow)]

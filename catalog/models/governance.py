@@ -1,15 +1,13 @@
 """Governance decisions kept beside the catalog: reviews of capabilities, consumer teams'
 migrations off deprecated ones, and duplicate candidates dismissed."""
 
-import datetime as dt
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.db import db
-from catalog.models._time import utcnow
 from catalog.models.capability import Capability, CapabilityId
-from catalog.models.columns import IntPk, LongText
+from catalog.models.columns import CreatedAt, IntPk, LongText, UpdatedAt
 from catalog.models.org import Team
 
 #: What a reviewer may decide: approve (proposed -> approved), reject, or ask for changes.
@@ -35,7 +33,7 @@ class Review(db.Model):
     decision: Mapped[str] = mapped_column(sa.String(20))
     comment: Mapped[LongText]
     reviewer: Mapped[str | None] = mapped_column(sa.String(63))
-    decided_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    decided_at: Mapped[CreatedAt] = mapped_column(index=True)
     capability_version: Mapped[int] = mapped_column(default=1)
 
     capability: Mapped[Capability] = relationship()
@@ -56,7 +54,7 @@ class MigrationStatus(db.Model):
     status: Mapped[str] = mapped_column(sa.String(20), default="not-started")
     note: Mapped[str] = mapped_column(sa.String(280), default="")
     updated_by: Mapped[str | None] = mapped_column(sa.String(63))
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[UpdatedAt]
 
     capability: Mapped[Capability] = relationship()
     team: Mapped[Team] = relationship()
@@ -82,7 +80,7 @@ class DuplicateDismissal(db.Model):
     second_id: Mapped[CapabilityId]
     reason: Mapped[str] = mapped_column(sa.Text)
     actor: Mapped[str | None] = mapped_column(sa.String(63))
-    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    at: Mapped[CreatedAt]
 
     first: Mapped[Capability] = relationship(foreign_keys="DuplicateDismissal.first_id")
     second: Mapped[Capability] = relationship(foreign_keys="DuplicateDismissal.second_id")

@@ -7,8 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from catalog.db import db
-from catalog.models._time import utcnow
-from catalog.models.columns import IntPk, LongText, Name, Slug
+from catalog.models.columns import CreatedAt, IntPk, LongText, Name, Slug
 
 TEAM_KINDS = ("platform", "business", "data", "infrastructure")
 ROLES = ("viewer", "contributor", "architect", "admin")
@@ -41,7 +40,7 @@ class User(db.Model):
     role: Mapped[str] = mapped_column(sa.String(20), default="viewer")
     team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id"))
     active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[CreatedAt]
     #: Part of every session and remember-me cookie; bumped to end them all
     #: (sign out, password change): cookies carrying an older one sign nobody in.
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -88,7 +87,7 @@ class ApiToken(db.Model):
     name: Mapped[Name]
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     scopes: Mapped[str] = mapped_column(sa.String(40), default="read")
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[CreatedAt]
     last_used_at: Mapped[dt.datetime | None]
     revoked_at: Mapped[dt.datetime | None]
 

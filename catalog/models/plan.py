@@ -7,9 +7,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.db import db
-from catalog.models._time import utcnow
 from catalog.models.capability import Business
-from catalog.models.columns import IntPk, LongText, Name
+from catalog.models.columns import CreatedAt, IntPk, LongText, Name
 from catalog.models.org import Team
 
 
@@ -30,7 +29,7 @@ class IncubationPlan(db.Model):
     needs: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)
     team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id"), index=True)
     created_by: Mapped[str | None] = mapped_column(sa.String(63))
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[CreatedAt]
     business_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("business.id", ondelete="SET NULL"), index=True)
     adopted_at: Mapped[dt.datetime | None]
