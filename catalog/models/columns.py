@@ -19,6 +19,8 @@ from catalog.models._time import utcnow
 
 #: The longest slug (the name in a URL) of a team, domain, business or capability.
 SLUG_LENGTH = 63
+#: The longest username; rows record who acted by username.
+USERNAME_LENGTH = 63
 #: The longest name of a thing the catalog lists (a team, an API, a token, ...).
 NAME_LENGTH = 120
 
@@ -30,6 +32,9 @@ Slug = Annotated[str, mapped_column(sa.String(SLUG_LENGTH), unique=True)]
 
 #: A name people read.
 Name = Annotated[str, mapped_column(sa.String(NAME_LENGTH))]
+
+#: A username: a user's own, or, kept as text so it outlives the account, who acted.
+Username = Annotated[str, mapped_column(sa.String(USERNAME_LENGTH))]
 
 #: Free text of any length (a description, a comment, a spec), empty unless given.
 LongText = Annotated[str, mapped_column(sa.Text, default="")]

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.db import db
 from catalog.models.capability import Capability, CapabilityId
-from catalog.models.columns import CreatedAt, IntPk, LongText, UpdatedAt
+from catalog.models.columns import CreatedAt, IntPk, LongText, UpdatedAt, Username
 from catalog.models.org import Team
 
 #: What a reviewer may decide: approve (proposed -> approved), reject, or ask for changes.
@@ -32,7 +32,7 @@ class Review(db.Model):
         sa.ForeignKey("capability.id", ondelete="CASCADE"))
     decision: Mapped[str] = mapped_column(sa.String(20))
     comment: Mapped[LongText]
-    reviewer: Mapped[str | None] = mapped_column(sa.String(63))
+    reviewer: Mapped[Username | None]
     decided_at: Mapped[CreatedAt] = mapped_column(index=True)
     capability_version: Mapped[int] = mapped_column(default=1)
 
@@ -53,7 +53,7 @@ class MigrationStatus(db.Model):
     team_id: Mapped[int] = mapped_column(sa.ForeignKey("team.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(sa.String(20), default="not-started")
     note: Mapped[str] = mapped_column(sa.String(280), default="")
-    updated_by: Mapped[str | None] = mapped_column(sa.String(63))
+    updated_by: Mapped[Username | None]
     updated_at: Mapped[UpdatedAt]
 
     capability: Mapped[Capability] = relationship()
@@ -79,7 +79,7 @@ class DuplicateDismissal(db.Model):
     first_id: Mapped[CapabilityId]
     second_id: Mapped[CapabilityId]
     reason: Mapped[str] = mapped_column(sa.Text)
-    actor: Mapped[str | None] = mapped_column(sa.String(63))
+    actor: Mapped[Username | None]
     at: Mapped[CreatedAt]
 
     first: Mapped[Capability] = relationship(foreign_keys="DuplicateDismissal.first_id")

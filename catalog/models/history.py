@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.db import db
-from catalog.models.columns import IntPk, LongText, Name
+from catalog.models.columns import IntPk, LongText, Name, Username
 
 #: Where a write came from.
 SOURCES = ("web", "api", "import", "cli", "seed")
@@ -44,7 +44,7 @@ class Change(db.Model):
 
     id: Mapped[IntPk]
     at: Mapped[dt.datetime]
-    actor: Mapped[str | None] = mapped_column(sa.String(63), index=True)
+    actor: Mapped[Username | None] = mapped_column(index=True)
     token: Mapped[Name | None]
     source: Mapped[str] = mapped_column(sa.String(12))
     kind: Mapped[str] = mapped_column(sa.String(20))

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from catalog.db import db
-from catalog.models.columns import CreatedAt, IntPk, LongText, Name, Slug
+from catalog.models.columns import CreatedAt, IntPk, LongText, Name, Slug, Username
 
 TEAM_KINDS = ("platform", "business", "data", "infrastructure")
 ROLES = ("viewer", "contributor", "architect", "admin")
@@ -33,7 +33,7 @@ class User(db.Model):
     __tablename__ = "user_account"
 
     id: Mapped[IntPk]
-    username: Mapped[str] = mapped_column(sa.String(63), unique=True)
+    username: Mapped[Username] = mapped_column(unique=True)
     display_name: Mapped[Name] = mapped_column(default="")
     email: Mapped[str] = mapped_column(sa.String(200), default="")
     password_hash: Mapped[str] = mapped_column(sa.String(256))

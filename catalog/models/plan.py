@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.db import db
 from catalog.models.capability import Business
-from catalog.models.columns import CreatedAt, IntPk, LongText, Name
+from catalog.models.columns import CreatedAt, IntPk, LongText, Name, Username
 from catalog.models.org import Team
 
 
@@ -28,7 +28,7 @@ class IncubationPlan(db.Model):
     capabilities: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)
     needs: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)
     team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id"), index=True)
-    created_by: Mapped[str | None] = mapped_column(sa.String(63))
+    created_by: Mapped[Username | None]
     created_at: Mapped[CreatedAt]
     business_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("business.id", ondelete="SET NULL"), index=True)
