@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.db import db
 from catalog.models._time import today
-from catalog.models.columns import CreatedAt, IntPk, LongText, Name, Slug, UpdatedAt
+from catalog.models.columns import CreatedAt, IntPk, LongText, Name, Slug, UpdatedAt, Word
 from catalog.models.org import Team
 
 LAYERS = ("frontend", "business-platform", "data-platform", "infrastructure")
@@ -49,7 +49,7 @@ class Business(db.Model):
     slug: Mapped[Slug]
     name: Mapped[Name]
     description: Mapped[LongText]
-    status: Mapped[str] = mapped_column(sa.String(20), default="live")
+    status: Mapped[Word] = mapped_column(default="live")
     team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id"))
 
     team: Mapped[Team | None] = relationship()
@@ -74,7 +74,7 @@ class Capability(db.Model):
     description: Mapped[LongText]
     domain_id: Mapped[int] = mapped_column(sa.ForeignKey("domain.id"), index=True)
     team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id"), index=True)
-    lifecycle: Mapped[str] = mapped_column(sa.String(20), default="proposed", index=True)
+    lifecycle: Mapped[Word] = mapped_column(default="proposed", index=True)
     tier: Mapped[int] = mapped_column(default=3)
     docs_url: Mapped[str] = mapped_column(sa.String(500), default="")
     repo_url: Mapped[str] = mapped_column(sa.String(500), default="")
@@ -150,7 +150,7 @@ class Api(db.Model):
     name: Mapped[Name]
     kind: Mapped[str] = mapped_column(sa.String(40), default="openapi")
     version: Mapped[str] = mapped_column(sa.String(40), default="")
-    status: Mapped[str] = mapped_column(sa.String(20), default="beta")
+    status: Mapped[Word] = mapped_column(default="beta")
     description: Mapped[LongText]
     spec: Mapped[LongText]
 
@@ -175,7 +175,7 @@ class Dependency(db.Model):
     api_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("api.id", ondelete="SET NULL")
     )
-    kind: Mapped[str] = mapped_column(sa.String(20), default="sync")
+    kind: Mapped[Word] = mapped_column(default="sync")
     since: Mapped[dt.date] = mapped_column(default=today)
 
     consumer: Mapped[Capability] = relationship(

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.db import db
 from catalog.models.capability import Business, Capability
-from catalog.models.columns import IntPk
+from catalog.models.columns import IntPk, Word
 
 delivery_capability = sa.Table(
     "delivery_capability",
@@ -40,7 +40,7 @@ class Delivery(db.Model):
     title: Mapped[str] = mapped_column(sa.String(200))
     requested_on: Mapped[dt.date]
     delivered_on: Mapped[dt.date | None] = mapped_column(index=True)
-    source: Mapped[str] = mapped_column(sa.String(20), default="form")
+    source: Mapped[Word] = mapped_column(default="form")
     external_ref: Mapped[str] = mapped_column(sa.String(120), default="")
 
     business: Mapped[Business] = relationship()

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.db import db
 from catalog.models.capability import Capability, CapabilityId
-from catalog.models.columns import CreatedAt, IntPk, LongText, UpdatedAt, Username
+from catalog.models.columns import CreatedAt, IntPk, LongText, UpdatedAt, Username, Word
 from catalog.models.org import Team
 
 #: What a reviewer may decide: approve (proposed -> approved), reject, or ask for changes.
@@ -30,7 +30,7 @@ class Review(db.Model):
     id: Mapped[IntPk]
     capability_id: Mapped[int] = mapped_column(
         sa.ForeignKey("capability.id", ondelete="CASCADE"))
-    decision: Mapped[str] = mapped_column(sa.String(20))
+    decision: Mapped[Word]
     comment: Mapped[LongText]
     reviewer: Mapped[Username | None]
     decided_at: Mapped[CreatedAt] = mapped_column(index=True)
@@ -51,7 +51,7 @@ class MigrationStatus(db.Model):
     id: Mapped[IntPk]
     capability_id: Mapped[CapabilityId]
     team_id: Mapped[int] = mapped_column(sa.ForeignKey("team.id", ondelete="CASCADE"))
-    status: Mapped[str] = mapped_column(sa.String(20), default="not-started")
+    status: Mapped[Word] = mapped_column(default="not-started")
     note: Mapped[str] = mapped_column(sa.String(280), default="")
     updated_by: Mapped[Username | None]
     updated_at: Mapped[UpdatedAt]

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.db import db
-from catalog.models.columns import IntPk, LongText, Name, Username
+from catalog.models.columns import IntPk, LongText, Name, Username, Word
 
 #: Where a write came from.
 SOURCES = ("web", "api", "import", "cli", "seed")
@@ -47,9 +47,9 @@ class Change(db.Model):
     actor: Mapped[Username | None] = mapped_column(index=True)
     token: Mapped[Name | None]
     source: Mapped[str] = mapped_column(sa.String(12))
-    kind: Mapped[str] = mapped_column(sa.String(20))
+    kind: Mapped[Word]
     slug: Mapped[str] = mapped_column(sa.String(130))
-    action: Mapped[str] = mapped_column(sa.String(20))
+    action: Mapped[Word]
     changes: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     note: Mapped[LongText]
     #: The catalog revision this change left behind (several changes of one
@@ -77,7 +77,7 @@ class ChangeScope(db.Model):
 
     change_id: Mapped[int] = mapped_column(
         sa.ForeignKey("change.id", ondelete="CASCADE"), primary_key=True)
-    kind: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    kind: Mapped[Word] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(130), primary_key=True)
     at: Mapped[dt.datetime | None]
 
@@ -97,7 +97,7 @@ class Version(db.Model):
     )
 
     id: Mapped[IntPk]
-    kind: Mapped[str] = mapped_column(sa.String(20))
+    kind: Mapped[Word]
     key: Mapped[str] = mapped_column(sa.String(130))
     valid_from: Mapped[dt.datetime]
     valid_to: Mapped[dt.datetime | None]

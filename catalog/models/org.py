@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from catalog.db import db
-from catalog.models.columns import CreatedAt, IntPk, LongText, Name, Slug, Username
+from catalog.models.columns import CreatedAt, IntPk, LongText, Name, Slug, Username, Word
 
 TEAM_KINDS = ("platform", "business", "data", "infrastructure")
 ROLES = ("viewer", "contributor", "architect", "admin")
@@ -19,7 +19,7 @@ class Team(db.Model):
     id: Mapped[IntPk]
     slug: Mapped[Slug]
     name: Mapped[Name]
-    kind: Mapped[str] = mapped_column(sa.String(20), default="platform")
+    kind: Mapped[Word] = mapped_column(default="platform")
     contact: Mapped[str] = mapped_column(sa.String(200), default="")
     description: Mapped[LongText]
 
@@ -37,7 +37,7 @@ class User(db.Model):
     display_name: Mapped[Name] = mapped_column(default="")
     email: Mapped[str] = mapped_column(sa.String(200), default="")
     password_hash: Mapped[str] = mapped_column(sa.String(256))
-    role: Mapped[str] = mapped_column(sa.String(20), default="viewer")
+    role: Mapped[Word] = mapped_column(default="viewer")
     team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[CreatedAt]
