@@ -23,6 +23,8 @@ SLUG_LENGTH = 63
 USERNAME_LENGTH = 63
 #: The longest name of a thing the catalog lists (a team, an API, a token, ...).
 NAME_LENGTH = 120
+#: The longest way to reach someone (an email address, a chat channel).
+CONTACT_LENGTH = 200
 #: The longest one-word value: a status, lifecycle, kind, role, decision or action.
 WORD_LENGTH = 20
 
@@ -40,6 +42,9 @@ Username = Annotated[str, mapped_column(sa.String(USERNAME_LENGTH))]
 
 #: Free text of any length (a description, a comment, a spec), empty unless given.
 LongText = Annotated[str, mapped_column(sa.Text, default="")]
+
+#: How to reach someone (an email address, a chat channel), empty unless given.
+Contact = Annotated[str, mapped_column(sa.String(CONTACT_LENGTH), default="")]
 
 #: One word from a small vocabulary (the tuples beside the models): a status, a kind, a role.
 Word = Annotated[str, mapped_column(sa.String(WORD_LENGTH))]

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from catalog.db import db
-from catalog.models.columns import CreatedAt, IntPk, LongText, Name, Slug, Username, Word
+from catalog.models.columns import Contact, CreatedAt, IntPk, LongText, Name, Slug, Username, Word
 
 TEAM_KINDS = ("platform", "business", "data", "infrastructure")
 ROLES = ("viewer", "contributor", "architect", "admin")
@@ -20,7 +20,7 @@ class Team(db.Model):
     slug: Mapped[Slug]
     name: Mapped[Name]
     kind: Mapped[Word] = mapped_column(default="platform")
-    contact: Mapped[str] = mapped_column(sa.String(200), default="")
+    contact: Mapped[Contact]
     description: Mapped[LongText]
 
     members: Mapped[list["User"]] = relationship(back_populates="team")
@@ -35,7 +35,7 @@ class User(db.Model):
     id: Mapped[IntPk]
     username: Mapped[Username] = mapped_column(unique=True)
     display_name: Mapped[Name] = mapped_column(default="")
-    email: Mapped[str] = mapped_column(sa.String(200), default="")
+    email: Mapped[Contact]
     password_hash: Mapped[str] = mapped_column(sa.String(256))
     role: Mapped[Word] = mapped_column(default="viewer")
     team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id"))
