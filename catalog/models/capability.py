@@ -2,7 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, ClassVar
+from typing import ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.ext.hybrid import hybrid_property
@@ -10,7 +10,19 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.db import db
 from catalog.models._time import today
-from catalog.models.columns import CreatedAt, IntPk, LongText, Name, Slug, UpdatedAt, Word
+from catalog.models.columns import (
+    ApiId,
+    BusinessId,
+    CapabilityId,
+    CreatedAt,
+    IntPk,
+    LongText,
+    Name,
+    Slug,
+    TeamId,
+    UpdatedAt,
+    Word,
+)
 from catalog.models.org import Team
 
 LAYERS = ("frontend", "business-platform", "data-platform", "infrastructure")
@@ -19,10 +31,6 @@ TIERS = (1, 2, 3)
 API_STATUSES = ("beta", "stable", "deprecated")
 API_KINDS = ("openapi", "grpc", "asyncapi", "graphql")
 DEPENDENCY_KINDS = ("sync", "async", "data")
-
-#: The indexed id of the capability a row belongs to; the row goes when the capability does.
-CapabilityId = Annotated[int, mapped_column(sa.ForeignKey("capability.id", ondelete="CASCADE"),
-                                            index=True)]
 
 
 class Domain(db.Model):
@@ -50,7 +58,7 @@ class Business(db.Model):
     name: Mapped[Name]
     description: Mapped[LongText]
     status: Mapped[Word] = mapped_column(default="live")
-    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id"))
+    team_id: Mapped[TeamId | None]
 
     team: Mapped[Team | None] = relationship()
     adoptions: Mapped[list["Adoption"]] = relationship(
@@ -73,7 +81,7 @@ class Capability(db.Model):
     summary: Mapped[str] = mapped_column(sa.String(280), default="")
     description: Mapped[LongText]
     domain_id: Mapped[int] = mapped_column(sa.ForeignKey("domain.id"), index=True)
-    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id"), index=True)
+    team_id: Mapped[TeamId | None] = mapped_column(index=True)
     lifecycle: Mapped[Word] = mapped_column(default="proposed", index=True)
     tier: Mapped[int] = mapped_column(default=3)
     docs_url: Mapped[str] = mapped_column(sa.String(500), default="")
@@ -172,9 +180,7 @@ class Dependency(db.Model):
     id: Mapped[IntPk]
     consumer_id: Mapped[CapabilityId]
     provider_id: Mapped[CapabilityId]
-    api_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("api.id", ondelete="SET NULL")
-    )
+    api_id: Mapped[ApiId | None]
     kind: Mapped[Word] = mapped_column(default="sync")
     since: Mapped[dt.date] = mapped_column(default=today)
 
@@ -196,13 +202,9 @@ class Adoption(db.Model):
     __tablename__ = "adoption"
 
     id: Mapped[IntPk]
-    business_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("business.id", ondelete="CASCADE"), index=True
-    )
+    business_id: Mapped[BusinessId]
     capability_id: Mapped[CapabilityId]
-    api_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("api.id", ondelete="SET NULL")
-    )
+    api_id: Mapped[ApiId | None]
     since: Mapped[dt.date] = mapped_column(default=today)
     until: Mapped[dt.date | None]
     purpose: Mapped[str] = mapped_column(sa.String(280), default="")

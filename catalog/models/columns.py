@@ -49,6 +49,20 @@ Contact = Annotated[str, mapped_column(sa.String(CONTACT_LENGTH), default="")]
 #: One word from a small vocabulary (the tuples beside the models): a status, a kind, a role.
 Word = Annotated[str, mapped_column(sa.String(WORD_LENGTH))]
 
+#: The indexed id of the capability a row belongs to; the row goes when the capability does.
+CapabilityId = Annotated[int, mapped_column(sa.ForeignKey("capability.id", ondelete="CASCADE"),
+                                            index=True)]
+
+#: The indexed id of the business a row belongs to; the row goes when the business does.
+BusinessId = Annotated[int, mapped_column(sa.ForeignKey("business.id", ondelete="CASCADE"),
+                                          index=True)]
+
+#: The id of the API a row names; it becomes NULL when the API goes.
+ApiId = Annotated[int, mapped_column(sa.ForeignKey("api.id", ondelete="SET NULL"))]
+
+#: The id of the team a row names.
+TeamId = Annotated[int, mapped_column(sa.ForeignKey("team.id"))]
+
 #: When the row was made (the catalog's clock).
 CreatedAt = Annotated[dt.datetime, mapped_column(default=utcnow)]
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.db import db
 from catalog.models.capability import Business, Capability
-from catalog.models.columns import IntPk, Word
+from catalog.models.columns import BusinessId, IntPk, Word
 
 delivery_capability = sa.Table(
     "delivery_capability",
@@ -34,9 +34,7 @@ class Delivery(db.Model):
     )
 
     id: Mapped[IntPk]
-    business_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("business.id", ondelete="CASCADE"), index=True
-    )
+    business_id: Mapped[BusinessId]
     title: Mapped[str] = mapped_column(sa.String(200))
     requested_on: Mapped[dt.date]
     delivered_on: Mapped[dt.date | None] = mapped_column(index=True)

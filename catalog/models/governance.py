@@ -6,8 +6,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.db import db
-from catalog.models.capability import Capability, CapabilityId
-from catalog.models.columns import CreatedAt, IntPk, LongText, UpdatedAt, Username, Word
+from catalog.models.capability import Capability
+from catalog.models.columns import (
+    CapabilityId,
+    CreatedAt,
+    IntPk,
+    LongText,
+    UpdatedAt,
+    Username,
+    Word,
+)
 from catalog.models.org import Team
 
 #: What a reviewer may decide: approve (proposed -> approved), reject, or ask for changes.

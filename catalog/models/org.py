@@ -7,7 +7,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from catalog.db import db
-from catalog.models.columns import Contact, CreatedAt, IntPk, LongText, Name, Slug, Username, Word
+from catalog.models.columns import (
+    Contact,
+    CreatedAt,
+    IntPk,
+    LongText,
+    Name,
+    Slug,
+    TeamId,
+    Username,
+    Word,
+)
 
 TEAM_KINDS = ("platform", "business", "data", "infrastructure")
 ROLES = ("viewer", "contributor", "architect", "admin")
@@ -38,7 +48,7 @@ class User(db.Model):
     email: Mapped[Contact]
     password_hash: Mapped[str] = mapped_column(sa.String(256))
     role: Mapped[Word] = mapped_column(default="viewer")
-    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id"))
+    team_id: Mapped[TeamId | None]
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[CreatedAt]
     #: Part of every session and remember-me cookie; bumped to end them all

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.db import db
 from catalog.models.capability import Business
-from catalog.models.columns import CreatedAt, IntPk, LongText, Name, Username
+from catalog.models.columns import CreatedAt, IntPk, LongText, Name, TeamId, Username
 from catalog.models.org import Team
 
 
@@ -27,7 +27,7 @@ class IncubationPlan(db.Model):
     purpose: Mapped[LongText]
     capabilities: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)
     needs: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)
-    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id"), index=True)
+    team_id: Mapped[TeamId | None] = mapped_column(index=True)
     created_by: Mapped[Username | None]
     created_at: Mapped[CreatedAt]
     business_id: Mapped[int | None] = mapped_column(
