@@ -14,10 +14,11 @@ from catalog.db import db, scalar_or_not_found, transaction
 from catalog.errors import Conflict, ValidationFailed
 from catalog.models import ApiToken, Team, User
 from catalog.models._time import utcnow
+from catalog.models.columns import USERNAME_LENGTH
 from catalog.models.org import ROLES
 from catalog.validation import Errors
 
-USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
+USERNAME_RE = re.compile(rf"^[a-z0-9][a-z0-9._-]{{1,{USERNAME_LENGTH - 1}}}$")
 PASSWORD_MIN = 8
 TOKEN_PREFIX = "cpt_"
 TOKEN_SCOPES = ("read", "write")
@@ -37,8 +38,8 @@ def create_user(username: str, password: str, *, role: str = "viewer", team: str
     errors = Errors()
     username = (username or "").strip().lower()
     if not USERNAME_RE.match(username):
-        errors.add("username", "Username must be 2-63 lowercase letters, digits, dots, "
-                               "hyphens or underscores.")
+        errors.add("username", f"Username must be 2-{USERNAME_LENGTH} lowercase letters, digits, "
+                               "dots, hyphens or underscores.")
     if len(password or "") < PASSWORD_MIN:
         errors.add("password", f"Password must be at least {PASSWORD_MIN} characters.")
     if role not in ROLES:

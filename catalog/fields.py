@@ -43,6 +43,7 @@ from pydantic.json_schema import GenerateJsonSchema
 from pydantic_core import PydanticCustomError
 
 from catalog.models.capability import API_STATUSES, DEPENDENCY_KINDS, LAYERS, LIFECYCLES, TIERS
+from catalog.models.columns import CONTACT_LENGTH, NAME_LENGTH, SLUG_LENGTH, WORD_LENGTH
 from catalog.models.org import TEAM_KINDS
 
 __all__ = ["AdoptionInput", "ApiInput", "BusinessInput", "CapabilityInput", "DeliveryInput",
@@ -52,11 +53,12 @@ __all__ = ["AdoptionInput", "ApiInput", "BusinessInput", "CapabilityInput", "Del
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TAG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-SLUG_MAX = 63
-NAME_MAX = 120
+#: What a user may submit as a slug, name, contact or status fits its column (models.columns).
+SLUG_MAX = SLUG_LENGTH
+NAME_MAX = NAME_LENGTH
 DESCRIPTION_MAX = 20_000
-CONTACT_MAX = 200
-STATUS_MAX = 20
+CONTACT_MAX = CONTACT_LENGTH
+STATUS_MAX = WORD_LENGTH
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 #: The earliest date the catalog records (older ones are typing slips, and quarters are
 #: labelled with four-digit years).
