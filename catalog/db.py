@@ -1,7 +1,7 @@
 """The unbound SQLAlchemy extension shared by models and services, and their transaction."""
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -28,6 +28,34 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+#: Indexes the migrations make for search and browse (0002, 0004) that the models do not
+#: declare: expressions, pg_trgm and covering indexes only the queries need to know of.
+MIGRATION_ONLY_INDEXES = frozenset({
+    "ix_capability_facets", "ix_capability_name_key", "ix_capability_search_trgm",
+    "ix_capability_tier_name", "ix_capability_updated"})
+#: SQLite's full-text index of capabilities (0002): a virtual table and its shadow tables.
+MIGRATION_ONLY_TABLES = "capability_fts"
+
+
+def schema_filter(dialect: str) -> Callable[..., bool]:
+    """Return Alembic's ``include_object`` for ``dialect``: what the models must describe.
+
+    Leaves out the indexes and tables only the migrations make, so that
+    ``flask db check`` passes and ``flask db migrate`` never drafts dropping
+    them, and, on SQLite, the foreign key of ``capability.replacement_id``:
+    0008 declares it on the column, and SQLite's reflection reads such a key
+    back without its name and ON DELETE, though the database keeps both.
+    """
+    def include_object(obj, name, type_, reflected, compare_to) -> bool:
+        if type_ == "index":
+            return name not in MIGRATION_ONLY_INDEXES
+        if type_ == "table":
+            return not (reflected and name.startswith(MIGRATION_ONLY_TABLES))
+        if type_ == "foreign_key_constraint" and dialect == "sqlite":
+            return list(obj.column_keys) != ["replacement_id"]
+        return True
+    return include_object
 
 #: SQLite's page cache per connection, in KiB (its default is 2,000). A search at
 #: 10,000 capabilities reads about a thousand rows by id; with the default cache

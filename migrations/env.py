@@ -4,6 +4,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from catalog.db import schema_filter
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -99,6 +101,9 @@ def run_migrations_online():
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            # what the models describe (not the search indexes only migrations make)
+            include_object=schema_filter(connection.dialect.name),
+            compare_server_default=True,
             **conf_args
         )
 
