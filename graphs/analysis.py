@@ -35,6 +35,7 @@ __all__ = [
     "induced_copy",
     "keystones",
     "layering_breaks",
+    "node_business_reach",
     "paths_between",
     "project",
     "reaching_businesses",
@@ -318,6 +319,23 @@ def business_reach(G: nx.DiGraph) -> dict:
     """
     bit, reached = business_bits(G)
     return {n: reached[n].bit_count() for n in G if n not in bit}
+
+
+def node_business_reach(G: nx.DiGraph, node: Hashable) -> int:
+    """Return how many businesses reach ``node``: :func:`business_reach` of one node.
+
+    One walk up from ``node`` (its ancestors), for a graph whose whole map is
+    not worth computing, such as the catalog as of a moment looked at once.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("tmall", "orders"), ("taobao", "orders"), ("orders", "payments")])
+    >>> nx.set_node_attributes(G, {"tmall": "business", "taobao": "business"}, "kind")
+    >>> node_business_reach(G, "payments"), node_business_reach(G, "tmall")
+    (2, 0)
+    """
+    kinds = G.nodes
+    return sum(1 for n in nx.ancestors(G, node) if kinds[n].get("kind") == "business")
 
 
 def reaching_businesses(G: nx.DiGraph) -> dict:

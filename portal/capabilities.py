@@ -32,6 +32,7 @@ from catalog.paging import paginate
 from catalog.permissions import can_govern, ensure_can_edit, ensure_can_register
 from catalog.spreadsheet import neutralise
 from catalog.timetravel import capability_at
+from graphs.analysis import node_business_reach
 from graphs.cache import catalog_graph, reach_index
 from graphs.metrics import business_reach_of
 from graphs.nodes import capability_node
@@ -223,7 +224,8 @@ def _detail_as_of(slug: str, as_of) -> str:
     return render_template(
         "capabilities/as_of.html", c=snapshot, node=node, layer=layer, as_of=as_of,
         providers=sorted(providers, key=lambda p: (p["node"].get("name") or p["provider"]).lower()),
-        adopters=_adopters(adoptions), business_reach=business_reach_of(slug, as_of=as_of),
+        adopters=_adopters(adoptions),
+        business_reach=node_business_reach(G, capability_node(slug)),
         **consumers_context(G, slug, ConsumerQuery(as_of=as_of)))
 
 

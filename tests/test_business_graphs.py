@@ -5,6 +5,7 @@ import random
 import networkx as nx
 import pytest
 
+from graphs.analysis import business_reach, node_business_reach
 from graphs.business import (
     FIGURE_NODES,
     GROUP_NODES,
@@ -54,6 +55,14 @@ class TestAgainstNetworkx:
     def test_businesses_reaching(self, seed):
         G = random_catalog(seed)
         assert {n: set(bs) for n, bs in businesses_reaching(G).items()} == reference_reaching(G)
+
+    def test_business_reach_of_one_node(self, seed):
+        G = random_catalog(seed)
+        reached = reference_reaching(G)
+        whole = business_reach(G)
+        for node in G:
+            if G.nodes[node]["kind"] == "capability":
+                assert node_business_reach(G, node) == len(reached.get(node, ())) == whole[node]
 
     def test_boundary(self, seed):
         G = random_catalog(seed)
