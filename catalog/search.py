@@ -18,7 +18,7 @@ capability's slug, lower-case name and place in the catalog by tier and name.
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -123,7 +123,7 @@ def word_matches(word: str) -> list[int]:
     return sorted(set(_own_text_matches(word, index)).union(_context_matches(word, index)))
 
 
-def ranked(q: str, ids: Iterable[int]) -> list[int]:
+def ranked(q: str, ids: Collection[int]) -> list[int]:
     """Return ``ids`` best match for the search text ``q`` first.
 
     The slug is ``q``, then the name is ``q``, the name starts with it, the

@@ -32,10 +32,10 @@ from catalog.paging import paginate
 from catalog.permissions import can_govern, ensure_can_edit, ensure_can_register
 from catalog.spreadsheet import neutralise
 from catalog.timetravel import capability_at
-from graphs.analysis import node_business_reach
+from graphs.analysis import direct_consumers, node_business_reach
 from graphs.cache import catalog_graph, reach_index
 from graphs.metrics import business_reach_of
-from graphs.nodes import capability_node
+from graphs.nodes import business_node, capability_node
 from graphs.params import MAX_DEPTH, ConsumerQuery, ImpactQuery
 from graphs.reports import consumer_rows, reach_report
 from graphs.scorecards import scorecard_of
@@ -218,9 +218,8 @@ def _detail_as_of(slug: str, as_of) -> str:
     node = G.nodes[capability_node(slug)]
     providers = [{**dep, "node": G.nodes.get(capability_node(dep["provider"]), {})}
                  for dep in snapshot["dependencies"]]
-    adoptions = ((b["slug"], b.get("name") or b["slug"], "")
-                 for b in map(G.nodes.get, G.predecessors(capability_node(slug)))
-                 if b.get("kind") == "business")
+    adoptions = ((b, G.nodes[business_node(b)].get("name") or b, "")
+                 for b in direct_consumers(G, capability_node(slug))["businesses"])
     return render_template(
         "capabilities/as_of.html", c=snapshot, node=node, layer=layer, as_of=as_of,
         providers=sorted(providers, key=lambda p: (p["node"].get("name") or p["provider"]).lower()),
