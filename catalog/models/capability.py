@@ -34,7 +34,7 @@ DEPENDENCY_KINDS = ("sync", "async", "data")
 
 
 class Domain(db.Model):
-    __tablename__ = "domain"
+    """A business domain (membership, product...) on one layer of the platform."""
 
     id: Mapped[IntPk]
     slug: Mapped[Slug]
@@ -44,14 +44,9 @@ class Domain(db.Model):
 
     capabilities: Mapped[list["Capability"]] = relationship(back_populates="domain")
 
-    def __repr__(self) -> str:
-        return f"<Domain {self.slug} ({self.layer})>"
-
 
 class Business(db.Model):
     """A frontend business that consumes platform capabilities."""
-
-    __tablename__ = "business"
 
     id: Mapped[IntPk]
     slug: Mapped[Slug]
@@ -65,12 +60,10 @@ class Business(db.Model):
         back_populates="business", order_by="Adoption.id"
     )
 
-    def __repr__(self) -> str:
-        return f"<Business {self.slug}>"
-
 
 class Capability(db.Model):
-    __tablename__ = "capability"
+    """A reusable platform capability: owner, lifecycle, SLA, APIs and dependencies."""
+
     __table_args__ = (
         sa.CheckConstraint("tier BETWEEN 1 AND 3", name="tier_range"),
     )
@@ -133,24 +126,19 @@ class Capability(db.Model):
     def tags(self) -> list[str]:
         return [link.tag for link in self.tag_links]
 
-    def __repr__(self) -> str:
-        return f"<Capability {self.slug}>"
-
 
 class CapabilityTag(db.Model):
-    __tablename__ = "capability_tag"
+    """One free-form tag of a capability."""
 
     capability_id: Mapped[int] = mapped_column(
         sa.ForeignKey("capability.id", ondelete="CASCADE"), primary_key=True
     )
     tag: Mapped[str] = mapped_column(sa.String(40), primary_key=True, index=True)
 
-    def __repr__(self) -> str:
-        return f"<CapabilityTag {self.capability_id}:{self.tag}>"
-
 
 class Api(db.Model):
-    __tablename__ = "api"
+    """One API a capability offers, with its kind, version, status and spec."""
+
     __table_args__ = (sa.UniqueConstraint("capability_id", "name"),)
 
     id: Mapped[IntPk]
@@ -164,14 +152,10 @@ class Api(db.Model):
 
     capability: Mapped[Capability] = relationship(back_populates="apis")
 
-    def __repr__(self) -> str:
-        return f"<Api {self.name} of {self.capability_id}>"
-
 
 class Dependency(db.Model):
     """Consumer capability -> provider capability."""
 
-    __tablename__ = "dependency"
     __table_args__ = (
         sa.UniqueConstraint("consumer_id", "provider_id"),
         sa.CheckConstraint("consumer_id <> provider_id", name="not_self"),
@@ -192,14 +176,9 @@ class Dependency(db.Model):
     )
     api: Mapped[Api | None] = relationship()
 
-    def __repr__(self) -> str:
-        return f"<Dependency {self.consumer_id} -> {self.provider_id}>"
-
 
 class Adoption(db.Model):
     """A business using a capability (optionally one API of it)."""
-
-    __tablename__ = "adoption"
 
     id: Mapped[IntPk]
     business_id: Mapped[BusinessId]
@@ -222,6 +201,3 @@ class Adoption(db.Model):
     @classmethod
     def _active_expression(cls) -> sa.ColumnElement[bool]:
         return sa.or_(cls.until.is_(None), cls.until > sa.func.current_date())
-
-    def __repr__(self) -> str:
-        return f"<Adoption {self.business_id} -> {self.capability_id}>"

@@ -25,7 +25,8 @@ delivery_capability = sa.Table(
 
 
 class Delivery(db.Model):
-    __tablename__ = "delivery"
+    """One business feature, from request to delivery, and the capabilities it reused."""
+
     __table_args__ = (
         # An external reference (a ticket id) names one delivery of a business.
         sa.Index("uq_delivery_business_external_ref", "business_id", "external_ref",
@@ -49,6 +50,3 @@ class Delivery(db.Model):
         if self.delivered_on is None:
             return None
         return (self.delivered_on - self.requested_on).days
-
-    def __repr__(self) -> str:
-        return f"<Delivery {self.title!r}>"

@@ -32,7 +32,6 @@ class Review(db.Model):
     rejection or a request for changes.
     """
 
-    __tablename__ = "review"
     __table_args__ = (sa.Index("ix_review_capability", "capability_id", "id"),)
 
     id: Mapped[IntPk]
@@ -46,14 +45,10 @@ class Review(db.Model):
 
     capability: Mapped[Capability] = relationship()
 
-    def __repr__(self) -> str:
-        return f"<Review {self.decision} of {self.capability_id}>"
-
 
 class MigrationStatus(db.Model):
     """How far one consumer team is in moving off one deprecated capability."""
 
-    __tablename__ = "migration_status"
     __table_args__ = (sa.UniqueConstraint("capability_id", "team_id"),)
 
     id: Mapped[IntPk]
@@ -67,9 +62,6 @@ class MigrationStatus(db.Model):
     capability: Mapped[Capability] = relationship()
     team: Mapped[Team] = relationship()
 
-    def __repr__(self) -> str:
-        return f"<MigrationStatus {self.team_id} off {self.capability_id}: {self.status}>"
-
 
 class DuplicateDismissal(db.Model):
     """"Not a duplicate": two capabilities someone judged distinct, who and why.
@@ -77,7 +69,6 @@ class DuplicateDismissal(db.Model):
     The pair is stored once, the capability with the smaller id first.
     """
 
-    __tablename__ = "duplicate_dismissal"
     __table_args__ = (
         sa.UniqueConstraint("first_id", "second_id"),
         sa.CheckConstraint("first_id < second_id", name="ordered_pair"),
@@ -92,6 +83,3 @@ class DuplicateDismissal(db.Model):
 
     first: Mapped[Capability] = relationship(foreign_keys="DuplicateDismissal.first_id")
     second: Mapped[Capability] = relationship(foreign_keys="DuplicateDismissal.second_id")
-
-    def __repr__(self) -> str:
-        return f"<DuplicateDismissal {self.first_id} ~ {self.second_id}>"

@@ -39,7 +39,6 @@ VERSIONED_KINDS = ("team", "domain", "business", "capability", "adoption")
 class Change(db.Model):
     """One change to one entity, as the changes feed and History tabs show it."""
 
-    __tablename__ = "change"
     __table_args__ = (sa.Index("ix_change_at_id", "at", "id"),)
 
     id: Mapped[IntPk]
@@ -59,9 +58,6 @@ class Change(db.Model):
     scopes: Mapped[list["ChangeScope"]] = relationship(
         back_populates="change", cascade="all, delete-orphan")
 
-    def __repr__(self) -> str:
-        return f"<Change {self.action} {self.kind}:{self.slug} at {self.at:%Y-%m-%d %H:%M}>"
-
 
 class ChangeScope(db.Model):
     """Files a change under one entity it concerns (``kind:slug``).
@@ -71,7 +67,6 @@ class ChangeScope(db.Model):
     a team's thousands of changes reads twenty index entries, not all of them.
     """
 
-    __tablename__ = "change_scope"
     __table_args__ = (sa.Index("ix_change_scope_entity", "kind", "slug", "change_id"),
                       sa.Index("ix_change_scope_at", "kind", "slug", "at", "change_id"))
 
@@ -82,9 +77,6 @@ class ChangeScope(db.Model):
     at: Mapped[dt.datetime | None]
 
     change: Mapped[Change] = relationship(back_populates="scopes")
-
-    def __repr__(self) -> str:
-        return f"<ChangeScope {self.kind}:{self.slug} of {self.change_id}>"
 
 
 class Version(db.Model):
@@ -104,17 +96,9 @@ class Version(db.Model):
     data: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     change_id: Mapped[int | None] = mapped_column(sa.ForeignKey("change.id", ondelete="SET NULL"))
 
-    def __repr__(self) -> str:
-        return f"<Version {self.kind}:{self.key} from {self.valid_from:%Y-%m-%d}>"
-
 
 class SpecText(db.Model):
     """An API spec text, kept once per distinct text (versions name it by digest)."""
 
-    __tablename__ = "spec_text"
-
     digest: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     text: Mapped[str] = mapped_column(sa.Text)
-
-    def __repr__(self) -> str:
-        return f"<SpecText {self.digest[:12]}>"

@@ -24,7 +24,7 @@ ROLES = ("viewer", "contributor", "architect", "admin")
 
 
 class Team(db.Model):
-    __tablename__ = "team"
+    """A platform or business team: owns capabilities, signs its members in."""
 
     id: Mapped[IntPk]
     slug: Mapped[Slug]
@@ -35,11 +35,10 @@ class Team(db.Model):
 
     members: Mapped[list["User"]] = relationship(back_populates="team")
 
-    def __repr__(self) -> str:
-        return f"<Team {self.slug}>"
-
 
 class User(db.Model):
+    """A person who signs in, with a role and (usually) a team."""
+
     __tablename__ = "user_account"
 
     id: Mapped[IntPk]
@@ -83,14 +82,9 @@ class User(db.Model):
         """Return True when ``password`` matches the stored hash."""
         return check_password_hash(self.password_hash, password)
 
-    def __repr__(self) -> str:
-        return f"<User {self.username} ({self.role})>"
-
 
 class ApiToken(db.Model):
     """A personal API token; only its SHA-256 digest is stored."""
-
-    __tablename__ = "api_token"
 
     id: Mapped[IntPk]
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
@@ -102,6 +96,3 @@ class ApiToken(db.Model):
     revoked_at: Mapped[dt.datetime | None]
 
     user: Mapped[User] = relationship(back_populates="tokens")
-
-    def __repr__(self) -> str:
-        return f"<ApiToken {self.name} of user {self.user_id}>"

@@ -20,8 +20,6 @@ class IncubationPlan(db.Model):
     that adopted them.
     """
 
-    __tablename__ = "incubation_plan"
-
     id: Mapped[IntPk]
     name: Mapped[Name]
     purpose: Mapped[LongText]
@@ -36,6 +34,3 @@ class IncubationPlan(db.Model):
 
     team: Mapped[Team | None] = relationship()
     business: Mapped[Business | None] = relationship()
-
-    def __repr__(self) -> str:
-        return f"<IncubationPlan {self.id} {self.name!r}>"

@@ -10,10 +10,5 @@ from catalog.models.columns import IntPk
 class CatalogRevision(db.Model):
     """One row whose number is bumped by every catalog write."""
 
-    __tablename__ = "catalog_revision"
-
     id: Mapped[IntPk]
     revision: Mapped[int] = mapped_column(sa.BigInteger, default=0)
-
-    def __repr__(self) -> str:
-        return f"<CatalogRevision {self.revision}>"
