@@ -21,10 +21,10 @@ from catalog.db import db, scalar_or_not_found, transaction
 from catalog.errors import Conflict, NotFound, ValidationFailed
 from catalog.models import Adoption, Api, Business, Capability, User
 from catalog.models._time import today
-from catalog.paging import FilteredPage, ListFilters
+from catalog.paging import FilteredPage, ListFilters, flag_filter, slug_filter
 from catalog.permissions import ensure_can_act_for
 from catalog.snapshots import adoption_snapshot
-from catalog.validation import Errors, check_adoption, check_flag, check_until
+from catalog.validation import Errors, check_adoption, check_until
 
 __all__ = [
     "AdoptionFilters",
@@ -189,21 +189,9 @@ def get_adoption(adoption_id: int) -> Adoption:
 class AdoptionFilters(ListFilters):
     """What the adoption list asks for: a business, a capability, active or not."""
 
-    business: str = ""
-    capability: str = ""
-    active: bool | None = None
-
-    @classmethod
-    def filters_from(cls, args: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
-        """Return the business, capability and active flag ``args`` ask for."""
-        return {"business": str(args.get("business") or "").strip(),
-                "capability": str(args.get("capability") or "").strip(),
-                "active": check_flag(args.get("active"), errors, "active")}
-
-    def filter_args(self) -> dict[str, Any]:
-        """Return the adoption list's own URL parameters."""
-        return {"business": self.business, "capability": self.capability,
-                "active": None if self.active is None else str(self.active).lower()}
+    business: str = slug_filter("Business")
+    capability: str = slug_filter("Capability")
+    active: bool | None = flag_filter()
 
 
 AdoptionPage = FilteredPage[Adoption, AdoptionFilters]

@@ -10,15 +10,15 @@ lines a person reads ("owner: Trade Platform -> Membership Platform").
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
 
 from catalog.db import db
-from catalog.fields import SLUG_RE
 from catalog.models import Business, Change, ChangeScope, Domain, Team
 from catalog.models.history import KINDS
-from catalog.paging import FilteredPage, ListFilters
+from catalog.paging import FilteredPage, ListFilters, list_filter, slug_filter
 from catalog.validation import Errors, check_moment
 
 __all__ = ["ChangeFilters", "ChangePage", "Names", "change_dict", "describe", "list_changes",
@@ -43,61 +43,67 @@ HEADLINE = ("name", "title", "business", "capability", "team", "domain", "lifecy
             "since", "delivered_on", "role", "scopes")
 
 
+def _entity(value: Any, errors: Errors, field: str) -> tuple[str, str] | None:
+    raw = str(value or "").strip()
+    if not raw:
+        return None
+    kind, _, slug = raw.partition(":")
+    if kind not in KINDS or not slug or len(raw) > ENTITY_MAX:
+        errors.add(field, f"{field} must be kind:slug, e.g. capability:checkout, the kind one "
+                          f"of {', '.join(KINDS)}.")
+        return None
+    return kind, slug
+
+
+def _kind(value: Any, errors: Errors, field: str) -> str:
+    kind = str(value or "").strip()
+    if kind and kind not in KINDS:
+        errors.add(field, f"{field} must be one of {', '.join(KINDS)}.")
+    return kind
+
+
+def _actor(value: Any, errors: Errors, field: str) -> str:
+    actor = str(value or "").strip()
+    if len(actor) > ACTOR_MAX:
+        errors.add(field, f"{field} must be at most {ACTOR_MAX} characters.")
+    return actor
+
+
+def _text(moment: dt.datetime | None, *, end_of_day: bool) -> str | None:
+    if moment is None:
+        return None
+    if moment.time() == (dt.time.max if end_of_day else dt.time.min):
+        return moment.date().isoformat()
+    return moment.isoformat()
+
+
 @dataclass(frozen=True)
 class ChangeFilters(ListFilters):
-    """What the changes feed asks for; empty fields filter nothing."""
+    """What the changes feed asks for; empty fields filter nothing.
 
-    entity: tuple[str, str] | None = None
-    team: str = ""
-    business: str = ""
-    domain: str = ""
-    kind: str = ""
-    actor: str = ""
-    since: dt.datetime | None = None
-    until: dt.datetime | None = None
+    >>> ChangeFilters.from_args({"entity": "capability:checkout", "since": "2025-01-01"}).entity
+    ('capability', 'checkout')
+    """
+
+    entity: tuple[str, str] | None = list_filter(
+        _entity, None, text=lambda entity: ":".join(entity) if entity else None)
+    team: str = slug_filter("Team")
+    business: str = slug_filter("Business")
+    domain: str = slug_filter("Domain")
+    kind: str = list_filter(_kind)
+    actor: str = list_filter(_actor)
+    since: dt.datetime | None = list_filter(
+        check_moment, None, text=partial(_text, end_of_day=False))
+    until: dt.datetime | None = list_filter(
+        partial(check_moment, end_of_day=True), None, text=partial(_text, end_of_day=True))
 
     @classmethod
     def filters_from(cls, args: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
-        """Return the entity, scopes, kind, actor and moments ``args`` ask for.
-
-        >>> ChangeFilters.from_args({"entity": "capability:checkout", "since": "2025-01-01"}).entity
-        ('capability', 'checkout')
-        """
-        entity = None
-        raw = str(args.get("entity") or "").strip()
-        if raw:
-            kind, _, slug = raw.partition(":")
-            if kind not in KINDS or not slug or len(raw) > ENTITY_MAX:
-                errors.add("entity", "entity must be kind:slug, e.g. capability:checkout, the "
-                                     f"kind one of {', '.join(KINDS)}.")
-            else:
-                entity = (kind, slug)
-        scopes = {}
-        for name in SCOPE_FILTERS:
-            value = str(args.get(name) or "").strip()
-            if value and not SLUG_RE.match(value):
-                errors.add(name, f"{name} must be a slug, e.g. trade-team.")
-            scopes[name] = value
-        kind = str(args.get("kind") or "").strip()
-        if kind and kind not in KINDS:
-            errors.add("kind", f"kind must be one of {', '.join(KINDS)}.")
-        actor = str(args.get("actor") or "").strip()
-        if len(actor) > ACTOR_MAX:
-            errors.add("actor", f"actor must be at most {ACTOR_MAX} characters.")
-        since = check_moment(args.get("since"), errors, "since")
-        until = check_moment(args.get("until"), errors, "until", end_of_day=True)
-        if since and until and until < since:
+        """Return the filters ``args`` ask for, ``until`` not before ``since``."""
+        filters = super().filters_from(args, errors)
+        if filters["since"] and filters["until"] and filters["until"] < filters["since"]:
             errors.add("until", "until must not be before since.")
-        return {"entity": entity, "kind": kind, "actor": actor, "since": since, "until": until,
-                **scopes}
-
-    def filter_args(self) -> dict[str, Any]:
-        """Return the changes feed's own URL parameters."""
-        return {
-            "entity": ":".join(self.entity) if self.entity else None, "team": self.team,
-            "business": self.business, "domain": self.domain, "kind": self.kind,
-            "actor": self.actor, "since": _text(self.since, end_of_day=False),
-            "until": _text(self.until, end_of_day=True)}
+        return filters
 
     @property
     def filtered(self) -> bool:
@@ -244,12 +250,4 @@ def _short(value: Any) -> Any:
     if isinstance(value, str) and len(value) > LONG_TEXT:
         return value[:LONG_TEXT - 1].rstrip() + "…"
     return value
-
-
-def _text(moment: dt.datetime | None, *, end_of_day: bool) -> str | None:
-    if moment is None:
-        return None
-    if moment.time() == (dt.time.max if end_of_day else dt.time.min):
-        return moment.date().isoformat()
-    return moment.isoformat()
 

@@ -23,6 +23,7 @@ the export writes, is accepted and ignored (it is recomputed).
 """
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -37,11 +38,11 @@ from catalog.db import db, scalar_or_not_found, transaction
 from catalog.errors import Conflict, ValidationFailed
 from catalog.models import Business, Capability, Delivery, User, delivery_capability
 from catalog.models._time import today
-from catalog.paging import FilteredPage, ListFilters
+from catalog.paging import FilteredPage, ListFilters, date_filter, flag_filter, slug_filter
 from catalog.permissions import ensure_can_act_for
 from catalog.snapshots import delivery_snapshot
 from catalog.spreadsheet import neutralise, restore
-from catalog.validation import Errors, check_date, check_delivery, check_flag, check_until
+from catalog.validation import Errors, check_delivery, check_not_before
 
 __all__ = [
     "CSV_COLUMNS",
@@ -195,15 +196,16 @@ class DeliveryFilters(ListFilters):
     matter to lists only.
     """
 
-    business: str = ""
-    capability: str = ""
-    since: Any = None  # datetime.date or None
-    until: Any = None
-    open: bool | None = None
+    business: str = slug_filter("Business")
+    capability: str = slug_filter("Capability")
+    since: dt.date | None = date_filter("Since")
+    until: dt.date | None = date_filter("Until")
+    open: bool | None = flag_filter()
 
     @classmethod
     def filters_from(cls, args: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
-        """Return the business, capability, delivered dates and open flag ``args`` ask for.
+        """Return the filters ``args`` ask for: ``until`` not before ``since``, and no dates
+        with ``open=true``.
 
         Examples
         --------
@@ -214,21 +216,12 @@ class DeliveryFilters(ListFilters):
         ...
         catalog.errors.ValidationFailed: Some fields are not valid.
         """
-        since = check_date(args.get("since"), errors, "since", "Since")
-        until = check_until(args.get("until"), since, errors, required=False)
-        open_ = check_flag(args.get("open"), errors, "open")
-        if open_ and (since or until):
+        filters = super().filters_from(args, errors)
+        check_not_before(filters["until"], filters["since"], errors)
+        if filters["open"] and (filters["since"] or filters["until"]):
             errors.add("open", "since and until bound the delivered date; open deliveries "
                                "have none, so leave them out with open=true.")
-        return {"business": str(args.get("business") or "").strip(),
-                "capability": str(args.get("capability") or "").strip(),
-                "since": since, "until": until, "open": open_}
-
-    def filter_args(self) -> dict[str, Any]:
-        """Return the delivery list's own URL parameters."""
-        return {"business": self.business, "capability": self.capability,
-                "since": _iso(self.since), "until": _iso(self.until),
-                "open": None if self.open is None else str(self.open).lower()}
+        return filters
 
 
 DeliveryPage = FilteredPage[Delivery, DeliveryFilters]

@@ -46,7 +46,7 @@ from catalog.models import (
     User,
 )
 from catalog.models._time import utcnow
-from catalog.paging import FilteredPage, ListFilters
+from catalog.paging import FilteredPage, ListFilters, slug_filter
 from catalog.permissions import ensure_can_incubate
 from catalog.snapshots import business_snapshot
 from catalog.validation import (
@@ -344,21 +344,9 @@ def get_plan(plan_id: int) -> IncubationPlan:
 
 @dataclass(frozen=True)
 class PlanFilters(ListFilters):
-    """What the plan list asks for: a team, adopted or not, a page."""
+    """What the plan list asks for: a team, a page."""
 
-    team: str = ""
-
-    @classmethod
-    def filters_from(cls, args: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
-        """Return the team ``args`` ask for."""
-        team = str(args.get("team") or "").strip()
-        if team:
-            check_slug(team, errors, "team")
-        return {"team": team}
-
-    def filter_args(self) -> dict[str, Any]:
-        """Return the plan list's own URL parameters."""
-        return {"team": self.team}
+    team: str = slug_filter("Team")
 
 
 PlanPage = FilteredPage[IncubationPlan, PlanFilters]

@@ -8,17 +8,62 @@ shows a bounded number of rows whatever the size of the catalog, and says
 how many there are in all.
 """
 
+import datetime as dt
+import functools
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from typing import Any, Generic, Self, TypeVar
 
-from catalog.validation import PER_PAGE_DEFAULT, Errors, check_paging
+from catalog import fields as kinds
+from catalog.validation import PER_PAGE_DEFAULT, Errors, check_date, check_flag, check_paging
 
-__all__ = ["FilteredPage", "ListFilters", "Page", "paginate"]
+__all__ = ["FilteredPage", "ListFilters", "Page", "choice_filter", "date_filter", "flag_filter",
+           "list_filter", "paginate", "slug_filter", "url_text"]
 
 T = TypeVar("T")
 F = TypeVar("F", bound="ListFilters")
+
+#: Reads one request parameter: ``(value, errors, name)`` gives the clean value, or None
+#: when it is blank or bad (and then records why under ``name``).
+Reader = Callable[[Any, Errors, str], Any]
+
+
+def url_text(value: Any) -> str | None:
+    """Return a filter's value as a URL parameter: a date in ISO, a flag as true / false."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return str(value).lower()
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def list_filter(read: Reader, default: Any = "", *,
+                text: Callable[[Any], str | None] = url_text) -> Any:
+    """Declare a filter of a :class:`ListFilters`: the parameter of the field's name, read by
+    ``read`` (blank: ``default``) and written back into URLs by ``text``."""
+    return field(default=default, metadata={"read": read, "text": text})
+
+
+def slug_filter(label: str) -> Any:
+    """Declare a filter naming one entity by its slug (blank: no filter)."""
+    return list_filter(functools.partial(kinds.check_value, kinds.slug(label, optional=True)))
+
+
+def choice_filter(label: str, values: tuple[str, ...], default: str) -> Any:
+    """Declare a filter taking one of ``values`` (blank: ``default``)."""
+    return list_filter(functools.partial(kinds.check_value, kinds.choice(label, values, default)),
+                       default)
+
+
+def date_filter(label: str) -> Any:
+    """Declare a filter taking a day, YYYY-MM-DD (blank: no filter)."""
+    return list_filter(functools.partial(check_date, label=label), None)
+
+
+def flag_filter() -> Any:
+    """Declare a yes / no filter (blank: no filter)."""
+    return list_filter(check_flag, None)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -39,12 +84,25 @@ class ListFilters:
 
     @classmethod
     def filters_from(cls, args: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
-        """Return the list's own filters read from ``args``, adding problems to ``errors``."""
-        raise NotImplementedError
+        """Return the list's own filters read from ``args``, adding problems to ``errors``.
+
+        Each :func:`list_filter` field reads the parameter of its name; a subclass
+        extends this with the rules that tie two filters together.
+        """
+        values = {}
+        for filter_ in cls._filters():
+            value = filter_.metadata["read"](args.get(filter_.name), errors, filter_.name)
+            values[filter_.name] = filter_.default if value is None else value
+        return values
 
     def filter_args(self) -> dict[str, Any]:
         """Return the list's own URL parameters (``None`` or ``""`` when unset)."""
-        raise NotImplementedError
+        return {filter_.name: filter_.metadata["text"](getattr(self, filter_.name))
+                for filter_ in self._filters()}
+
+    @classmethod
+    def _filters(cls) -> list[Any]:
+        return [f for f in fields(cls) if "read" in f.metadata]
 
     def args(self, **changes: Any) -> dict[str, Any]:
         """Return the parameters that are set, with ``changes``, for building URLs."""

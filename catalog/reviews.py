@@ -23,7 +23,7 @@ from catalog.errors import Conflict, Forbidden
 from catalog.models import Capability, Review, User
 from catalog.models._time import utcnow
 from catalog.models.governance import DECISIONS
-from catalog.paging import FilteredPage, ListFilters
+from catalog.paging import FilteredPage, ListFilters, choice_filter
 from catalog.permissions import can_govern
 from catalog.snapshots import capability_snapshot
 from catalog.validation import Errors, check_words
@@ -148,19 +148,7 @@ def pending_count() -> int:
 class ReviewFilters(ListFilters):
     """What the review list asks for: pending capabilities or decided reviews, a page."""
 
-    status: str = "pending"
-
-    @classmethod
-    def filters_from(cls, args: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
-        """Return the status ``args`` ask for."""
-        status = str(args.get("status") or "pending").strip()
-        if status not in REVIEW_STATUSES:
-            errors.add("status", f"Status must be one of: {', '.join(REVIEW_STATUSES)}.")
-        return {"status": status}
-
-    def filter_args(self) -> dict[str, Any]:
-        """Return the review list's own URL parameters."""
-        return {"status": self.status}
+    status: str = choice_filter("Status", REVIEW_STATUSES, "pending")
 
 
 ReviewPage = FilteredPage[dict[str, Any], ReviewFilters]

@@ -370,7 +370,7 @@ def check_adoption(data: Mapping[str, Any], errors: Errors, *, today: dt.date) -
     since = _not_after(out["since"], today, errors, "since", "Since")
     out["since"] = since if since is not None or "since" in errors else today
     if "since" not in errors:
-        _not_before(out["until"], out["since"], errors)
+        check_not_before(out["until"], out["since"], errors)
     return out
 
 
@@ -475,11 +475,13 @@ def check_until(value: Any, since: dt.date | None, errors: Errors, *,
     >>> check_until("2024-01-01", dt.date(2024, 3, 1), errors), errors["until"]
     (datetime.date(2024, 1, 1), ['Until must not be before since (2024-03-01).'])
     """
-    return _not_before(check_date(value, errors, "until", "Until", required=required), since,
-                       errors)
+    return check_not_before(check_date(value, errors, "until", "Until", required=required),
+                            since, errors)
 
 
-def _not_before(until: dt.date | None, since: dt.date | None, errors: Errors) -> dt.date | None:
+def check_not_before(until: dt.date | None, since: dt.date | None,
+                     errors: Errors) -> dt.date | None:
+    """Return ``until``, recording a problem when it falls before ``since``."""
     if until is not None and since is not None and until < since:
         errors.add("until", f"Until must not be before since ({since.isoformat()}).")
     return until
