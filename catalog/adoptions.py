@@ -174,13 +174,7 @@ def update_adoption(adoption: Adoption, data: Mapping[str, Any], actor: User | N
 
 
 def get_adoption(adoption_id: int) -> Adoption:
-    """Return the adoption with this id.
-
-    Raises
-    ------
-    NotFound
-        When there is none.
-    """
+    """Return the adoption with this id; raise NotFound when there is none."""
     return scalar_or_not_found(_loaded(sa.select(Adoption).where(Adoption.id == adoption_id)),
                                f"No adoption has the id {adoption_id}.")
 

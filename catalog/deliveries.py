@@ -152,13 +152,7 @@ def record_delivery(data: Mapping[str, Any], actor: User | None, *,
 
 
 def get_delivery(delivery_id: int) -> Delivery:
-    """Return the delivery with this id.
-
-    Raises
-    ------
-    NotFound
-        When there is none.
-    """
+    """Return the delivery with this id; raise NotFound when there is none."""
     return scalar_or_not_found(_loaded(sa.select(Delivery).where(Delivery.id == delivery_id)),
                                f"No delivery has the id {delivery_id}.")
 

@@ -335,7 +335,7 @@ def _plan_team(value: Any, actor: User | None, errors: Errors) -> Team | None:
 
 
 def get_plan(plan_id: int) -> IncubationPlan:
-    """Return the plan with this id; raise NotFound."""
+    """Return the plan with this id; raise NotFound when there is none."""
     return scalar_or_not_found(
         sa.select(IncubationPlan).where(IncubationPlan.id == plan_id)
         .options(joinedload(IncubationPlan.team), joinedload(IncubationPlan.business)),
