@@ -22,6 +22,7 @@ from wtforms.fields.choices import Choice, SelectChoice
 from catalog.capabilities import API_FIELDS
 from catalog.models import Capability, Team
 from catalog.models.capability import API_KINDS, API_STATUSES, LIFECYCLES
+from catalog.snapshots import capability_snapshot
 from portal.markup import LAYER_LABELS
 
 CAPABILITY_FIELDS = (
@@ -129,26 +130,18 @@ class CapabilityForm(FlaskForm):
         return None
 
 
+#: The edit form's fields that show a capability's value as it is, as text.
+PREFILLED = ("slug", "name", "summary", "description", "domain", "team", "lifecycle", "tier",
+             "docs_url", "repo_url", "sla_p99_ms", "sunset_on", "replacement", "version")
+
+
 def capability_form_data(capability: Capability) -> dict[str, Any]:
-    """Return the values that prefill the edit form for ``capability``."""
-    return {
-        "slug": capability.slug,
-        "name": capability.name,
-        "summary": capability.summary,
-        "description": capability.description,
-        "domain": capability.domain.slug,
-        "team": capability.team.slug if capability.team else "",
-        "lifecycle": capability.lifecycle,
-        "tier": str(capability.tier),
-        "tags": ", ".join(capability.tags),
-        "docs_url": capability.docs_url,
-        "repo_url": capability.repo_url,
-        "sla_availability": "" if capability.sla_availability is None
-        else f"{capability.sla_availability.normalize():f}",
-        "sla_p99_ms": "" if capability.sla_p99_ms is None else str(capability.sla_p99_ms),
-        "sunset_on": capability.sunset_on.isoformat() if capability.sunset_on else "",
-        "replacement": capability.replacement.slug if capability.replacement else "",
-        "apis": [{name: getattr(api, name) for name in API_FIELDS} for api in capability.apis],
-        "version": str(capability.version),
-    }
+    """Return the values that prefill the edit form: the capability as history keeps it
+    (:func:`catalog.snapshots.capability_snapshot`), written as form text."""
+    snapshot = capability_snapshot(capability)
+    data = {name: "" if snapshot[name] is None else str(snapshot[name]) for name in PREFILLED}
+    sla = capability.sla_availability
+    return {**data, "tags": ", ".join(snapshot["tags"]),
+            "sla_availability": "" if sla is None else f"{sla.normalize():f}",
+            "apis": [{name: getattr(api, name) for name in API_FIELDS} for api in capability.apis]}
 
