@@ -6,7 +6,6 @@ parameters with :meth:`BrowseQuery.from_args` and run :func:`browse`.
 
 import json
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, NamedTuple
@@ -15,11 +14,11 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from catalog.db import db
-from catalog.errors import ValidationFailed
 from catalog.models import Adoption, Api, Capability, CapabilityTag, Dependency, Domain, Team
 from catalog.models.capability import LAYERS, LIFECYCLES, TIERS
+from catalog.paging import ListFilters, choice_filter, list_filter, text_filter
 from catalog.search import did_you_mean, ranked, word_matches
-from catalog.validation import PER_PAGE_DEFAULT, Errors, check_paging
+from catalog.validation import PER_PAGE_DEFAULT, Errors
 
 SORTS = ("relevance", "name", "-updated", "tier", "-consumers")
 #: The sort menu; no sort means the best match when searching, else by name.
@@ -48,46 +47,25 @@ _FACET_ORDER = {
 }
 
 
+def _search_text(value: Any, errors: Errors, field: str) -> str:
+    text = " ".join(str(value or "").split())
+    if len(text) > Q_MAX:
+        errors.add(field, f"Search text must be at most {Q_MAX} characters.")
+    return text
+
+
 @dataclass(frozen=True)
-class BrowseQuery:
+class BrowseQuery(ListFilters):
     """What a user asked for on the browse page or the list endpoint."""
 
-    q: str = ""
-    domain: str = ""
-    layer: str = ""
-    team: str = ""
-    lifecycle: str = ""
-    tag: str = ""
-    tier: str = ""
-    sort: str = ""
-    page: int = 1
-    per_page: int = PER_PAGE
-
-    @classmethod
-    def from_args(cls, args: Mapping[str, Any]) -> "BrowseQuery":
-        """Parse request arguments; raise ValidationFailed naming any bad one."""
-        errors: dict[str, list[str]] = {}
-        values: dict[str, Any] = {}
-        values["q"] = " ".join(str(args.get("q") or "").split())
-        if len(values["q"]) > Q_MAX:
-            errors["q"] = [f"Search text must be at most {Q_MAX} characters."]
-        for name in FACETS:
-            values[name] = str(args.get(name) or "").strip()
-        if values["layer"] and values["layer"] not in LAYERS:
-            errors["layer"] = [f"Layer must be one of: {', '.join(LAYERS)}."]
-        if values["lifecycle"] and values["lifecycle"] not in LIFECYCLES:
-            errors["lifecycle"] = [f"Lifecycle must be one of: {', '.join(LIFECYCLES)}."]
-        if values["tier"] and values["tier"] not in TIER_VALUES:
-            errors["tier"] = [f"Tier must be one of: {', '.join(TIER_VALUES)}."]
-        values["sort"] = str(args.get("sort") or "").strip()
-        if values["sort"] and values["sort"] not in SORTS:
-            errors["sort"] = [f"Sort must be one of: {', '.join(SORTS)}."]
-        paging = Errors()
-        values["page"], values["per_page"] = check_paging(args, paging)
-        errors.update(paging)
-        if errors:
-            raise ValidationFailed(errors)
-        return cls(**values)
+    q: str = list_filter(_search_text)
+    domain: str = text_filter()
+    layer: str = choice_filter("Layer", LAYERS)
+    team: str = text_filter()
+    lifecycle: str = choice_filter("Lifecycle", LIFECYCLES)
+    tag: str = text_filter()
+    tier: str = choice_filter("Tier", TIER_VALUES)
+    sort: str = choice_filter("Sort", SORTS)
 
     @property
     def effective_sort(self) -> str:
@@ -103,14 +81,8 @@ class BrowseQuery:
         return {name: getattr(self, name) for name in FACETS if getattr(self, name)}
 
     def args(self, **changes: Any) -> dict[str, Any]:
-        """Return the non-default parameters, with ``changes``, for building URLs."""
-        query = replace(self, **changes)
-        out = {"q": query.q, **query.filters(), "sort": query.sort}
-        if query.page != 1:
-            out["page"] = query.page
-        if query.per_page != PER_PAGE:
-            out["per_page"] = query.per_page
-        return {key: value for key, value in out.items() if value}
+        """Return the parameters that are set, once ``changes`` are made, for building URLs."""
+        return ListFilters.args(replace(self, **changes))
 
 
 @dataclass

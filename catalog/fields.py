@@ -178,8 +178,10 @@ def slug(label: str = "Slug", *, optional: bool = False) -> Any:
 
 def choice(label: str, values: tuple[str, ...], default: str | None = None, *,
            message: str = Say.choice, up: int | None = None) -> Any:
-    """One of ``values``; blank is ``default`` (or a problem when there is none)."""
-    return Annotated[Literal[values], BeforeValidator(lambda v: as_text(v) or default or ""),
+    """One of ``values``; blank is ``default`` (or a problem when there is none; with
+    ``default=""`` blank is allowed and stays blank)."""
+    allowed = ("", *values) if default == "" else values
+    return Annotated[Literal[allowed], BeforeValidator(lambda v: as_text(v) or default or ""),
                      Say(label, choice=message, choices=values, up=up)]
 
 

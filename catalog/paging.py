@@ -19,7 +19,7 @@ from catalog import fields as kinds
 from catalog.validation import PER_PAGE_DEFAULT, Errors, check_date, check_flag, check_paging
 
 __all__ = ["FilteredPage", "ListFilters", "Page", "choice_filter", "date_filter", "flag_filter",
-           "list_filter", "paginate", "slug_filter", "url_text"]
+           "list_filter", "paginate", "slug_filter", "text_filter", "url_text"]
 
 T = TypeVar("T")
 F = TypeVar("F", bound="ListFilters")
@@ -50,10 +50,15 @@ def slug_filter(label: str) -> Any:
     return list_filter(functools.partial(kinds.check_value, kinds.slug(label, optional=True)))
 
 
-def choice_filter(label: str, values: tuple[str, ...], default: str) -> Any:
-    """Declare a filter taking one of ``values`` (blank: ``default``)."""
+def choice_filter(label: str, values: tuple[str, ...], default: str = "") -> Any:
+    """Declare a filter taking one of ``values`` (blank: ``default``, or no filter)."""
     return list_filter(functools.partial(kinds.check_value, kinds.choice(label, values, default)),
                        default)
+
+
+def text_filter() -> Any:
+    """Declare a filter taking any text, stripped (blank: no filter)."""
+    return list_filter(lambda value, errors, name: str(value or "").strip())
 
 
 def date_filter(label: str) -> Any:
