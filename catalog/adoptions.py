@@ -185,7 +185,7 @@ class AdoptionFilters(ListFilters):
 
     business: str = slug_filter("Business")
     capability: str = slug_filter("Capability")
-    active: bool | None = flag_filter()
+    active: bool | None = flag_filter("In use today or not.")
 
 
 AdoptionPage = FilteredPage[Adoption, AdoptionFilters]

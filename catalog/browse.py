@@ -58,13 +58,14 @@ def _search_text(value: Any, errors: Errors, field: str) -> str:
 class BrowseQuery(ListFilters):
     """What a user asked for on the browse page or the list endpoint."""
 
-    q: str = list_filter(_search_text)
+    q: str = list_filter(_search_text, schema={"type": "string", "maxLength": Q_MAX},
+                         about="Search text: every word must match.")
     domain: str = text_filter()
     layer: str = choice_filter("Layer", LAYERS)
     team: str = text_filter()
     lifecycle: str = choice_filter("Lifecycle", LIFECYCLES)
     tag: str = text_filter()
-    tier: str = choice_filter("Tier", TIER_VALUES)
+    tier: str = choice_filter("Tier", TIER_VALUES, about="1 (critical) to 3.")
     sort: str = choice_filter("Sort", SORTS)
 
     @property

@@ -26,6 +26,8 @@ __all__ = ["ChangeFilters", "ChangePage", "Names", "change_dict", "describe", "l
 
 ENTITY_MAX = 140
 ACTOR_MAX = 63
+#: A moment parameter in the OpenAPI document (:func:`catalog.validation.check_moment`).
+MOMENT = {"type": "string", "maxLength": 40}
 #: Scope filters: the parameter and the kind of entity it names.
 SCOPE_FILTERS = ("team", "business", "domain")
 #: How a field is called when a change is told in words.
@@ -86,16 +88,21 @@ class ChangeFilters(ListFilters):
     """
 
     entity: tuple[str, str] | None = list_filter(
-        _entity, None, text=lambda entity: ":".join(entity) if entity else None)
-    team: str = slug_filter("Team")
-    business: str = slug_filter("Business")
-    domain: str = slug_filter("Domain")
-    kind: str = list_filter(_kind)
-    actor: str = list_filter(_actor)
+        _entity, None, text=lambda entity: ":".join(entity) if entity else None,
+        schema={"type": "string", "maxLength": ENTITY_MAX, "pattern": "^[a-z]+:.+$"},
+        about="kind:slug, e.g. capability:checkout: its changes and those that concern it.")
+    team: str = slug_filter("Team", "Changes concerning this team's entities.")
+    business: str = slug_filter("Business", "Changes concerning this business.")
+    domain: str = slug_filter("Domain", "Changes concerning this domain.")
+    kind: str = list_filter(_kind, schema={"enum": list(KINDS)})
+    actor: str = list_filter(_actor, schema={"type": "string", "maxLength": ACTOR_MAX},
+                             about="A username.")
     since: dt.datetime | None = list_filter(
-        check_moment, None, text=partial(_text, end_of_day=False))
+        check_moment, None, text=partial(_text, end_of_day=False), schema=MOMENT,
+        about="An ISO 8601 date or UTC date and time.")
     until: dt.datetime | None = list_filter(
-        partial(check_moment, end_of_day=True), None, text=partial(_text, end_of_day=True))
+        partial(check_moment, end_of_day=True), None, text=partial(_text, end_of_day=True),
+        schema=MOMENT, about="An ISO 8601 date or UTC date and time; a date means its end.")
 
     @classmethod
     def filters_from(cls, args: Mapping[str, Any], errors: Errors) -> dict[str, Any]:

@@ -192,9 +192,9 @@ class DeliveryFilters(ListFilters):
 
     business: str = slug_filter("Business")
     capability: str = slug_filter("Capability")
-    since: dt.date | None = date_filter("Since")
-    until: dt.date | None = date_filter("Until")
-    open: bool | None = flag_filter()
+    since: dt.date | None = date_filter("Since", "Delivered on or after.")
+    until: dt.date | None = date_filter("Until", "Delivered on or before.")
+    open: bool | None = flag_filter("true: open only (no since/until); false: delivered only.")
 
     @classmethod
     def filters_from(cls, args: Mapping[str, Any], errors: Errors) -> dict[str, Any]:

@@ -346,7 +346,7 @@ def get_plan(plan_id: int) -> IncubationPlan:
 class PlanFilters(ListFilters):
     """What the plan list asks for: a team, a page."""
 
-    team: str = slug_filter("Team")
+    team: str = slug_filter("Team", "Plans of this team.")
 
 
 PlanPage = FilteredPage[IncubationPlan, PlanFilters]

@@ -16,7 +16,15 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Generic, Self, TypeVar
 
 from catalog import fields as kinds
-from catalog.validation import PER_PAGE_DEFAULT, Errors, check_date, check_flag, check_paging
+from catalog.validation import (
+    FALSE_WORDS,
+    PER_PAGE_DEFAULT,
+    TRUE_WORDS,
+    Errors,
+    check_date,
+    check_flag,
+    check_paging,
+)
 
 __all__ = ["FilteredPage", "ListFilters", "Page", "choice_filter", "date_filter", "flag_filter",
            "list_filter", "paginate", "slug_filter", "text_filter", "url_text"]
@@ -38,37 +46,44 @@ def url_text(value: Any) -> str | None:
     return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
-def list_filter(read: Reader, default: Any = "", *,
-                text: Callable[[Any], str | None] = url_text) -> Any:
+def list_filter(read: Reader, default: Any = "", *, text: Callable[[Any], str | None] = url_text,
+                schema: Mapping[str, Any] | None = None, about: str = "") -> Any:
     """Declare a filter of a :class:`ListFilters`: the parameter of the field's name, read by
-    ``read`` (blank: ``default``) and written back into URLs by ``text``."""
-    return field(default=default, metadata={"read": read, "text": text})
+    ``read`` (blank: ``default``), written back into URLs by ``text`` and described in the
+    OpenAPI document by ``schema`` and ``about``."""
+    schema = {**(schema or {"type": "string"}), **({"description": about} if about else {})}
+    return field(default=default, metadata={"read": read, "text": text, "schema": schema})
 
 
-def slug_filter(label: str) -> Any:
+def slug_filter(label: str, about: str = "") -> Any:
     """Declare a filter naming one entity by its slug (blank: no filter)."""
-    return list_filter(functools.partial(kinds.check_value, kinds.slug(label, optional=True)))
+    return list_filter(functools.partial(kinds.check_value, kinds.slug(label, optional=True)),
+                       schema=kinds.type_schema(kinds.Slug), about=about)
 
 
-def choice_filter(label: str, values: tuple[str, ...], default: str = "") -> Any:
+def choice_filter(label: str, values: tuple[str, ...], default: str = "",
+                  about: str = "") -> Any:
     """Declare a filter taking one of ``values`` (blank: ``default``, or no filter)."""
+    schema = {"enum": list(values), **({"default": default} if default else {})}
     return list_filter(functools.partial(kinds.check_value, kinds.choice(label, values, default)),
-                       default)
+                       default, schema=schema, about=about)
 
 
-def text_filter() -> Any:
+def text_filter(about: str = "") -> Any:
     """Declare a filter taking any text, stripped (blank: no filter)."""
-    return list_filter(lambda value, errors, name: str(value or "").strip())
+    return list_filter(lambda value, errors, name: str(value or "").strip(), about=about)
 
 
-def date_filter(label: str) -> Any:
+def date_filter(label: str, about: str = "") -> Any:
     """Declare a filter taking a day, YYYY-MM-DD (blank: no filter)."""
-    return list_filter(functools.partial(check_date, label=label), None)
+    return list_filter(functools.partial(check_date, label=label), None,
+                       schema=kinds.type_schema(kinds.date(label, required=True)), about=about)
 
 
-def flag_filter() -> Any:
+def flag_filter(about: str = "") -> Any:
     """Declare a yes / no filter (blank: no filter)."""
-    return list_filter(check_flag, None)
+    return list_filter(check_flag, None, schema={"enum": [*TRUE_WORDS, *FALSE_WORDS]},
+                       about=about)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -104,6 +119,11 @@ class ListFilters:
         """Return the list's own URL parameters (``None`` or ``""`` when unset)."""
         return {filter_.name: filter_.metadata["text"](getattr(self, filter_.name))
                 for filter_ in self._filters()}
+
+    @classmethod
+    def parameters(cls) -> dict[str, dict[str, Any]]:
+        """Return the OpenAPI schema of each filter, by parameter name (paging aside)."""
+        return {filter_.name: filter_.metadata["schema"] for filter_ in cls._filters()}
 
     @classmethod
     def _filters(cls) -> list[Any]:

@@ -148,7 +148,9 @@ def pending_count() -> int:
 class ReviewFilters(ListFilters):
     """What the review list asks for: pending capabilities or decided reviews, a page."""
 
-    status: str = choice_filter("Status", REVIEW_STATUSES, "pending")
+    status: str = choice_filter(
+        "Status", REVIEW_STATUSES, "pending",
+        "pending: capabilities waiting for a review; decided: decisions taken.")
 
 
 ReviewPage = FilteredPage[dict[str, Any], ReviewFilters]

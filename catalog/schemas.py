@@ -27,13 +27,17 @@ True
 from typing import Any
 
 from catalog import fields, validation
+from catalog.adoptions import AdoptionFilters
 from catalog.backstage import API_VERSIONS, query
-from catalog.browse import COUNTED_FACETS, FACETS, PER_PAGE, Q_MAX, SORTS, TIER_VALUES
+from catalog.browse import COUNTED_FACETS, BrowseQuery
+from catalog.changes import ChangeFilters
+from catalog.deliveries import DeliveryFilters
 from catalog.deprecation import NOTE_MAX
-from catalog.models.capability import DEPENDENCY_KINDS, LAYERS, LIFECYCLES
+from catalog.incubation import PlanFilters
+from catalog.models.capability import DEPENDENCY_KINDS, LAYERS
 from catalog.models.governance import DECISIONS, MIGRATION_STATUSES
 from catalog.models.history import KINDS, SOURCES
-from catalog.reviews import COMMENT_MAX, REVIEW_STATUSES
+from catalog.reviews import COMMENT_MAX, REVIEW_STATUSES, ReviewFilters
 
 __all__ = ["BACKSTAGE_MEDIA_TYPES", "SCHEMAS", "nullable", "query_parameters", "ref"]
 
@@ -683,41 +687,6 @@ def _per_page(default: int) -> Schema:
 _FLAG = {"enum": [*validation.TRUE_WORDS, *validation.FALSE_WORDS]}
 
 
-def _browse_parameters() -> dict[str, Schema]:
-    facets: dict[str, Schema] = {name: {"type": "string"} for name in FACETS}
-    facets["layer"] = {"enum": list(LAYERS)}
-    facets["lifecycle"] = {"enum": list(LIFECYCLES)}
-    facets["tier"] = {"enum": list(TIER_VALUES), "description": "1 (critical) to 3."}
-    return {"q": {"type": "string", "maxLength": Q_MAX,
-                  "description": "Search text: every word must match."},
-            **facets, "sort": {"enum": list(SORTS)}, "page": _PAGE,
-            "per_page": _per_page(PER_PAGE)}
-
-
-def _change_filters() -> dict[str, Schema]:
-    moment = {"type": "string", "maxLength": 40,
-              "description": "An ISO 8601 date or UTC date and time."}
-    return {
-        "entity": {"type": "string", "maxLength": 140, "pattern": "^[a-z]+:.+$",
-                   "description": "kind:slug, e.g. capability:checkout: its changes and "
-                                  "those that concern it."},
-        "team": {**SLUG, "description": "Changes concerning this team's entities."},
-        "business": {**SLUG, "description": "Changes concerning this business."},
-        "domain": {**SLUG, "description": "Changes concerning this domain."},
-        "kind": {"enum": list(KINDS)},
-        "actor": {"type": "string", "maxLength": 63, "description": "A username."},
-        "since": moment, "until": {**moment, "description": "A date means its end."},
-    }
-
-
-def _delivery_filters() -> dict[str, Schema]:
-    return {"business": SLUG, "capability": SLUG,
-            "since": {**DATE, "description": "Delivered on or after."},
-            "until": {**DATE, "description": "Delivered on or before."},
-            "open": {**_FLAG, "description": "true: open only (no since/until); false: "
-                                             "delivered only."}}
-
-
 _STRINGS = {"type": "array", "items": {"type": "string"}}
 _FILTER = {**_STRINGS, "maxItems": query.MAX_FILTER_SETS,
            "description": "kind=component,spec.type (AND); repeat for OR."}
@@ -761,31 +730,25 @@ def query_parameters(name: str) -> dict[str, Schema]:
     """
     paging = {"page": _PAGE, "per_page": _per_page(validation.PER_PAGE_DEFAULT)}
     sets = {
-        "browse": _browse_parameters,
-        "facets": lambda: {**{k: v for k, v in _browse_parameters().items()
-                              if k not in ("sort", "page", "per_page")},
+        "browse": lambda: {**BrowseQuery.parameters(), **paging},
+        "facets": lambda: {**{k: v for k, v in BrowseQuery.parameters().items() if k != "sort"},
                            "facet": {"type": "array", "items": {"enum": list(COUNTED_FACETS)},
                                      "description": "The facets to count (repeated); "
                                                     "default all."}},
-        "adoptions": lambda: {"business": SLUG, "capability": SLUG,
-                              "active": {**_FLAG, "description": "In use today or not."},
-                              **paging},
-        "deliveries": lambda: {**_delivery_filters(), **paging},
-        "delivery_filters": _delivery_filters,
+        "adoptions": lambda: {**AdoptionFilters.parameters(), **paging},
+        "deliveries": lambda: {**DeliveryFilters.parameters(), **paging},
+        "delivery_filters": DeliveryFilters.parameters,
         "dry_run": lambda: {"dry_run": {**_FLAG, "description": "Check and report the plan; "
                                                                  "write nothing."}},
-        "changes": lambda: {**_change_filters(), **paging},
-        "reviews": lambda: {"status": {"enum": list(REVIEW_STATUSES), "default": "pending",
-                                       "description": "pending: capabilities waiting for a "
-                                                      "review; decided: decisions taken."},
-                            **paging},
+        "changes": lambda: {**ChangeFilters.parameters(), **paging},
+        "reviews": lambda: {**ReviewFilters.parameters(), **paging},
         "paging": lambda: paging,
         "incubation": lambda: {"capabilities": {
             "type": "string", "maxLength": validation.PICKS_MAX * (fields.SLUG_MAX + 1),
             "description": f"Picked capability slugs separated by commas (at most "
                            f"{validation.PICKS_MAX}): unknown or retired ones are a 422 "
                            "naming them."}},
-        "plans": lambda: {"team": {**SLUG, "description": "Plans of this team."}, **paging},
+        "plans": lambda: {**PlanFilters.parameters(), **paging},
         **_catalog_parameters(),
     }
     return sets[name]()
