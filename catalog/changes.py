@@ -21,8 +21,8 @@ from catalog.models.history import KINDS
 from catalog.paging import FilteredPage, ListFilters, list_filter, slug_filter
 from catalog.validation import Errors, check_moment
 
-__all__ = ["ChangeFilters", "ChangePage", "Names", "change_dict", "describe", "list_changes",
-           "names"]
+__all__ = ["ChangeFilters", "ChangePage", "Names", "change_dict", "describe", "done",
+           "list_changes", "names"]
 
 ENTITY_MAX = 140
 ACTOR_MAX = 63
@@ -40,6 +40,11 @@ LABELS = {"team": "owner", "domain": "domain", "lifecycle": "lifecycle", "tier":
 #: Fields whose values are slugs of other entities, told by name.
 REFERENCES = {"team": "team", "domain": "domain", "business": "business"}
 LONG_TEXT = 80
+#: How a change's action is told, in the past tense ("Checkout updated by ana").
+DONE = {"create": "created", "update": "updated", "delete": "deleted", "adopt": "adopted",
+        "end": "ended", "review": "reviewed", "not-duplicate": "marked not a duplicate",
+        "end-sessions": "signed out everywhere", "revoke": "revoked",
+        "baseline": "recorded as it stood", "import": "imported"}
 #: The fields a new entity is told by (all of them are in the API's ``changes``).
 HEADLINE = ("name", "title", "business", "capability", "team", "domain", "lifecycle", "tier",
             "since", "delivered_on", "role", "scopes")
@@ -183,6 +188,15 @@ def names() -> Names:
     """Return the current names of every team, domain and business."""
     return Names(*(dict(db.session.execute(sa.select(model.slug, model.name)).all())
                    for model in (Team, Domain, Business)))
+
+
+def done(action: str) -> str:
+    """Return how an action is told in the past tense.
+
+    >>> done("adopt"), done("not-duplicate"), done("rename")
+    ('adopted', 'marked not a duplicate', 'rename')
+    """
+    return DONE.get(action, action)
 
 
 def describe(changes: dict[str, list[Any]], names: Names, *, action: str = "update") -> list[str]:

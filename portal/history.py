@@ -93,12 +93,15 @@ def entity_url(change: Change) -> str | None:
 
 
 def entity_label(change: Change) -> str:
-    """Return how a change's entity is called: its slug; an adoption "business -> capability"."""
+    """Return how a change's entity is called: its slug; an adoption "business -> capability",
+    a delivery "business: title", an incubation plan its name."""
     scoped = {scope.kind: scope.slug for scope in change.scopes}
     if change.kind == "adoption" and {"business", "capability"} <= set(scoped):
         return f"{scoped['business']} -> {scoped['capability']}"
     if change.kind == "delivery" and "title" in change.changes:
         return f"{scoped.get('business', '')}: {change.changes['title'][1]}"
+    if change.kind == "plan" and "name" in change.changes:
+        return change.changes["name"][1]
     return change.slug
 
 
@@ -131,5 +134,6 @@ def url_as_of(moment: str | None = None, **drop: bool) -> str:
 
 @bp.app_context_processor
 def _history_helpers() -> dict:
-    return {"entity_url": entity_url, "entity_label": entity_label, "url_as_of": url_as_of,
+    return {"entity_url": entity_url, "entity_label": entity_label, "done": changes.done,
+            "url_as_of": url_as_of,
             "as_of_text": as_of_text, "utc_today": lambda: utcnow().date()}

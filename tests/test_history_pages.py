@@ -6,6 +6,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from catalog import adoptions
+from catalog.adoptions import AdoptionFilters
 from catalog.capabilities import get_capability, update_capability
 from catalog.models._time import clock_at, utcnow
 
@@ -40,6 +42,16 @@ def test_the_changes_page_filters_and_answers_htmx_with_the_list(client, moved):
     assert "HX-Request" in fragment.headers["Vary"]
     bad = client.get("/changes", query_string={"since": "last week"}).get_data(as_text=True)
     assert "since must be an ISO 8601 date" in bad
+
+
+def test_every_action_is_told_in_the_past_tense(client, moved):
+    adoptions.adopt({"business": "taobao", "capability": "orders"}, None)
+    adoptions.end_adoption(adoptions.list_adoptions(AdoptionFilters()).items[0].id, None, None)
+    html = client.get("/changes", query_string={"kind": "adoption"}).get_data(as_text=True)
+    told = re.findall(r"<strong>([^<]*)</strong>", html)
+    assert told == ["ended", "created"]
+    feed = ET.fromstring(client.get("/changes.atom").data)
+    assert feed.find(f"{ATOM}entry").find(f"{ATOM}title").text.endswith(" ended by the system")
 
 
 def test_history_sections_on_entity_pages(client, moved):
