@@ -88,6 +88,8 @@ def entity_url(change: Change) -> str | None:
         return url_for("capabilities.detail", slug=capability) if capability else None
     if change.kind == "dismissal":
         return url_for("boards.duplicates", _anchor="dismissed")
+    if change.kind == "plan" and change.slug.isdecimal():
+        return url_for("incubation.plan", plan_id=int(change.slug))
     business = next((s.slug for s in change.scopes if s.kind == "business"), None)
     return url_for("directory.business", slug=business) if business else None
 

@@ -1,5 +1,7 @@
 """The incubate page and saved plans through forms: who may, bad input, nothing written."""
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -76,6 +78,8 @@ def test_a_contributor_saves_a_plan(client, org, login, db):
     assert "Propose it as a capability" in html
     listed = client.get("/businesses/plans").get_data(as_text=True)
     assert f'href="/businesses/plans/{plan.id}"' in listed
+    told = client.get("/changes", query_string={"kind": "plan"}).get_data(as_text=True)
+    assert re.search(rf'<a href="/businesses/plans/{plan.id}">Lingxi</a>\s*<strong>created<', told)
 
 
 @pytest.mark.parametrize("fields, field, words", [
