@@ -23,6 +23,7 @@ from catalog.validation import (
     Errors,
     check_date,
     check_flag,
+    check_optional_slug,
     check_paging,
 )
 
@@ -57,7 +58,7 @@ def list_filter(read: Reader, default: Any = "", *, text: Callable[[Any], str | 
 
 def slug_filter(label: str, about: str = "") -> Any:
     """Declare a filter naming one entity by its slug (blank: no filter)."""
-    return list_filter(functools.partial(kinds.check_value, kinds.slug(label, optional=True)),
+    return list_filter(functools.partial(check_optional_slug, label=label),
                        schema=kinds.type_schema(kinds.Slug), about=about)
 
 

@@ -53,6 +53,18 @@ def check_slug(value: Any, errors: Errors, field: str = "slug") -> str:
     return clean if clean is not None else _text(value)
 
 
+def check_optional_slug(value: Any, errors: Errors, field: str, label: str) -> str:
+    """Return ``value`` as a slug, or "" when blank, recording why it is not one (a filter).
+
+    >>> errors = Errors()
+    >>> check_optional_slug(" trade ", errors, "team", "Team"), check_optional_slug("", errors, "team", "Team")
+    ('trade', '')
+    >>> check_optional_slug("Trade Team", errors, "team", "Team"), errors["team"][0][:26]
+    ('', 'Team must be kebab-case: l')
+    """
+    return fields.check_value(fields.slug(label, optional=True), value, errors, field) or ""
+
+
 def clean_capability(data: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
     """Check the fields of a capability; raise when any is bad.
 

@@ -9,7 +9,13 @@ from typing import Any
 from catalog.errors import ValidationFailed
 from catalog.fields import SLUG_RE
 from catalog.models.capability import LIFECYCLES
-from catalog.validation import Errors, as_of_text, check_page, check_view_as_of
+from catalog.validation import (
+    Errors,
+    as_of_text,
+    check_optional_slug,
+    check_page,
+    check_view_as_of,
+)
 from graphs.reach import LINKS
 
 __all__ = ["CONSUMER_GROUPS", "COUPLINGS", "DIRECTIONS", "LINKS", "MAX_DEPTH", "ConsumerQuery",
@@ -86,39 +92,34 @@ class GraphQuery:
     @classmethod
     def from_args(cls, args: Mapping[str, Any]) -> "GraphQuery":
         """Parse request arguments; raise ValidationFailed naming every bad one."""
-        errors: dict[str, list[str]] = {}
+        errors = Errors()
         values: dict[str, Any] = {}
         for name in ("domain", "business"):
-            values[name] = str(args.get(name) or "").strip()
-            if values[name] and not SLUG_RE.match(values[name]):
-                errors[name] = [f"{name.capitalize()} must be a slug, e.g. order-center."]
+            values[name] = check_optional_slug(args.get(name), errors, name, name.capitalize())
         values["focus"] = " ".join(str(args.get("focus") or "").split())
         if len(values["focus"]) > FOCUS_MAX_CHARS:
-            errors["focus"] = [(f"Focus must be at most {FOCUS_MAX_CHARS} characters: a name "
-                               "or a slug.")]
+            errors.add("focus", f"Focus must be at most {FOCUS_MAX_CHARS} characters: a name "
+                                "or a slug.")
         try:
             values["depth"] = parse_depth(args.get("depth"), default=cls.depth)
         except ValidationFailed as exc:
             errors.update(exc.errors)
         values["direction"] = str(args.get("direction") or cls.direction)
         if values["direction"] not in DIRECTIONS:
-            errors["direction"] = [f"Direction must be one of: {', '.join(DIRECTIONS)}."]
+            errors.add("direction", f"Direction must be one of: {', '.join(DIRECTIONS)}.")
         values["lifecycle"] = str(args.get("lifecycle") or "")
         if values["lifecycle"] and values["lifecycle"] not in LIFECYCLES:
-            errors["lifecycle"] = [f"Lifecycle must be one of: {', '.join(LIFECYCLES)}."]
+            errors.add("lifecycle", f"Lifecycle must be one of: {', '.join(LIFECYCLES)}.")
         values["collapse_hubs"] = str(args.get("collapse") or "") in ("1", "true", "on", "hubs")
         values["by_domain"] = str(args.get("aggregate") or "") == "domain"
         values["expand"] = tuple(dict.fromkeys(
             part.strip() for part in str(args.get("expand") or "").split(",") if part.strip()))
         if len(values["expand"]) > EXPAND_MAX or not all(
                 GROUP_RE.match(group) for group in values["expand"]):
-            errors["expand"] = [(f"Expand must list at most {EXPAND_MAX} groups such as "
-                                "group:up:payments, separated by commas.")]
-        as_of_errors = Errors()
-        values["as_of"] = check_view_as_of(args.get("as_of"), as_of_errors)
-        errors.update(as_of_errors)
-        if errors:
-            raise ValidationFailed(errors)
+            errors.add("expand", f"Expand must list at most {EXPAND_MAX} groups such as "
+                                 "group:up:payments, separated by commas.")
+        values["as_of"] = check_view_as_of(args.get("as_of"), errors)
+        errors.raise_if_any()
         return cls(**values)
 
     def args(self) -> dict[str, Any]:
@@ -181,9 +182,7 @@ class ImpactQuery:
         values["coupling"] = str(args.get("coupling") or cls.coupling)
         if values["coupling"] not in COUPLINGS:
             errors.add("coupling", f"Coupling must be one of: {', '.join(COUPLINGS)}.")
-        values["team"] = str(args.get("team") or "").strip()
-        if values["team"] and not SLUG_RE.match(values["team"]):
-            errors.add("team", "Team must be a slug, e.g. trade-platform.")
+        values["team"] = check_optional_slug(args.get("team"), errors, "team", "Team")
         values["page"] = check_page(args.get("page"), errors)
         values["teams_page"] = check_page(args.get("teams_page"), errors, "teams_page")
         values["as_of"] = check_view_as_of(args.get("as_of"), errors)

@@ -80,3 +80,16 @@ def test_the_api_documents_each_declared_filter(client):
     changes = {p["name"]: p["schema"] for p in spec["paths"]["/changes"]["get"]
                ["parameters"] if p["in"] == "query"}
     assert changes["kind"]["enum"] == list(ChangeFilters.parameters()["kind"]["enum"])
+
+
+@pytest.mark.parametrize("path, name", [
+    ("/graph", "domain"), ("/graph", "business"), ("/capabilities/order-service/impact", "team"),
+    ("/changes", "team"), ("/api/v1/adoptions", "business"), ("/api/v1/deliveries", "capability"),
+])
+def test_pages_and_the_api_say_the_same_about_a_bad_slug(client, make, path, name):
+    make.team("trade")
+    make.domain("transaction")
+    make.capability("order-service")
+    response = client.get(path, query_string={name: "Trade Team"})
+    assert response.status_code in ((422,) if path.startswith("/api") else (200, 422))
+    assert f"{name.capitalize()} must be kebab-case" in response.get_data(as_text=True)
