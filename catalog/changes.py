@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from catalog.db import db
 from catalog.models import Business, Change, ChangeScope, Domain, Team
 from catalog.models.history import KINDS
-from catalog.paging import FilteredPage, ListFilters, list_filter, slug_filter
+from catalog.paging import FilteredPage, ListFilters, choice_filter, list_filter, slug_filter
 from catalog.validation import Errors, check_moment
 
 __all__ = ["ChangeFilters", "ChangePage", "Names", "change_dict", "describe", "done",
@@ -62,13 +62,6 @@ def _entity(value: Any, errors: Errors, field: str) -> tuple[str, str] | None:
     return kind, slug
 
 
-def _kind(value: Any, errors: Errors, field: str) -> str:
-    kind = str(value or "").strip()
-    if kind and kind not in KINDS:
-        errors.add(field, f"{field} must be one of {', '.join(KINDS)}.")
-    return kind
-
-
 def _actor(value: Any, errors: Errors, field: str) -> str:
     actor = str(value or "").strip()
     if len(actor) > ACTOR_MAX:
@@ -99,7 +92,7 @@ class ChangeFilters(ListFilters):
     team: str = slug_filter("Team", "Changes concerning this team's entities.")
     business: str = slug_filter("Business", "Changes concerning this business.")
     domain: str = slug_filter("Domain", "Changes concerning this domain.")
-    kind: str = list_filter(_kind, schema={"enum": list(KINDS)})
+    kind: str = choice_filter("Kind", KINDS)
     actor: str = list_filter(_actor, schema={"type": "string", "maxLength": ACTOR_MAX},
                              about="A username.")
     since: dt.datetime | None = list_filter(
