@@ -18,7 +18,7 @@ from catalog.models import Adoption, Api, Capability, CapabilityTag, Dependency,
 from catalog.models.capability import LAYERS, LIFECYCLES, TIERS
 from catalog.paging import ListFilters, choice_filter, list_filter, text_filter
 from catalog.search import did_you_mean, ranked, word_matches
-from catalog.validation import PER_PAGE_DEFAULT, Errors
+from catalog.validation import Errors
 
 SORTS = ("relevance", "name", "-updated", "tier", "-consumers")
 #: The sort menu; no sort means the best match when searching, else by name.
@@ -34,7 +34,6 @@ FACETS = ("domain", "layer", "team", "lifecycle", "tag", "tier")
 CUBE_FACETS = ("domain", "layer", "team", "lifecycle")
 #: The tier facet's values (tier 1 is critical).
 TIER_VALUES = tuple(str(tier) for tier in TIERS)
-PER_PAGE = PER_PAGE_DEFAULT
 Q_MAX = 200
 TOP_TAGS = 40
 FTS_MIN_WORD = 3  # the trigram tokenizer indexes runs of three characters

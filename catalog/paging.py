@@ -27,12 +27,14 @@ from catalog.validation import (
     check_paging,
 )
 
-__all__ = ["FilteredPage", "ListFilters", "Page", "choice_filter", "date_filter", "flag_filter",
+__all__ = ["FLAG_SCHEMA", "FilteredPage", "ListFilters", "Page", "choice_filter", "date_filter", "flag_filter",
            "list_filter", "paginate", "slug_filter", "text_filter", "url_text"]
 
 T = TypeVar("T")
 F = TypeVar("F", bound="ListFilters")
 
+#: A yes / no parameter in the OpenAPI document (:func:`catalog.validation.check_flag`).
+FLAG_SCHEMA = {"enum": [*TRUE_WORDS, *FALSE_WORDS]}
 #: Reads one request parameter: ``(value, errors, name)`` gives the clean value, or None
 #: when it is blank or bad (and then records why under ``name``).
 Reader = Callable[[Any, Errors, str], Any]
@@ -83,8 +85,7 @@ def date_filter(label: str, about: str = "") -> Any:
 
 def flag_filter(about: str = "") -> Any:
     """Declare a yes / no filter (blank: no filter)."""
-    return list_filter(check_flag, None, schema={"enum": [*TRUE_WORDS, *FALSE_WORDS]},
-                       about=about)
+    return list_filter(check_flag, None, schema=FLAG_SCHEMA, about=about)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -37,6 +37,7 @@ from catalog.incubation import PlanFilters
 from catalog.models.capability import DEPENDENCY_KINDS, LAYERS
 from catalog.models.governance import DECISIONS, MIGRATION_STATUSES
 from catalog.models.history import KINDS, SOURCES
+from catalog.paging import FLAG_SCHEMA
 from catalog.reviews import COMMENT_MAX, REVIEW_STATUSES, ReviewFilters
 
 __all__ = ["BACKSTAGE_MEDIA_TYPES", "SCHEMAS", "nullable", "query_parameters", "ref"]
@@ -684,9 +685,6 @@ def _per_page(default: int) -> Schema:
             "default": default}
 
 
-_FLAG = {"enum": [*validation.TRUE_WORDS, *validation.FALSE_WORDS]}
-
-
 _STRINGS = {"type": "array", "items": {"type": "string"}}
 _FILTER = {**_STRINGS, "maxItems": query.MAX_FILTER_SETS,
            "description": "kind=component,spec.type (AND); repeat for OR."}
@@ -738,7 +736,7 @@ def query_parameters(name: str) -> dict[str, Schema]:
         "adoptions": lambda: {**AdoptionFilters.parameters(), **paging},
         "deliveries": lambda: {**DeliveryFilters.parameters(), **paging},
         "delivery_filters": DeliveryFilters.parameters,
-        "dry_run": lambda: {"dry_run": {**_FLAG, "description": "Check and report the plan; "
+        "dry_run": lambda: {"dry_run": {**FLAG_SCHEMA, "description": "Check and report the plan; "
                                                                  "write nothing."}},
         "changes": lambda: {**ChangeFilters.parameters(), **paging},
         "reviews": lambda: {**ReviewFilters.parameters(), **paging},

@@ -130,16 +130,12 @@ class CapabilityForm(FlaskForm):
         return None
 
 
-#: The edit form's fields that show a capability's value as it is, as text.
-PREFILLED = ("slug", "name", "summary", "description", "domain", "team", "lifecycle", "tier",
-             "docs_url", "repo_url", "sla_p99_ms", "sunset_on", "replacement", "version")
-
-
 def capability_form_data(capability: Capability) -> dict[str, Any]:
     """Return the values that prefill the edit form: the capability as history keeps it
     (:func:`catalog.snapshots.capability_snapshot`), written as form text."""
     snapshot = capability_snapshot(capability)
-    data = {name: "" if snapshot[name] is None else str(snapshot[name]) for name in PREFILLED}
+    data = {name: "" if snapshot[name] is None else str(snapshot[name])
+            for name in (*CAPABILITY_FIELDS, "version")}
     sla = capability.sla_availability
     return {**data, "tags": ", ".join(snapshot["tags"]),
             "sla_availability": "" if sla is None else f"{sla.normalize():f}",
