@@ -736,8 +736,8 @@ def query_parameters(name: str) -> dict[str, Schema]:
         "adoptions": lambda: {**AdoptionFilters.parameters(), **paging},
         "deliveries": lambda: {**DeliveryFilters.parameters(), **paging},
         "delivery_filters": DeliveryFilters.parameters,
-        "dry_run": lambda: {"dry_run": {**FLAG_SCHEMA, "description": "Check and report the plan; "
-                                                                 "write nothing."}},
+        "dry_run": lambda: {"dry_run": {
+            **FLAG_SCHEMA, "description": "Check and report the plan; write nothing."}},
         "changes": lambda: {**ChangeFilters.parameters(), **paging},
         "reviews": lambda: {**ReviewFilters.parameters(), **paging},
         "paging": lambda: paging,
