@@ -165,8 +165,10 @@ def text(label: str, limit: int, *, required: bool = False, multiline: bool = Fa
 SlugText = Annotated[str, StringConstraints(max_length=SLUG_MAX, pattern=SLUG_RE.pattern)]
 
 
+@functools.cache
 def slug(label: str = "Slug", *, optional: bool = False) -> Any:
-    """A kebab-case slug; with ``optional`` blank is allowed and gives None."""
+    """A kebab-case slug; with ``optional`` blank is allowed and gives None (one type per
+    label, so that its validator is built once)."""
     say = Say(label, pattern=KEBAB_CASE, too_long="{label} must be at most {limit} characters.")
     if optional:
         return Annotated[str, StringConstraints(max_length=SLUG_MAX,

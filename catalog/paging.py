@@ -27,8 +27,8 @@ from catalog.validation import (
     check_paging,
 )
 
-__all__ = ["FLAG_SCHEMA", "FilteredPage", "ListFilters", "Page", "choice_filter", "date_filter", "flag_filter",
-           "list_filter", "paginate", "slug_filter", "text_filter", "url_text"]
+__all__ = ["FLAG_SCHEMA", "FilteredPage", "ListFilters", "Page", "choice_filter", "date_filter",
+           "flag_filter", "list_filter", "paginate", "slug_filter", "text_filter", "url_text"]
 
 T = TypeVar("T")
 F = TypeVar("F", bound="ListFilters")

@@ -12,6 +12,7 @@ from catalog.deliveries import DeliveryFilters
 from catalog.errors import ValidationFailed
 from catalog.incubation import PlanFilters
 from catalog.reviews import ReviewFilters
+from graphs.params import GraphQuery
 
 SLUG_MESSAGE = "must be kebab-case"
 
@@ -93,3 +94,15 @@ def test_pages_and_the_api_say_the_same_about_a_bad_slug(client, make, path, nam
     response = client.get(path, query_string={name: "Trade Team"})
     assert response.status_code in ((422,) if path.startswith("/api") else (200, 422))
     assert f"{name.capitalize()} must be kebab-case" in response.get_data(as_text=True)
+
+
+def test_reading_filters_builds_no_new_validator_per_request():
+    from catalog import fields
+
+    AdoptionFilters.from_args({"business": "taobao"})
+    GraphQuery.from_args({"domain": "trade"})
+    built = fields._adapter.cache_info().currsize
+    for _ in range(50):
+        AdoptionFilters.from_args({"business": "taobao", "capability": "checkout"})
+        GraphQuery.from_args({"domain": "trade", "business": "taobao"})
+    assert fields._adapter.cache_info().currsize == built
