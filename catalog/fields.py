@@ -150,6 +150,7 @@ def as_text(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+@functools.cache
 def text(label: str, limit: int, *, required: bool = False, multiline: bool = False,
          up: int | None = None) -> Any:
     """A stripped text field of at most ``limit`` characters; one line unless ``multiline``."""

@@ -12,6 +12,7 @@ from catalog.deliveries import DeliveryFilters
 from catalog.errors import ValidationFailed
 from catalog.incubation import PlanFilters
 from catalog.reviews import ReviewFilters
+from catalog.validation import Errors, check_text
 from graphs.params import GraphQuery
 
 SLUG_MESSAGE = "must be kebab-case"
@@ -96,7 +97,7 @@ def test_pages_and_the_api_say_the_same_about_a_bad_slug(client, make, path, nam
     assert f"{name.capitalize()} must be kebab-case" in response.get_data(as_text=True)
 
 
-def test_reading_filters_builds_no_new_validator_per_request():
+def test_checking_values_builds_no_new_validator_per_request():
     from catalog import fields
 
     AdoptionFilters.from_args({"business": "taobao"})
@@ -106,3 +107,6 @@ def test_reading_filters_builds_no_new_validator_per_request():
         AdoptionFilters.from_args({"business": "taobao", "capability": "checkout"})
         GraphQuery.from_args({"domain": "trade", "business": "taobao"})
     assert fields._adapter.cache_info().currsize == built
+    for _ in range(50):
+        check_text("Social shopping", Errors(), "purpose", "Purpose", 280)
+    assert fields._adapter.cache_info().currsize <= built + 1
